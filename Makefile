@@ -1,0 +1,71 @@
+# The README's two commands are `make run` and `make test`; everything else supports them.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV_ENV := DEBUG=1
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv install install-dev frontend chromium lint typecheck migrations-check \
+        pytest demo-data migrate lock clean bench
+
+$(PY):
+	@python=$$(scripts/find-python.sh) && echo "Using $$python" && "$$python" -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) frontend
+
+frontend: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: install Debian's nodejs/npm for htmx (pages still work without it)"; fi
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+
+# Loads the demo data when the database is empty and creates the demo accounts.
+demo-data: migrate
+	$(DEV_ENV) $(PY) manage.py bootstrap_demo
+
+run: demo-data
+	@echo "Rapport is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; exit 1; fi; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy rapport config
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings_test
+
+pytest: install chromium
+	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test: lint migrations-check typecheck pytest
+
+# Regenerate the pinned versions after changing pyproject.toml's ranges.
+lock: | $(PY)
+	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+bench: install
+	@echo "See bench/README.md"
+
+clean:
+	rm -rf $(VENV) node_modules var/static var/test-artifacts

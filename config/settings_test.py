@@ -1,0 +1,27 @@
+"""Settings for the test suite: production settings (DEBUG off) with test-only secrets.
+
+Environment variables still win, so CI's DATABASE_URL and REDIS_URL are honoured.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-" + "k3y" * 20)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1")
+
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
+
+# Hashing is measured in its own test; a fast hasher keeps fixtures quick.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Mail tests start a real SMTP server (the `smtp_server` fixture); everything else stays local.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+# Tests share one Redis with other runs: keep their keys apart.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,182 @@
+"""Fixtures shared by the whole suite: people, a real SMTP server, a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from rapport.accounts.roles import EMPLOYEE, MANAGER
+from rapport.core import testing
+
+PASSWORD = "correct horse battery staple 42"  # noqa: S105
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(db: Any):
+    from rapport.accounts.models import User
+
+    def make(email: str, *, role: str | None = None, **extra: Any) -> User:
+        user = User.objects.create_user(email=email, password=PASSWORD, **extra)
+        if role is not None:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def people(make_user: Any) -> dict[str, Any]:
+    """The five actors of the permission matrix (anonymous has no user)."""
+    from rapport.customers.models import Customer
+
+    customer = make_user("ann@example.com", first_name="Ann")
+    other = make_user("bob@example.com", first_name="Bob")
+    Customer.objects.create(user=customer, email=customer.email, name="Ann Buyer")
+    Customer.objects.create(user=other, email=other.email, name="Bob Other")
+    return {
+        "anonymous": None,
+        "customer": customer,
+        "other_customer": other,
+        "employee": make_user("emma@staff.example.com", role=EMPLOYEE),
+        "manager": make_user("max@staff.example.com", role=MANAGER),
+    }
+
+
+@pytest.fixture
+def clients(people: dict[str, Any]) -> dict[str, Any]:
+    from django.test import Client
+
+    result = {}
+    for actor, user in people.items():
+        client = Client()
+        if user is not None:
+            if user.is_staff:
+                testing.login_staff(client, user)
+            else:
+                testing.login_customer(client, user)
+        result[actor] = client
+    return result
+
+
+# --- A real SMTP server (aiosmtpd) ------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Mailbox:
+    """Messages received by the test SMTP server, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[Mailbox]:
+    """A real SMTP server on a free loopback port; Django's SMTP backend talks to it."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = _free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+# --- A real browser (Playwright driving Debian's Chromium) -----------------------------------
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("RAPPORT_CHROMIUM") or shutil.which("chromium") or ""
+    if not path:
+        pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; Django's live-server ORM calls in
+    # the test body are synchronous and safe here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Any:
+    path = settings.BASE_DIR / "var" / "test-artifacts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

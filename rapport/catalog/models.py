@@ -1,0 +1,90 @@
+"""The catalogue: a category tree, products and marketplace sellers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core.models import PublicIdModel, TimeStampedModel
+from rapport.core.money import MoneyField
+
+
+class Category(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(_("description"), blank=True)
+    # Where the category came from ("online_retail" rules, "olist", "staff") and its key there.
+    source = models.CharField(max_length=32, default="staff")
+    external_key = models.CharField(max_length=120, blank=True)
+    name_original = models.CharField(_("original name"), max_length=120, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_key"],
+                condition=~models.Q(external_key=""),
+                name="category_unique_external_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("storefront:category", kwargs={"slug": self.slug})
+
+
+class Seller(TimeStampedModel):
+    """A marketplace seller (Olist); the shop itself sells everything else."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    zip_code_prefix = models.CharField(max_length=10, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=8, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.city} ({self.state}) {self.external_id[:8]}"
+
+
+class Product(PublicIdModel, TimeStampedModel):
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    price = MoneyField(_("price"), null=True, blank=True)
+    currency = models.CharField(max_length=3, default=settings.RAPPORT_CURRENCY)
+    is_active = models.BooleanField(_("on sale"), default=True, db_index=True)
+    # Physical data used by shipping and delivery-date estimates.
+    weight_g = models.PositiveIntegerField(null=True, blank=True)
+    length_cm = models.PositiveIntegerField(null=True, blank=True)
+    height_cm = models.PositiveIntegerField(null=True, blank=True)
+    width_cm = models.PositiveIntegerField(null=True, blank=True)
+    photos_count = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=32, default="staff")
+    price_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        indexes = [models.Index(fields=["category", "is_active", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "storefront:product", kwargs={"public_id": self.public_id, "slug": self.slug}
+        )

@@ -1,0 +1,78 @@
+"""Make a fresh installation show something: demo data when the store is empty, demo accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from rapport.accounts.models import User
+from rapport.accounts.roles import EMPLOYEE, MANAGER
+from rapport.catalog.models import Product
+from rapport.customers.models import Customer
+
+ONLINE_RETAIL_FILE = Path("online_retail") / "online_retail_2010_2011.csv.gz"
+
+DEMO_ACCOUNTS = [
+    # (email, password, role, first name)
+    ("customer@demo.rapport.test", "demo-customer-2026", None, "Clara"),
+    ("employee@demo.rapport.test", "demo-employee-2026", EMPLOYEE, "Emil"),
+    ("manager@demo.rapport.test", "demo-manager-2026", MANAGER, "Mona"),
+]
+
+
+class Command(BaseCommand):
+    help = "Import the demo catalogue into an empty store and create demo accounts."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--data-dir", default=str(settings.RAPPORT_DATA_DIR))
+        parser.add_argument("--skip-import", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        data_dir = Path(options["data_dir"])
+        if not options["skip_import"]:
+            self._import_if_empty(data_dir)
+        self._demo_accounts()
+
+    def _import_if_empty(self, data_dir: Path) -> None:
+        if Product.objects.exists():
+            self.stdout.write("The catalogue already has products: no import.")
+            return
+        path = data_dir / ONLINE_RETAIL_FILE
+        if not path.exists():
+            self.stdout.write(
+                self.style.WARNING(
+                    f"No demo data at {path}: starting with an empty store. Load it later with\n"
+                    f"  RAPPORT_DATA_DIR=/path/to/datasets make demo-data\n"
+                    "or .venv/bin/python manage.py import_online_retail "
+                    f"PATH/TO/{ONLINE_RETAIL_FILE}"
+                )
+            )
+            return
+        self.stdout.write(f"Importing the Online Retail demo data from {path} …")
+        call_command("import_online_retail", str(path), stdout=self.stdout, stderr=self.stderr)
+
+    def _demo_accounts(self) -> None:
+        self.stdout.write("\nDemo accounts (for this demo only):")
+        for email, password, role, first_name in DEMO_ACCOUNTS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email, password=password, first_name=first_name
+                )
+                if role:
+                    user.is_staff = True
+                    user.save(update_fields=["is_staff"])
+                    user.groups.add(Group.objects.get(name=role))
+                else:
+                    Customer.objects.create(user=user, email=email, name=f"{first_name} Demo")
+            kind = role or "Customer"
+            self.stdout.write(f"  {kind:<9} {email:<30} password: {password}")
+        staff_url = f"/{settings.RAPPORT_STAFF_PATH}/login/"
+        self.stdout.write(
+            f"Customers log in at /login/; staff at the unadvertised entrance {staff_url}\n"
+        )

@@ -1,0 +1,75 @@
+"""Test helpers shared by every app's tests (imported only from tests).
+
+The permission matrix: every URL a later issue adds gets one row saying what each kind of person
+gets there. `ACTORS` are the five people every endpoint is checked against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+
+ACTORS = ("anonymous", "customer", "other_customer", "employee", "manager")
+
+ALLOW = 200
+REDIRECT_HOME = "home"  # sent to the storefront home, learning nothing (staff pages)
+REDIRECT_LOGIN = "login"  # sent to the customer login
+FORBIDDEN = 403
+NOT_FOUND = 404
+
+
+@dataclass
+class Row:
+    """One URL and what each actor must get: a status code, or REDIRECT_HOME / REDIRECT_LOGIN."""
+
+    name: str
+    url: str | Callable[[dict[str, Any]], str]
+    expect: dict[str, int | str]
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def outcome(response: Any) -> int | str:
+    """Reduce a response to what the matrix compares: a code, or where a redirect leads."""
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+    from django.urls import reverse
+
+    if response.status_code in (301, 302, 303):
+        location = response["Location"].split("?")[0]
+        if location == reverse("storefront:home"):
+            return REDIRECT_HOME
+        if location == resolve_url(settings.LOGIN_URL):
+            return REDIRECT_LOGIN
+        return f"redirect:{location}"
+    return int(response.status_code)
+
+
+def check_matrix(rows: list[Row], clients: dict[str, Client], objects: dict[str, Any]) -> list[str]:
+    """Run every row for every actor; return a list of mismatches (empty means all good)."""
+    problems: list[str] = []
+    for row in rows:
+        url = row.url(objects) if callable(row.url) else row.url
+        for actor in ACTORS:
+            if actor not in row.expect:
+                problems.append(f"{row.name}: no expectation for {actor}")
+                continue
+            response = getattr(clients[actor], row.method)(url, data=row.data)
+            got = outcome(response)
+            if got != row.expect[actor]:
+                problems.append(
+                    f"{row.name} [{actor}] {url}: expected {row.expect[actor]}, got {got}"
+                )
+    return problems
+
+
+def login_customer(client: Client, user: Any) -> None:
+    client.force_login(user)
+
+
+def login_staff(client: Client, user: Any) -> None:
+    """Log a staff user in as the staff entrance would, second factor included."""
+    client.force_login(user)

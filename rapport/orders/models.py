@@ -1,0 +1,131 @@
+"""Orders and their lines. The state machine and placing orders come with later issues."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core.models import PublicIdModel, TimeStampedModel
+from rapport.core.money import MoneyField
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", _("Placed")
+    PAID = "paid", _("Paid")
+    PACKED = "packed", _("Packed")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    RETURNED = "returned", _("Returned")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class OrderKind(models.TextChoices):
+    ORDER = "order", _("Order")
+    # A credit note reverses (part of) earlier sales; Online Retail's "C" invoices.
+    CREDIT_NOTE = "credit_note", _("Credit note")
+
+
+class Order(PublicIdModel, TimeStampedModel):
+    number = models.CharField(_("order number"), max_length=40, unique=True)
+    kind = models.CharField(max_length=16, choices=OrderKind.choices, default=OrderKind.ORDER)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
+    currency = models.CharField(max_length=3, default=settings.RAPPORT_CURRENCY)
+    total = MoneyField(_("total"), default=0)
+    placed_at = models.DateTimeField(_("placed at"), db_index=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    estimated_delivery_at = models.DateTimeField(null=True, blank=True)
+    country = models.CharField(max_length=80, blank=True)
+    source = models.CharField(max_length=32, default="web")
+    external_id = models.CharField(max_length=64, blank=True)
+    external_customer_ref = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="order_unique_external_id",
+            )
+        ]
+        indexes = [models.Index(fields=["customer", "-placed_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class LineKind(models.TextChoices):
+    PRODUCT = "product", _("Product")
+    SHIPPING = "shipping", _("Shipping")
+    DISCOUNT = "discount", _("Discount")
+    FEE = "fee", _("Fee")
+    MANUAL = "manual", _("Manual adjustment")
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=16, choices=LineKind.choices, default=LineKind.PRODUCT)
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    seller = models.ForeignKey(
+        "catalog.Seller", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    quantity = models.IntegerField()
+    unit_price = MoneyField()
+    line_total = MoneyField()
+    freight = MoneyField(default=0)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "position"]
+        indexes = [models.Index(fields=["product", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.name}"
+
+
+class Review(TimeStampedModel):
+    """A customer's review of an order (Olist reviews are per order)."""
+
+    external_id = models.CharField(max_length=64, blank=True)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    external_order_ref = models.CharField(max_length=64, blank=True)
+    score = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True)
+    written_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=32, default="web")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id", "external_order_ref"],
+                condition=~models.Q(external_id=""),
+                name="review_unique_external_id",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="review_score_1_to_5"
+            ),
+        ]

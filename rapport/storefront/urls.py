@@ -1,0 +1,13 @@
+from django.urls import path
+
+from rapport.storefront.views import catalog
+
+app_name = "storefront"
+
+urlpatterns = [
+    path("", catalog.home, name="home"),
+    path("c/<slug:slug>/", catalog.category, name="category"),
+    path("p/<uuid:public_id>/<slug:slug>/", catalog.product, name="product"),
+    path("p/<uuid:public_id>/", catalog.product, name="product_short"),
+    path("robots.txt", catalog.robots_txt, name="robots"),
+]

@@ -1,0 +1,68 @@
+"""Settings refuse to start insecurely outside DEBUG."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRINT_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
+)
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
+    }
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PRINT_SETTINGS,
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_missing_secret_key_stops_startup_with_a_clear_message():
+    result = load_settings(ALLOWED_HOSTS="shop.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_missing_allowed_hosts_stops_startup():
+    result = load_settings(SECRET_KEY="s" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_weak_secret_key_is_refused():
+    result = load_settings(SECRET_KEY="short", ALLOWED_HOSTS="shop.example.com")
+    assert result.returncode != 0
+    assert "too weak" in result.stderr
+
+
+def test_production_settings_have_secure_cookies():
+    result = load_settings(SECRET_KEY="s" * 60, ALLOWED_HOSTS="shop.example.com")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False True"
+
+
+def test_debug_runs_without_secrets():
+    result = load_settings(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True False"
+
+
+def test_bad_boolean_is_reported():
+    result = load_settings(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
