@@ -67,9 +67,33 @@ def check_matrix(rows: list[Row], clients: dict[str, Client], objects: dict[str,
 
 
 def login_customer(client: Client, user: Any) -> None:
-    client.force_login(user)
+    from rapport.accounts.sessions import BACKEND
+
+    client.force_login(user, backend=BACKEND)
 
 
 def login_staff(client: Client, user: Any) -> None:
-    """Log a staff user in as the staff entrance would, second factor included."""
-    client.force_login(user)
+    """Log a staff user in as the staff entrance would, second factor included: a confirmed
+    TOTP device bound to the session and a fresh idle-timeout stamp."""
+    import time
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from rapport.accounts.sessions import BACKEND, STAFF_SEEN_KEY
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user, backend=BACKEND)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[STAFF_SEEN_KEY] = time.time()
+    session.save()
+
+
+def login_staff_without_second_factor(client: Client, user: Any) -> None:
+    """A staff session that skipped the second factor (must get nowhere in the portal)."""
+    from rapport.accounts.sessions import BACKEND
+
+    client.force_login(user, backend=BACKEND)
