@@ -21,6 +21,38 @@ FORBIDDEN = 403
 NOT_FOUND = 404
 
 
+GROUPS = {
+    "everyone": ACTORS,
+    "customers": ("customer", "other_customer"),
+    "staff": ("employee", "manager"),
+    "non_staff": ("anonymous", "customer", "other_customer"),
+    "non_managers": ("anonymous", "customer", "other_customer", "employee"),
+}
+
+
+def expect(**outcomes: int | str) -> dict[str, int | str]:
+    """Build a row's expectations from groups, later keys winning, e.g.
+    `expect(everyone=REDIRECT_HOME, manager=ALLOW)` or `expect(non_staff=REDIRECT_HOME, staff=200)`.
+    """
+    result: dict[str, int | str] = {}
+    for key, value in outcomes.items():
+        for actor in GROUPS.get(key, (key,)):
+            if actor not in ACTORS:
+                raise ValueError(f"unknown actor or group {key!r}")
+            result[actor] = value
+    return result
+
+
+def redirect_to(url: str) -> str:
+    """The outcome of a redirect somewhere other than home or the login."""
+    return f"redirect:{url}"
+
+
+STAFF_ONLY = {"non_staff": REDIRECT_HOME, "staff": ALLOW}
+MANAGER_ONLY = {"non_managers": REDIRECT_HOME, "manager": ALLOW}
+CUSTOMER_ONLY = {"anonymous": REDIRECT_LOGIN, "customers": ALLOW, "staff": REDIRECT_HOME}
+
+
 @dataclass
 class Row:
     """One URL and what each actor must get: a status code, or REDIRECT_HOME / REDIRECT_LOGIN."""
