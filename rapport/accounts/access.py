@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -24,5 +25,5 @@ def get_staff_member_for(user: Any, pk: Any) -> User:
     """A staff account the manager `user` may manage; Http404 otherwise."""
     try:
         return staff_visible_to(user).get(pk=pk)
-    except (User.DoesNotExist, ValueError, TypeError) as exc:
+    except (ValidationError, User.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such staff member") from exc

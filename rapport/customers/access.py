@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -24,5 +25,5 @@ def get_customer_for(user: Any, public_id: Any) -> Customer:
     """The customer with this public id if `user` may see it; Http404 otherwise."""
     try:
         return customers_visible_to(user).get(public_id=public_id)
-    except (Customer.DoesNotExist, ValueError, TypeError) as exc:
+    except (ValidationError, Customer.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such customer") from exc

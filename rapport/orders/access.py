@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -25,5 +26,5 @@ def get_order_for(user: Any, public_id: Any) -> Order:
     customer's order looks exactly like one that does not exist)."""
     try:
         return orders_visible_to(user).select_related("customer").get(public_id=public_id)
-    except (Order.DoesNotExist, ValueError, TypeError) as exc:
+    except (ValidationError, Order.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such order") from exc
