@@ -47,7 +47,7 @@ class Browser:
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body)
+        request = urllib.request.Request(self.base + path, data=body)  # noqa: S310
         if self.cookies:
             request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         try:
@@ -72,7 +72,10 @@ class Browser:
 def start_server(env: dict, port: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -80,7 +83,7 @@ def wait_until_up(base: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(base + "/robots.txt", timeout=2).read()
+            urllib.request.urlopen(base + "/robots.txt", timeout=2).read()  # noqa: S310
             return
         except OSError:
             time.sleep(0.3)
@@ -94,9 +97,7 @@ def shared_database(tmp_path, django_db_blocker):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
     if settings.IS_POSTGRES:
         db = connection.settings_dict
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        )
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         with django_db_blocker.unblock():
             from rapport.accounts.models import User
 
@@ -105,13 +106,23 @@ def shared_database(tmp_path, django_db_blocker):
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-            cwd=ROOT, env=env, check=True,
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
         subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c",
-             f"from rapport.accounts.models import User; "
-             f"User.objects.create_user(email={EMAIL!r}, password={PASSWORD!r})"],
-            cwd=ROOT, env=env, check=True, capture_output=True,
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                f"from rapport.accounts.models import User; "
+                f"User.objects.create_user(email={EMAIL!r}, password={PASSWORD!r})",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
         )
     return env
 

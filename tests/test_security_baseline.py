@@ -112,8 +112,12 @@ def test_production_hashes_passwords_with_argon2():
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.PASSWORD_HASHERS[0])"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "s" * 60,
-           "ALLOWED_HOSTS": "shop.example.com"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "s" * 60,
+        "ALLOWED_HOSTS": "shop.example.com",
+    }
     env.pop("DEBUG", None)
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
@@ -128,12 +132,23 @@ def test_check_deploy_is_clean_with_production_settings():
         "SECRET_KEY": "p" + "r0duct10n-s3cr3t-" * 4,
         "ALLOWED_HOSTS": "shop.example.com",
     }
-    for name in ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"):
+    # A production environment: nothing the test session itself set (the browser fixture sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright).
+    for name in (
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
         env.pop(name, None)
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -22,7 +22,7 @@ class EntranceBackend(ModelBackend):
     login forms, `Client.login`) are refused: every login goes through one of our two entrances.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -110,7 +110,7 @@ class NewEmailForm(forms.Form):
         return str(password)
 
 
-class ServicePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+class ServicePasswordForm(SetPasswordForm):
     """Django's set-password form (validators included) whose save is one of our services."""
 
     def __init__(self, user: Any, *args: Any, save_with: Any = None, **kwargs: Any) -> None:

@@ -34,9 +34,7 @@ def lockout_response(
         summary=f"Login refused: locked out ({entrance} entrance)",
         data={"entrance": entrance, "email": normalised_username(request, credentials) or ""},
     )
-    html = render_to_string(
-        "storefront/account/locked.html", {"minutes": minutes}, request=request
-    )
+    html = render_to_string("storefront/account/locked.html", {"minutes": minutes}, request=request)
     response = HttpResponse(html, status=429)
     response["Cache-Control"] = "no-store"
     return response

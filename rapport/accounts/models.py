@@ -68,7 +68,6 @@ class User(AbstractUser):
         self.username = self.email
         super().save(*args, **kwargs)
 
-
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None

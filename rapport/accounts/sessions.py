@@ -39,7 +39,7 @@ def pending_user(request: HttpRequest, entrance: str) -> User | None:
     if time.time() - float(data.get("at", 0)) > PENDING_MAX_AGE:
         request.session.pop(PENDING_KEY, None)
         return None
-    return User.objects.filter(pk=data.get("user"), is_active=True).first()
+    return User.objects.filter(pk=int(data.get("user") or 0), is_active=True).first()
 
 
 def complete_login(request: HttpRequest, user: Any, device: Any = None) -> None:

@@ -29,7 +29,9 @@ def test_customer_registers_and_verifies_email_from_the_mail(page, smtp_server, 
     page.goto("/")
     assert page.get_by_text("Please verify your email address").is_visible()
     [mail] = smtp_server.wait_for(1)
-    link = re.search(r"(http://\S+/account/verify/\S+/)", mail.get_body(("plain",)).get_content())[1]
+    link = re.search(r"(http://\S+/account/verify/\S+/)", mail.get_body(("plain",)).get_content())[
+        1
+    ]
 
     page.goto(link)
 

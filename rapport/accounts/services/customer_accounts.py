@@ -98,7 +98,7 @@ def verify_email(*, token: str, request: HttpRequest | None = None) -> User:
     """Mark the address in `token` as verified. Raises BadLink for a bad, old or stale link."""
     payload = tokens.read(token, salt=tokens.VERIFY_SALT)
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=payload.get("u")).first()
+        user = User.objects.select_for_update().filter(pk=int(payload.get("u") or 0)).first()
         if user is None or user.email != payload.get("e") or not user.is_active:
             raise BadLink("stale link")
         if user.email_verified_at is None:
@@ -153,7 +153,7 @@ def confirm_email_change(*, token: str, request: HttpRequest | None = None) -> U
     address. Raises BadLink (bad, old or already used link) or AccountError (address taken)."""
     payload = tokens.read(token, salt=tokens.CHANGE_SALT)
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=payload.get("u")).first()
+        user = User.objects.select_for_update().filter(pk=int(payload.get("u") or 0)).first()
         if user is None or user.email != payload.get("old") or not user.is_active:
             raise BadLink("stale link")
         new_email = str(payload.get("new", ""))
@@ -233,7 +233,9 @@ def request_password_reset(*, email: str, request: HttpRequest | None = None) ->
         raise Throttled(settings.RAPPORT_RESET_WINDOW_MINUTES)
 
 
-def complete_password_reset(*, user: User, password: str, request: HttpRequest | None = None) -> User:
+def complete_password_reset(
+    *, user: User, password: str, request: HttpRequest | None = None
+) -> User:
     """Set the new password (from a valid reset link) and lift the account's login lockout.
 
     Clicking the link also proves the address, so it counts as verification.

@@ -150,9 +150,7 @@ def deactivate_staff_member(
         return locked
 
 
-def reset_staff_two_factor(
-    *, actor: Any, member: User, request: HttpRequest | None = None
-) -> None:
+def reset_staff_two_factor(*, actor: Any, member: User, request: HttpRequest | None = None) -> None:
     """Remove a staff member's authenticator and recovery codes (lost phone). Their open
     sessions lose the second factor at once; the next login enrols a new device."""
     with transaction.atomic():

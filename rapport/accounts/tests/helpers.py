@@ -16,8 +16,11 @@ STAFF_LOGIN = f"/{settings.RAPPORT_STAFF_PATH}/login/"
 def code_for(device: TOTPDevice, offset_steps: int = 0) -> str:
     """The device's current TOTP code (optionally `offset_steps` steps later)."""
     value = totp(
-        device.bin_key, step=device.step, t0=device.t0 - offset_steps * device.step,
-        digits=device.digits, drift=device.drift,
+        device.bin_key,
+        step=device.step,
+        t0=device.t0 - offset_steps * device.step,
+        digits=device.digits,
+        drift=device.drift,
     )
     return f"{value:0{device.digits}d}"
 

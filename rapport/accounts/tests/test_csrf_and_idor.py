@@ -83,8 +83,12 @@ def test_every_post_form_refuses_a_request_without_csrf_token(people, password):
 
 def test_forms_carry_a_csrf_token(clients):
     pages = {
-        "anonymous": ["storefront:login", "storefront:register", "storefront:password_reset",
-                      "portal:login"],
+        "anonymous": [
+            "storefront:login",
+            "storefront:register",
+            "storefront:password_reset",
+            "portal:login",
+        ],
         "customer": ["storefront:email_change", "storefront:security"],
         "manager": ["portal:staff_create", "portal:staff_list"],
     }

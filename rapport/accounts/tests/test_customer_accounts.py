@@ -130,7 +130,9 @@ def test_password_reset_for_unknown_or_staff_address_looks_the_same_and_sends_no
 def test_password_reset_is_rate_limited_per_target_email(client, people, settings):
     email = people["customer"].email
     for _ in range(settings.RAPPORT_RESET_LIMIT_PER_EMAIL):
-        assert client.post(reverse("storefront:password_reset"), {"email": email}).status_code == 302
+        assert (
+            client.post(reverse("storefront:password_reset"), {"email": email}).status_code == 302
+        )
 
     refused = client.post(reverse("storefront:password_reset"), {"email": email})
 
@@ -156,7 +158,8 @@ def test_email_change_takes_effect_only_after_the_new_address_confirms(
 
     login_customer(client, ann)
     response = client.post(
-        reverse("storefront:email_change"), {"new_email": "ann.new@example.com", "password": password}
+        reverse("storefront:email_change"),
+        {"new_email": "ann.new@example.com", "password": password},
     )
     assert response.status_code == 200
     ann.refresh_from_db()
@@ -215,3 +218,32 @@ def test_password_reset_lifts_the_account_lockout(client, people, password, sett
     complete_password_reset(user=ann, password=NEW_PASSWORD)
 
     assert store_login(client, ann.email, NEW_PASSWORD).status_code == 302
+
+
+def test_customer_with_two_factor_needs_the_code_at_the_store_login(client, people, password):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from rapport.accounts.tests.helpers import code_for
+    from rapport.core.testing import login_customer
+
+    ann = people["customer"]
+    login_customer(client, ann)
+    client.get(reverse("storefront:security"))
+    device = TOTPDevice.objects.get(user=ann, confirmed=False)
+    enabled = client.post(reverse("storefront:security"), {"code": code_for(device)})
+    assert enabled["Location"] == reverse("storefront:security_codes")
+    client.post(reverse("storefront:logout"))
+
+    first = store_login(client, ann.email, password)
+    assert first["Location"] == reverse("storefront:login_verify")
+    assert "_auth_user_id" not in client.session
+    assert client.post(reverse("storefront:login_verify"), {"code": "000000"}).status_code == 200
+    assert "_auth_user_id" not in client.session
+
+    device.refresh_from_db()
+    device.throttle_reset()
+    done = client.post(reverse("storefront:login_verify"), {"code": code_for(device, 1)})
+
+    assert done["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(ann.pk)
+    assert AuditEntry.objects.filter(action="auth.store_login_succeeded", actor=ann).count() == 1

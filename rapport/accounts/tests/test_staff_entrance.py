@@ -45,7 +45,9 @@ def test_manager_logs_in_with_password_and_totp(client, people, password):
     assert second.status_code == 302
     assert second["Location"] == DASHBOARD
     assert client.get(DASHBOARD).status_code == 200
-    assert AuditEntry.objects.filter(action="auth.staff_login_succeeded", actor=manager).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="auth.staff_login_succeeded", actor=manager).count() == 1
+    )
 
 
 def test_staff_cannot_finish_login_without_the_totp_code(client, people, password):
@@ -131,7 +133,9 @@ def test_staff_account_at_the_store_login_fails_like_a_wrong_password(client, pe
     wrong_try = store_login(client, people["customer"].email, "not the password")
 
     assert staff_try.status_code == wrong_try.status_code == 200
-    assert staff_try.context["form"].non_field_errors() == wrong_try.context["form"].non_field_errors()
+    assert (
+        staff_try.context["form"].non_field_errors() == wrong_try.context["form"].non_field_errors()
+    )
     assert "_auth_user_id" not in client.session
 
 

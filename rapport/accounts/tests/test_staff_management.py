@@ -24,7 +24,12 @@ NEW_PASSWORD = "a long and unusual passphrase 913"
 def test_manager_creates_an_employee_who_sets_a_password_and_enrols(clients, smtp_server):
     response = clients["manager"].post(
         reverse("portal:staff_create"),
-        {"email": "Nova@Staff.example.com", "first_name": "Nova", "last_name": "", "role": EMPLOYEE},
+        {
+            "email": "Nova@Staff.example.com",
+            "first_name": "Nova",
+            "last_name": "",
+            "role": EMPLOYEE,
+        },
     )
 
     nova = User.objects.get(email="nova@staff.example.com")
@@ -33,7 +38,9 @@ def test_manager_creates_an_employee_who_sets_a_password_and_enrols(clients, smt
     assert list(nova.groups.values_list("name", flat=True)) == [EMPLOYEE]
     assert AuditEntry.objects.filter(action="staff.created", object_id=str(nova.pk)).count() == 1
     [mail] = smtp_server.wait_for(1)
-    path = re.search(r"http://testserver(/\S+/enrol/\S+/)", mail.get_body(("plain",)).get_content())[1]
+    path = re.search(
+        r"http://testserver(/\S+/enrol/\S+/)", mail.get_body(("plain",)).get_content()
+    )[1]
 
     anonymous = clients["anonymous"]
     anonymous.post(path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
@@ -150,3 +157,15 @@ def test_audit_log_filters_and_pages_in_bounded_queries(clients, people):
     assert {e.action for e in by_actor.context["page"]} == {"other.thing"}
     assert clients["employee"].get(reverse("portal:audit_log"))["Location"] == "/"
 
+
+def test_audit_log_escapes_html_and_treats_filters_as_data(clients, people):
+    audit.record(action="test.xss", actor=people["employee"], summary="<script>alert(1)</script>")
+    client = clients["manager"]
+
+    page = client.get(reverse("portal:audit_log"), {"action": "test."}).content.decode()
+    injected = client.get(reverse("portal:audit_log"), {"actor": "' OR 1=1 --"})
+
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert injected.status_code == 200
+    assert injected.context["page"].paginator.count == 0

@@ -133,7 +133,6 @@ def logout(request: HttpRequest) -> HttpResponse:
     return redirect("storefront:home")
 
 
-
 @sensitive_post_parameters("new_password1", "new_password2")
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -35,7 +35,9 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            member = staff_services.create_staff_member(actor=request.user, request=request, **form.cleaned_data)
+            member = staff_services.create_staff_member(
+                actor=request.user, request=request, **form.cleaned_data
+            )
         except AccountError as exc:
             form.add_error("email", str(exc))
         else:

@@ -67,14 +67,14 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid() and form.user is not None:
             user = form.user
-            customer_accounts.record_login(
-                entrance=STORE, succeeded=True, email=user.email, user=user, request=request
-            )
             if two_factor.has_two_factor(user):
                 sessions.begin_pending(request, user, STORE)
                 request.session["rapport_next"] = _safe_next(request)
                 return redirect("storefront:login_verify")
             sessions.complete_login(request, user)
+            customer_accounts.record_login(
+                entrance=STORE, succeeded=True, email=user.email, user=user, request=request
+            )
             if not user.email_verified:
                 messages.warning(
                     request, _("Please verify your email address: we sent you a link.")
@@ -105,6 +105,9 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         else:
             target = request.session.pop("rapport_next", reverse("storefront:home"))
             sessions.complete_login(request, user, device)
+            customer_accounts.record_login(
+                entrance=STORE, succeeded=True, email=user.email, user=user, request=request
+            )
             return redirect(target)
     return render(request, TEMPLATES + "login_verify.html", {"form": form})
 
