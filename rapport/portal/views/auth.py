@@ -137,6 +137,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Set the first password from the emailed one-time link (Django's reset-token check)."""
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_str
     from django.utils.http import urlsafe_base64_decode
