@@ -8,10 +8,12 @@ Environment variables (all optional in DEBUG; SECRET_KEY and ALLOWED_HOSTS requi
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -51,6 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "rapport.core",
     "rapport.accounts",
     "rapport.catalog",
@@ -69,8 +75,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it sees the lockout flag the login views leave on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "rapport.storefront.context_processors.store",
+                "rapport.accounts.context_processors.account",
             ],
         },
     }
@@ -154,6 +165,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses locked-out credentials before any password is checked. The entrance
+# backend then lets customers in only at the store and staff only at the staff entrance.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rapport.accounts.backends.EntranceBackend",
+]
 LOGIN_URL = "storefront:login"
 LOGIN_REDIRECT_URL = "storefront:home"
 LOGOUT_REDIRECT_URL = "storefront:home"
@@ -164,6 +181,32 @@ if not RAPPORT_STAFF_PATH or "/" in RAPPORT_STAFF_PATH:
     raise ImproperlyConfigured(
         "RAPPORT_STAFF_PATH must be a single path segment, e.g. office-7f3a9c."
     )
+
+# --- Brute-force protection, second factor, sessions (see docs/security.md) -------------------
+# django-axes with its database handler: every app process sees the same failure counts.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("RAPPORT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("RAPPORT_LOCKOUT_MINUTES", 15))
+# Each parameter on its own: an account is locked after N failures from anywhere, and an address
+# is locked after N failures against any accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "rapport.accounts.lockout.normalised_username"
+AXES_LOCKOUT_CALLABLE = "rapport.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Password-reset requests per window, per address and per target email (database counter).
+RAPPORT_RESET_LIMIT_PER_IP = env_int("RAPPORT_RESET_LIMIT_PER_IP", 5)
+RAPPORT_RESET_LIMIT_PER_EMAIL = env_int("RAPPORT_RESET_LIMIT_PER_EMAIL", 3)
+RAPPORT_RESET_WINDOW_MINUTES = env_int("RAPPORT_RESET_WINDOW_MINUTES", 60)
+# Staff sessions end after this many idle minutes (checked by rapport.core.access).
+RAPPORT_STAFF_IDLE_MINUTES = env_int("RAPPORT_STAFF_IDLE_MINUTES", 30)
+# Email verification and email-change links stay valid this long.
+RAPPORT_EMAIL_LINK_MAX_AGE = env_int("RAPPORT_EMAIL_LINK_MAX_AGE", 3 * 24 * 3600)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)
+OTP_TOTP_ISSUER = env_str("RAPPORT_SITE_NAME", "Rapport")
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 
 # --- Mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -214,6 +257,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: only our own scripts and styles; no inline script anywhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -228,6 +284,8 @@ if not DEBUG:
 RAPPORT_CURRENCY = env_str("RAPPORT_CURRENCY", "GBP")
 RAPPORT_DATA_DIR = Path(env_str("RAPPORT_DATA_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
+# Links in mail sent without a request (tasks, commands) start with this.
+RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -48,6 +48,8 @@ class User(AbstractUser):
     """Logs in with an email address; `username` mirrors it for Django's admin and tooling."""
 
     email = models.EmailField(_("email address"), unique=True)
+    # Set when the person proved they read mail at `email` (verification or enrolment link).
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -65,3 +67,25 @@ class User(AbstractUser):
         self.email = (self.email or "").strip().lower()
         self.username = self.email
         super().save(*args, **kwargs)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class ThrottleEvent(models.Model):
+    """One counted request (e.g. a password-reset request) for a database-backed rate limit.
+
+    Kept in the database so every app process sees the same counts. `key` is a hash of what is
+    counted (an address or an email), so the table holds no addresses in clear.
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]} {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,9 +18,19 @@ View = Callable[..., HttpResponse]
 def staff_session_ok(request: HttpRequest) -> bool:
     """True when the request carries a fully authenticated staff session.
 
-    The accounts app tightens this (second factor, idle timeout); views only ever call this.
+    That is: an active employee or manager, verified by a second factor (django-otp) in this
+    session, and not idle for longer than RAPPORT_STAFF_IDLE_MINUTES (an idle session is ended).
+    Views only ever call this.
     """
-    return is_employee(request.user)
+    from rapport.accounts.sessions import staff_session_fresh
+
+    user = request.user
+    if not is_employee(user):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is None or not is_verified():
+        return False
+    return staff_session_fresh(request)
 
 
 def employee_required(view: View) -> View:

@@ -21,6 +21,38 @@ FORBIDDEN = 403
 NOT_FOUND = 404
 
 
+GROUPS = {
+    "everyone": ACTORS,
+    "customers": ("customer", "other_customer"),
+    "staff": ("employee", "manager"),
+    "non_staff": ("anonymous", "customer", "other_customer"),
+    "non_managers": ("anonymous", "customer", "other_customer", "employee"),
+}
+
+
+def expect(**outcomes: int | str) -> dict[str, int | str]:
+    """Build a row's expectations from groups, later keys winning, e.g.
+    `expect(everyone=REDIRECT_HOME, manager=ALLOW)` or `expect(non_staff=REDIRECT_HOME, staff=200)`.
+    """
+    result: dict[str, int | str] = {}
+    for key, value in outcomes.items():
+        for actor in GROUPS.get(key, (key,)):
+            if actor not in ACTORS:
+                raise ValueError(f"unknown actor or group {key!r}")
+            result[actor] = value
+    return result
+
+
+def redirect_to(url: str) -> str:
+    """The outcome of a redirect somewhere other than home or the login."""
+    return f"redirect:{url}"
+
+
+STAFF_ONLY = {"non_staff": REDIRECT_HOME, "staff": ALLOW}
+MANAGER_ONLY = {"non_managers": REDIRECT_HOME, "manager": ALLOW}
+CUSTOMER_ONLY = {"anonymous": REDIRECT_LOGIN, "customers": ALLOW, "staff": REDIRECT_HOME}
+
+
 @dataclass
 class Row:
     """One URL and what each actor must get: a status code, or REDIRECT_HOME / REDIRECT_LOGIN."""
@@ -67,9 +99,33 @@ def check_matrix(rows: list[Row], clients: dict[str, Client], objects: dict[str,
 
 
 def login_customer(client: Client, user: Any) -> None:
-    client.force_login(user)
+    from rapport.accounts.sessions import BACKEND
+
+    client.force_login(user, backend=BACKEND)
 
 
 def login_staff(client: Client, user: Any) -> None:
-    """Log a staff user in as the staff entrance would, second factor included."""
-    client.force_login(user)
+    """Log a staff user in as the staff entrance would, second factor included: a confirmed
+    TOTP device bound to the session and a fresh idle-timeout stamp."""
+    import time
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from rapport.accounts.sessions import BACKEND, STAFF_SEEN_KEY
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user, backend=BACKEND)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[STAFF_SEEN_KEY] = time.time()
+    session.save()
+
+
+def login_staff_without_second_factor(client: Client, user: Any) -> None:
+    """A staff session that skipped the second factor (must get nowhere in the portal)."""
+    from rapport.accounts.sessions import BACKEND
+
+    client.force_login(user, backend=BACKEND)

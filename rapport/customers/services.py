@@ -51,3 +51,16 @@ def set_vip(*, customer: Customer, is_vip: bool, actor: Any, reason: str = "") -
             data={"is_vip": is_vip},
         )
         return locked
+
+
+def change_customer_email(*, customer: Customer, email: str, actor: Any) -> Customer:
+    """Follow the login's verified email change on the CRM record.
+
+    The accounts service that confirmed the change writes the audit entry (one per action).
+    """
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        if locked.email != email:
+            locked.email = email
+            locked.save(update_fields=["email", "updated_at"])
+        return locked

@@ -1,9 +1,24 @@
 from django.urls import path
 
-from rapport.portal.views import dashboard
+from rapport.portal.views import audit, auth, dashboard, staff
 
 app_name = "portal"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("login/", auth.login, name="login"),
+    path("login/verify/", auth.login_verify, name="login_verify"),
+    path("login/enrol/", auth.login_enrol, name="login_enrol"),
+    path("login/recovery-codes/", auth.recovery_codes, name="recovery_codes"),
+    path("logout/", auth.logout, name="logout"),
+    path("enrol/<uidb64>/<token>/", auth.enrol, name="enrol"),
+    path("staff/", staff.staff_list, name="staff_list"),
+    path("staff/new/", staff.staff_create, name="staff_create"),
+    path("staff/<int:pk>/", staff.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/role/", staff.staff_role, name="staff_role"),
+    path("staff/<int:pk>/deactivate/", staff.staff_deactivate, name="staff_deactivate"),
+    path("staff/<int:pk>/reset-2fa/", staff.staff_reset_2fa, name="staff_reset_2fa"),
+    path("staff/<int:pk>/send-link/", staff.staff_send_link, name="staff_send_link"),
+    path("customers/<uuid:public_id>/vip/", staff.customer_vip, name="customer_vip"),
+    path("audit/", audit.audit_log, name="audit_log"),
 ]

@@ -75,4 +75,6 @@ class Command(BaseCommand):
         staff_url = f"/{settings.RAPPORT_STAFF_PATH}/login/"
         self.stdout.write(
             f"Customers log in at /login/; staff at the unadvertised entrance {staff_url}\n"
+            "Staff sign-in needs a second factor: at the first sign-in the page shows a QR code\n"
+            "(and a key) for an authenticator app, then ten one-time recovery codes.\n"
         )
