@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rapport.payments",
     "rapport.storefront",
     "rapport.portal",
+    "rapport.messaging",
 ]
 
 MIDDLEWARE = [
@@ -236,3 +237,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Messaging and the customer record (M2) ----------------------------------------------------
+# Absolute links in mail (unsubscribe, tracking) point here; use https in production.
+RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Envelope sender of every message (VERP: bounce+<message id>@domain), served by run_bounce_server.
+RAPPORT_BOUNCE_DOMAIN = env_str("RAPPORT_BOUNCE_DOMAIN", "bounces.localhost")
+RAPPORT_UNSUBSCRIBE_MAILTO = env_str("RAPPORT_UNSUBSCRIBE_MAILTO", "unsubscribe@bounces.localhost")
+# At most this many non-transactional messages per customer per rolling 7 days ...
+RAPPORT_CONTACT_BUDGET_PER_WEEK = env_int("RAPPORT_CONTACT_BUDGET_PER_WEEK", 3)
+# ... of which this many are kept for high-priority messages (normal/low ones are held first).
+RAPPORT_CONTACT_BUDGET_HIGH_RESERVE = env_int("RAPPORT_CONTACT_BUDGET_HIGH_RESERVE", 1)
+# Quiet hours in the customer's own time zone (start hour, end hour); equal values switch off.
+RAPPORT_QUIET_HOURS_START = env_int("RAPPORT_QUIET_HOURS_START", 21)
+RAPPORT_QUIET_HOURS_END = env_int("RAPPORT_QUIET_HOURS_END", 8)
+RAPPORT_OUTBOX_MAX_ATTEMPTS = env_int("RAPPORT_OUTBOX_MAX_ATTEMPTS", 8)
+# A contact point fails after this many hard bounces, or this many failures of any kind.
+RAPPORT_BOUNCE_HARD_LIMIT = env_int("RAPPORT_BOUNCE_HARD_LIMIT", 2)
+RAPPORT_BOUNCE_SOFT_LIMIT = env_int("RAPPORT_BOUNCE_SOFT_LIMIT", 5)
