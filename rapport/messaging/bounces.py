@@ -183,26 +183,61 @@ def _process_in_thread(raw: bytes, rcpt_tos: list[str]) -> int:
         connection.close()
 
 
-def build_dsn(*, original: EmailMessage | None, recipient: str, status: str, reporting_mta: str,
-              to: str, original_message_id: str, diagnostic: str = "") -> bytes:
-    """An RFC 3464 DSN as a receiving MTA would send it (used by tests and the docs' example)."""
-    from email.mime.base import MIMEBase
-    from email.mime.multipart import MIMEMultipart
-    from email.mime.text import MIMEText
+def build_dsn(
+    *,
+    original: EmailMessage | None,
+    recipient: str,
+    status: str,
+    reporting_mta: str,
+    to: str,
+    original_message_id: str,
+    diagnostic: str = "",
+) -> bytes:
+    """An RFC 3464 DSN byte for byte as a receiving MTA (Postfix) writes one.
 
-    report = MIMEMultipart("report", report_type="delivery-status")
-    report["From"] = f"Mail Delivery System <MAILER-DAEMON@{reporting_mta}>"
-    report["To"] = to
-    report["Subject"] = "Undelivered Mail Returned to Sender"
-    report.attach(MIMEText(f"Your message to {recipient} could not be delivered.\n"))
-    status_part = MIMEBase("message", "delivery-status")
+    Used by the tests and the example in docs/messaging.md. `original` (the bounced message)
+    is returned as text/rfc822-headers when given.
+    """
+    import uuid
+
+    boundary = f"dsn-{uuid.uuid4().hex}"
     action = "failed" if status.startswith("5") else "delayed"
-    status_part.set_payload(
-        f"Reporting-MTA: dns; {reporting_mta}\n\n"
-        f"Final-Recipient: rfc822; {recipient}\nAction: {action}\nStatus: {status}\n"
-        + (f"Diagnostic-Code: smtp; {diagnostic}\n" if diagnostic else "")
+    returned = (
+        "".join(f"{k}: {v}\r\n" for k, v in original.items())
+        if original is not None
+        else f"Message-ID: {original_message_id}\r\nTo: {recipient}\r\n"
     )
-    report.attach(status_part)
-    headers = MIMEText(f"Message-ID: {original_message_id}\nTo: {recipient}\n", "rfc822-headers")
-    report.attach(headers)
-    return report.as_bytes()
+    lines = [
+        f"From: Mail Delivery System <MAILER-DAEMON@{reporting_mta}>",
+        f"To: {to}",
+        "Subject: Undelivered Mail Returned to Sender",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"',
+        "",
+        "This is a MIME-encapsulated message.",
+        "",
+        f"--{boundary}",
+        "Content-Type: text/plain; charset=us-ascii",
+        "",
+        f"Your message to <{recipient}> could not be delivered.",
+        "",
+        f"--{boundary}",
+        "Content-Type: message/delivery-status",
+        "",
+        f"Reporting-MTA: dns; {reporting_mta}",
+        "",
+        f"Final-Recipient: rfc822; {recipient}",
+        f"Original-Recipient: rfc822; {recipient}",
+        f"Action: {action}",
+        f"Status: {status}",
+        *([f"Diagnostic-Code: smtp; {diagnostic}"] if diagnostic else []),
+        "",
+        f"--{boundary}",
+        "Content-Type: text/rfc822-headers",
+        "",
+        returned.rstrip("\r\n"),
+        "",
+        f"--{boundary}--",
+        "",
+    ]
+    return "\r\n".join(lines).encode()
