@@ -171,7 +171,7 @@ def erase_customer(*, customer: Customer, actor: Any, reason: str) -> Customer:
     if not reason:
         raise CustomerError("Say why the record is erased (the request's reference).")
     with transaction.atomic():
-        locked = Customer.objects.select_for_update().select_related("user").get(pk=customer.pk)
+        locked = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer.pk)
         if locked.erased_at is not None:
             return locked
         strings = _personal_strings(locked)
