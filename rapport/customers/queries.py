@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.models import AuditEntry
+from rapport.core.money import to_money
 from rapport.customers.models import (
     Consent,
     ContactKind,
@@ -96,7 +97,7 @@ def customer_summary(customer: Customer, *, recent: int = 20) -> Summary:
     spend = (totals["sales"] or Decimal("0")) - abs(totals["credits"] or Decimal("0"))
     return Summary(
         order_count=totals["n"] or 0,
-        lifetime_spend=spend,
+        lifetime_spend=to_money(spend),
         orders=list(orders.order_by("-placed_at", "-id")[:recent]),
     )
 
