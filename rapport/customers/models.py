@@ -76,7 +76,9 @@ class Interest(models.Model):
 class CustomerQuerySet(models.QuerySet["Customer"]):
     def active(self) -> CustomerQuerySet:
         """Records that count: not retired, not merged away, not erased (segments start here)."""
-        return self.filter(retired_at__isnull=True, merged_into__isnull=True, erased_at__isnull=True)
+        return self.filter(
+            retired_at__isnull=True, merged_into__isnull=True, erased_at__isnull=True
+        )
 
     def reachable(self) -> CustomerQuerySet:
         """Active records with at least one contact point that has not failed."""
@@ -250,7 +252,9 @@ class ContactPoint(TimeStampedModel):
 class Consent(models.Model):
     """Consent for one purpose on one contact point, with when and how it was given/withdrawn."""
 
-    contact_point = models.ForeignKey(ContactPoint, on_delete=models.CASCADE, related_name="consents")
+    contact_point = models.ForeignKey(
+        ContactPoint, on_delete=models.CASCADE, related_name="consents"
+    )
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     granted = models.BooleanField(default=False)
     changed_at = models.DateTimeField()

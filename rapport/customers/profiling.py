@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 # The order in which questions are asked: the most useful for the store first.
 QUESTION_KEYS = ("occupation", "interests", "birth_month", "gender")

@@ -12,7 +12,8 @@ import logging
 import re
 from dataclasses import dataclass
 from email import message_from_bytes, policy
-from email.message import EmailMessage, Message as EmailMessageBase
+from email.message import EmailMessage
+from email.message import Message as EmailMessageBase
 from typing import Any
 
 from django.db import transaction
@@ -58,7 +59,7 @@ def parse_dsn(raw: bytes) -> Report | None:
     parsed = message_from_bytes(raw, policy=policy.default)
     if parsed.get_content_type() != "multipart/report":
         return None
-    if (parsed.get_param("report-type") or "").lower() != "delivery-status":
+    if str(parsed.get_param("report-type") or "").lower() != "delivery-status":
         return None
     recipients: list[Recipient] = []
     original = ""
@@ -66,12 +67,14 @@ def parse_dsn(raw: bytes) -> Report | None:
         ctype = part.get_content_type()
         if ctype == "message/delivery-status":
             # The stdlib parses each status block as a header-only sub-message.
-            blocks = part.get_payload()
+            blocks: Any = part.get_payload()
             for block in blocks if isinstance(blocks, list) else []:
                 if block.get("Final-Recipient") or block.get("Original-Recipient"):
                     recipients.append(
                         Recipient(
-                            address=_address(str(block.get("Final-Recipient") or block.get("Original-Recipient"))),
+                            address=_address(
+                                str(block.get("Final-Recipient") or block.get("Original-Recipient"))
+                            ),
                             action=str(block.get("Action", "")).strip(),
                             status=str(block.get("Status", "")).strip(),
                             diagnostic=str(block.get("Diagnostic-Code", "")).strip(),
@@ -84,11 +87,11 @@ def parse_dsn(raw: bytes) -> Report | None:
 
 def _original_message_id(part: EmailMessageBase) -> str:
     if part.get_content_type() == "message/rfc822":
-        inner = part.get_payload()
+        inner: Any = part.get_payload()
         if isinstance(inner, list) and inner:
             return str(inner[0].get("Message-ID", "")).strip()
         return ""
-    content = part.get_payload(decode=True) or b""
+    content: Any = part.get_payload(decode=True) or b""
     headers = message_from_bytes(content, policy=policy.default)
     return str(headers.get("Message-ID", "")).strip()
 
@@ -139,16 +142,19 @@ def record_bounce(*, message: Message | None, recipient: Recipient) -> bool:
                 bounced_at=timezone.now(),
                 last_error=f"{recipient.status} {recipient.diagnostic}"[:500],
             )
+            kind = "permanent" if recipient.permanent else "transient"
             audit.record(
                 action="message.bounced",
                 target=locked,
                 customer=locked.customer,
-                summary=f"“{locked.subject}” bounced ({'permanent' if recipient.permanent else 'transient'}, {recipient.status})",
+                summary=f"“{locked.subject}” bounced ({kind}, {recipient.status})",
                 data={"status": recipient.status, "diagnostic": recipient.diagnostic[:300]},
             )
             points = [locked.contact_point] if locked.contact_point is not None else []
         else:
-            points = list(ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__iexact=recipient.address))
+            points = list(
+                ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__iexact=recipient.address)
+            )
         for point in points:
             record_contact_failure(
                 contact_point=point,
@@ -166,7 +172,9 @@ class BounceHandler:
 
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(None, _process_in_thread, bytes(envelope.content), list(envelope.rcpt_tos))
+            await loop.run_in_executor(
+                None, _process_in_thread, bytes(envelope.content), list(envelope.rcpt_tos)
+            )
         except Exception:
             log.exception("Processing an inbound bounce failed")
             return "451 4.3.0 Temporary failure processing the report"

@@ -81,6 +81,7 @@ def render(
         folder = f"messaging/email/{template}"
         subject = " ".join(render_to_string(f"{folder}/subject.txt", base).split())
         text = render_to_string(f"{folder}/body.txt", base).strip() + "\n"
+        html: str
         try:
             html = render_to_string(f"{folder}/body.html", base)
         except TemplateDoesNotExist:
@@ -90,18 +91,24 @@ def render(
             lambda m: 'href="{}"'.format(
                 escape(
                     absolute(
-                        reverse("storefront:mail_click", args=[tokens.make_click(public_id, _unescape(m.group(1)))])
+                        reverse(
+                            "storefront:mail_click",
+                            args=[tokens.make_click(public_id, _unescape(m.group(1)))],
+                        )
                     )
                 )
             ),
             html,
         )
-        pixel = absolute(reverse("storefront:mail_open", args=[tokens.make(public_id, tokens.OPEN_SALT)]))
+        pixel = absolute(
+            reverse("storefront:mail_open", args=[tokens.make(public_id, tokens.OPEN_SALT)])
+        )
         tag = f'<img src="{escape(pixel)}" width="1" height="1" alt="" style="display:none">'
         html = html.replace("</body>", f"{tag}</body>") if "</body>" in html else html + tag
     headers = {"Message-ID": message_id, "From": settings.DEFAULT_FROM_EMAIL}
     if purpose != Purpose.TRANSACTIONAL:
-        mailto = f"mailto:{settings.RAPPORT_UNSUBSCRIBE_MAILTO}?subject={quote('unsubscribe ' + unsubscribe_token)}"
+        subject_line = quote("unsubscribe " + unsubscribe_token)
+        mailto = f"mailto:{settings.RAPPORT_UNSUBSCRIBE_MAILTO}?subject={subject_line}"
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>, <{mailto}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return Rendered(subject=subject[:300], text=text, html=html, headers=headers, language=language)

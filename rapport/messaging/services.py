@@ -227,7 +227,10 @@ def send_message(message_pk: int) -> str | None:
         return MessageStatus.RETRYING
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(
-            status=MessageStatus.SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now()
+            status=MessageStatus.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            updated_at=timezone.now(),
         )
         audit.record(
             action="message.sent",
@@ -254,7 +257,9 @@ def _fail(message: Message, reason: str, *, permanent: bool = False) -> str:
             data={"reason": reason[:300]},
         )
         if permanent and message.contact_point is not None:
-            record_contact_failure(contact_point=message.contact_point, permanent=True, reason=reason)
+            record_contact_failure(
+                contact_point=message.contact_point, permanent=True, reason=reason
+            )
     return MessageStatus.FAILED
 
 
@@ -277,14 +282,19 @@ def release_held_messages(*, now: datetime.datetime | None = None) -> int:
             customer = Customer.objects.get(pk=customer_id)
             held = Message.objects.filter(customer=customer, status=MessageStatus.HELD)
             if customer.retired_at is not None or customer.merged_into_id is not None:
-                held.update(status=MessageStatus.CANCELLED, last_error="Record retired", updated_at=now)
+                held.update(
+                    status=MessageStatus.CANCELLED, last_error="Record retired", updated_at=now
+                )
                 continue
             locked_budget = budget.lock_budget(customer)
             for message in held.order_by("-priority", "created_at"):
                 if budget.try_charge(locked_budget, message.priority, now):
                     due = budget.next_allowed_time(customer.tzinfo, now)
                     Message.objects.filter(pk=message.pk).update(
-                        status=MessageStatus.QUEUED, charged_at=now, next_attempt_at=due, updated_at=now
+                        status=MessageStatus.QUEUED,
+                        charged_at=now,
+                        next_attempt_at=due,
+                        updated_at=now,
                     )
                     released += 1
     return released
@@ -296,7 +306,9 @@ def send_due_messages(*, now: datetime.datetime | None = None, limit: int = 500)
     # A row left in SENDING by a crashed worker may or may not have reached the SMTP server;
     # sending it again could deliver twice, so it is failed for staff to look at instead.
     Message.objects.filter(status=MessageStatus.SENDING, updated_at__lt=now - STALE_SENDING).update(
-        status=MessageStatus.FAILED, last_error="Interrupted while sending; not retried", updated_at=now
+        status=MessageStatus.FAILED,
+        last_error="Interrupted while sending; not retried",
+        updated_at=now,
     )
     release_held_messages(now=now)
     due = Message.objects.filter(status__in=SENDABLE, next_attempt_at__lte=now).order_by(

@@ -22,7 +22,11 @@ class TrackingError(Exception):
 def _message(public_id: str | None) -> Message:
     if public_id is None:
         raise TrackingError("Bad token.")
-    message = Message.objects.select_related("customer", "contact_point").filter(public_id=public_id).first()
+    message = (
+        Message.objects.select_related("customer", "contact_point")
+        .filter(public_id=public_id)
+        .first()
+    )
     if message is None:
         raise TrackingError("No such message.")
     return message
@@ -89,7 +93,9 @@ def record_click(*, token: str) -> str:
     if not message.customer.allow_tracking:
         return url
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk, clicked_at__isnull=True).update(clicked_at=timezone.now())
+        Message.objects.filter(pk=message.pk, clicked_at__isnull=True).update(
+            clicked_at=timezone.now()
+        )
         seen = AuditEntry.objects.filter(
             action="message.clicked", object_id=str(message.pk), data__url=url
         ).exists()

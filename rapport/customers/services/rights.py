@@ -29,7 +29,9 @@ def export_customer_data(*, customer: Customer, actor: Any) -> dict[str, Any]:
     customer = Customer.objects.select_related("occupation", "user").get(pk=customer.pk)
     user = customer.user
     orders = (
-        Order.objects.filter(customer=customer).prefetch_related("lines", "payments").order_by("placed_at")
+        Order.objects.filter(customer=customer)
+        .prefetch_related("lines", "payments")
+        .order_by("placed_at")
     )
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
@@ -98,7 +100,12 @@ def export_customer_data(*, customer: Customer, actor: Any) -> dict[str, Any]:
                 "total": str(o.total),
                 "country": o.country,
                 "lines": [
-                    {"sku": li.sku, "name": li.name, "quantity": li.quantity, "total": str(li.line_total)}
+                    {
+                        "sku": li.sku,
+                        "name": li.name,
+                        "quantity": li.quantity,
+                        "total": str(li.line_total),
+                    }
                     for li in o.lines.all()
                 ],
                 "payments": [
@@ -109,7 +116,12 @@ def export_customer_data(*, customer: Customer, actor: Any) -> dict[str, Any]:
             for o in orders
         ],
         "reviews": [
-            {"order": r.order.number if r.order else None, "score": r.score, "title": r.title, "text": r.text}
+            {
+                "order": r.order.number if r.order else None,
+                "score": r.score,
+                "title": r.title,
+                "text": r.text,
+            }
             for r in Review.objects.filter(order__customer=customer).select_related("order")
         ],
         "messages": [
@@ -171,7 +183,11 @@ def erase_customer(*, customer: Customer, actor: Any, reason: str) -> Customer:
     if not reason:
         raise CustomerError("Say why the record is erased (the request's reference).")
     with transaction.atomic():
-        locked = Customer.objects.select_for_update(of=("self",)).select_related("user").get(pk=customer.pk)
+        locked = (
+            Customer.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=customer.pk)
+        )
         if locked.erased_at is not None:
             return locked
         strings = _personal_strings(locked)
@@ -242,7 +258,9 @@ def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Custo
     with transaction.atomic():
         locked = {
             c.pk: c
-            for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, loser.pk]).order_by("pk")
+            for c in Customer.objects.select_for_update()
+            .filter(pk__in=[survivor.pk, loser.pk])
+            .order_by("pk")
         }
         keep, drop = locked[survivor.pk], locked[loser.pk]
         for c in (keep, drop):
@@ -260,8 +278,19 @@ def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Custo
             moved_points += 1
         keep.interests.add(*drop.interests.all())
         filled = []
-        for field in ("name", "email", "gender", "birthday", "birth_month", "occupation", "language",
-                      "country", "region", "city", "postal_code"):
+        for field in (
+            "name",
+            "email",
+            "gender",
+            "birthday",
+            "birth_month",
+            "occupation",
+            "language",
+            "country",
+            "region",
+            "city",
+            "postal_code",
+        ):
             if not getattr(keep, field) and getattr(drop, field):
                 setattr(keep, field, getattr(drop, field))
                 filled.append(field)

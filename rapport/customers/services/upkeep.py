@@ -68,7 +68,9 @@ def record_contact_failure(
         return point
 
 
-def mark_contact_point_failed(*, contact_point: ContactPoint, reason: str, actor: Any) -> ContactPoint:
+def mark_contact_point_failed(
+    *, contact_point: ContactPoint, reason: str, actor: Any
+) -> ContactPoint:
     """Staff found a phone or address unusable: mark it failed at once (audit-logged)."""
     reason = reason.strip()
     if not reason:
@@ -84,7 +86,13 @@ def mark_contact_point_failed(*, contact_point: ContactPoint, reason: str, actor
         point.failure_reason = reason[:300]
         point.last_failed_at = timezone.now()
         point.save(
-            update_fields=["status", "failure_count", "failure_reason", "last_failed_at", "updated_at"]
+            update_fields=[
+                "status",
+                "failure_count",
+                "failure_reason",
+                "last_failed_at",
+                "updated_at",
+            ]
         )
         audit.record(
             action="contact.failed",

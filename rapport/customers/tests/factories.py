@@ -36,7 +36,11 @@ def with_email(
     }
     for purpose, granted in grants.items():
         Consent.objects.create(
-            contact_point=point, purpose=purpose, granted=granted, changed_at=timezone.now(), source="test"
+            contact_point=point,
+            purpose=purpose,
+            granted=granted,
+            changed_at=timezone.now(),
+            source="test",
         )
     return point
 
@@ -45,3 +49,23 @@ def contactable(**kwargs: Any) -> Customer:
     customer = CustomerFactory(**kwargs)
     with_email(customer)
     return customer
+
+
+def reseed() -> None:
+    """Put back what migrations seed (staff groups, occupations, interests).
+
+    Transactional tests (live server, threads) flush the database afterwards, so a later
+    transactional test that needs seeded rows calls this first.
+    """
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from rapport.accounts.roles import ROLES
+
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
+    importlib.import_module(
+        "rapport.customers.migrations.0003_seed_choices_and_email_contact_points"
+    ).seed(apps, None)

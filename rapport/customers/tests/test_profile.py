@@ -44,7 +44,11 @@ def test_registration_creates_email_contact_point_with_transactional_consent(mak
     point = customer.contact_points.get()
     assert (point.kind, point.value, point.is_primary) == ("email", "new@example.com", True)
     consent = point.consents.get()
-    assert (consent.purpose, consent.granted, consent.source) == ("transactional", True, "registration")
+    assert (consent.purpose, consent.granted, consent.source) == (
+        "transactional",
+        True,
+        "registration",
+    )
 
 
 def test_questions_come_one_at_a_time_and_answered_or_refused_ones_never_return():
@@ -72,7 +76,9 @@ def test_a_wrong_answer_is_refused_and_stores_nothing():
     customer = CustomerFactory()
 
     with pytest.raises(ProfilingError):
-        answer_profile_question(customer=customer, question="occupation", value="astronaut", actor=None)
+        answer_profile_question(
+            customer=customer, question="occupation", value="astronaut", actor=None
+        )
     with pytest.raises(ProfilingError):
         answer_profile_question(customer=customer, question="birth_month", value="13", actor=None)
 
@@ -94,7 +100,9 @@ def test_update_profile_rejects_bad_time_zone_and_changes_nothing():
 def test_update_profile_logs_which_fields_changed():
     customer = CustomerFactory()
 
-    update_profile(customer=customer, actor=None, birthday=datetime.date(1990, 4, 2), language="zh-hans")
+    update_profile(
+        customer=customer, actor=None, birthday=datetime.date(1990, 4, 2), language="zh-hans"
+    )
 
     customer.refresh_from_db()
     assert customer.birth_month == 4
@@ -106,9 +114,15 @@ def test_add_contact_point_validates_and_is_idempotent():
     customer = CustomerFactory()
 
     with pytest.raises(CustomerError):
-        add_contact_point(customer=customer, kind="email", value="not-an-email", actor=None, source="staff")
-    first = add_contact_point(customer=customer, kind="phone", value=" +44 20  7946 0000 ", actor=None, source="staff")
-    again = add_contact_point(customer=customer, kind="phone", value="+44 20 7946 0000", actor=None, source="staff")
+        add_contact_point(
+            customer=customer, kind="email", value="not-an-email", actor=None, source="staff"
+        )
+    first = add_contact_point(
+        customer=customer, kind="phone", value=" +44 20  7946 0000 ", actor=None, source="staff"
+    )
+    again = add_contact_point(
+        customer=customer, kind="phone", value="+44 20 7946 0000", actor=None, source="staff"
+    )
 
     assert first.pk == again.pk
     assert first.value == "+44 20 7946 0000"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rapport.core.models import AuditEntry
 from rapport.core.testing import login_staff
 from rapport.customers.models import ContactStatus, Customer, Purpose
-from rapport.customers.tests.factories import contactable, with_email, CustomerFactory
+from rapport.customers.tests.factories import CustomerFactory, contactable, reseed, with_email
 from rapport.messaging.bounces import BounceHandler, build_dsn, handle_inbound, parse_dsn
 from rapport.messaging.models import MessageStatus
 from rapport.messaging.services import queue_message
@@ -39,13 +39,23 @@ def _deliver(port, *, to, raw):
         smtp.sendmail("MAILER-DAEMON@mx.example.net", [to], raw)
 
 
+@pytest.fixture
+def seeded(transactional_db):
+    """Earlier transactional tests flush what migrations seeded (the staff groups)."""
+    reseed()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_hard_bounces_over_smtp_fail_the_address_retire_the_record_and_staff_restore_it(
-    smtp_server, bounce_server, people, client
+    seeded, smtp_server, bounce_server, people, client
 ):
     customer = contactable(name="Ann Bounce", email="ann.bounce@example.com")
-    first = queue_message(customer=customer, template="notice", context={"body": "1"}, purpose=Purpose.TRANSACTIONAL)
-    second = queue_message(customer=customer, template="notice", context={"body": "2"}, purpose=Purpose.TRANSACTIONAL)
+    first = queue_message(
+        customer=customer, template="notice", context={"body": "1"}, purpose=Purpose.TRANSACTIONAL
+    )
+    second = queue_message(
+        customer=customer, template="notice", context={"body": "2"}, purpose=Purpose.TRANSACTIONAL
+    )
     smtp_server.wait_for(2)
     assert len(smtp_server.to("ann.bounce@example.com")) == 2
     return_paths = [e.mail_from for e in smtp_server.envelopes]
@@ -57,9 +67,13 @@ def test_hard_bounces_over_smtp_fail_the_address_retire_the_record_and_staff_res
     # The receiving MTA rejects the first message: its DSN goes to the envelope sender.
     received = smtp_server.messages[0]
     dsn = build_dsn(
-        original=received, recipient="ann.bounce@example.com", status="5.1.1",
-        reporting_mta="mx.example.net", to=return_paths[0],
-        original_message_id=received["Message-ID"], diagnostic="550 5.1.1 User unknown",
+        original=received,
+        recipient="ann.bounce@example.com",
+        status="5.1.1",
+        reporting_mta="mx.example.net",
+        to=return_paths[0],
+        original_message_id=received["Message-ID"],
+        diagnostic="550 5.1.1 User unknown",
     )
     _deliver(bounce_server, to=return_paths[0], raw=dsn)
 
@@ -75,8 +89,11 @@ def test_hard_bounces_over_smtp_fail_the_address_retire_the_record_and_staff_res
 
     # The second message bounces too: the address has failed; the daily job retires the record.
     dsn2 = build_dsn(
-        original=None, recipient="ann.bounce@example.com", status="5.1.1",
-        reporting_mta="mx.example.net", to=return_paths[1],
+        original=None,
+        recipient="ann.bounce@example.com",
+        status="5.1.1",
+        reporting_mta="mx.example.net",
+        to=return_paths[1],
         original_message_id=second.message_id,
     )
     _deliver(bounce_server, to=return_paths[1], raw=dsn2)
@@ -91,9 +108,12 @@ def test_hard_bounces_over_smtp_fail_the_address_retire_the_record_and_staff_res
     assert list(
         AuditEntry.objects.filter(customer=customer).order_by("id").values_list("action", flat=True)
     ) == [
-        "message.sent", "message.sent",
-        "message.bounced", "contact.failing",
-        "message.bounced", "contact.failed",
+        "message.sent",
+        "message.sent",
+        "message.bounced",
+        "contact.failing",
+        "message.bounced",
+        "contact.failed",
         "customer.retired",
     ]
 
@@ -113,10 +133,17 @@ def test_hard_bounces_over_smtp_fail_the_address_retire_the_record_and_staff_res
 def test_transient_dsn_marks_failing_and_keeps_the_message_sent(django_capture_on_commit_callbacks):
     customer = contactable(email="tom@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        message = queue_message(customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL)
+        message = queue_message(
+            customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL
+        )
     dsn = build_dsn(
-        original=None, recipient="tom@example.com", status="4.2.2", reporting_mta="mx.example.net",
-        to="x@bounces.localhost", original_message_id=message.message_id, diagnostic="mailbox full",
+        original=None,
+        recipient="tom@example.com",
+        status="4.2.2",
+        reporting_mta="mx.example.net",
+        to="x@bounces.localhost",
+        original_message_id=message.message_id,
+        diagnostic="mailbox full",
     )
 
     assert handle_inbound(dsn, ["someone-else@bounces.localhost"]) == 1
@@ -132,8 +159,12 @@ def test_dsn_without_a_known_message_is_matched_by_final_recipient():
     customer = CustomerFactory()
     point = with_email(customer, "gone@example.com")
     dsn = build_dsn(
-        original=None, recipient="Gone@Example.com", status="5.0.0", reporting_mta="mx",
-        to="postmaster@bounces.localhost", original_message_id="<unknown@elsewhere>",
+        original=None,
+        recipient="Gone@Example.com",
+        status="5.0.0",
+        reporting_mta="mx",
+        to="postmaster@bounces.localhost",
+        original_message_id="<unknown@elsewhere>",
     )
 
     handle_inbound(dsn, ["postmaster@bounces.localhost"])
@@ -144,8 +175,13 @@ def test_dsn_without_a_known_message_is_matched_by_final_recipient():
 
 def test_parse_dsn_reads_recipient_action_and_status():
     raw = build_dsn(
-        original=None, recipient="a@example.com", status="5.1.1", reporting_mta="mx",
-        to="b@x", original_message_id="<m1@x>", diagnostic="550 no such user",
+        original=None,
+        recipient="a@example.com",
+        status="5.1.1",
+        reporting_mta="mx",
+        to="b@x",
+        original_message_id="<m1@x>",
+        diagnostic="550 no such user",
     )
 
     report = parse_dsn(raw)
@@ -153,7 +189,11 @@ def test_parse_dsn_reads_recipient_action_and_status():
     assert report is not None
     assert report.original_message_id == "<m1@x>"
     [recipient] = report.recipients
-    assert (recipient.address, recipient.action, recipient.status) == ("a@example.com", "failed", "5.1.1")
+    assert (recipient.address, recipient.action, recipient.status) == (
+        "a@example.com",
+        "failed",
+        "5.1.1",
+    )
     assert recipient.permanent is True
 
 

@@ -38,7 +38,11 @@ def test_normal_mail_leaves_the_reserve_and_high_priority_still_goes():
     high = _marketing(customer, Priority.HIGH)
     high_again = _marketing(customer, Priority.HIGH)
 
-    assert [m.status for m in normal] == [MessageStatus.QUEUED, MessageStatus.QUEUED, MessageStatus.HELD]
+    assert [m.status for m in normal] == [
+        MessageStatus.QUEUED,
+        MessageStatus.QUEUED,
+        MessageStatus.HELD,
+    ]
     assert high.status == MessageStatus.QUEUED
     assert high_again.status == MessageStatus.HELD
     assert Message.objects.filter(customer=customer, charged_at__isnull=False).count() == 3
@@ -50,7 +54,9 @@ def test_transactional_mail_is_never_held_or_counted():
     for _ in range(3):
         _marketing(customer, Priority.HIGH)
 
-    receipt = queue_message(customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL)
+    receipt = queue_message(
+        customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL
+    )
 
     assert receipt.status == MessageStatus.QUEUED
     assert receipt.charged_at is None
@@ -94,12 +100,18 @@ def test_quiet_hours_defer_to_the_morning_in_the_customers_time_zone(settings):
     early_morning = datetime.datetime(2026, 5, 2, 6, 0, tzinfo=shanghai)
     afternoon = datetime.datetime(2026, 5, 2, 15, 0, tzinfo=shanghai)
 
-    assert next_allowed_time(shanghai, late_evening) == datetime.datetime(2026, 5, 2, 8, 0, tzinfo=shanghai)
-    assert next_allowed_time(shanghai, early_morning) == datetime.datetime(2026, 5, 2, 8, 0, tzinfo=shanghai)
+    assert next_allowed_time(shanghai, late_evening) == datetime.datetime(
+        2026, 5, 2, 8, 0, tzinfo=shanghai
+    )
+    assert next_allowed_time(shanghai, early_morning) == datetime.datetime(
+        2026, 5, 2, 8, 0, tzinfo=shanghai
+    )
     assert next_allowed_time(shanghai, afternoon) == afternoon
 
 
-def test_marketing_queued_in_quiet_hours_waits_instead_of_sending(settings, django_capture_on_commit_callbacks):
+def test_marketing_queued_in_quiet_hours_waits_instead_of_sending(
+    settings, django_capture_on_commit_callbacks
+):
     now = timezone.now()
     # Make "now" fall inside quiet hours wherever the clock is: a window around the UTC hour.
     settings.RAPPORT_QUIET_HOURS_START = now.hour
@@ -111,16 +123,18 @@ def test_marketing_queued_in_quiet_hours_waits_instead_of_sending(settings, djan
 
     assert callbacks == []
     assert message.status == MessageStatus.QUEUED
-    assert message.next_attempt_at == now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(
-        hours=2
-    )
+    assert message.next_attempt_at == now.replace(
+        minute=0, second=0, microsecond=0
+    ) + datetime.timedelta(hours=2)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_senders_never_exceed_the_budget():
     if connection.vendor != "postgresql":
-        pytest.skip("Row locks (SELECT … FOR UPDATE) need PostgreSQL; SQLite serialises all writers.")
+        pytest.skip(
+            "Row locks (SELECT … FOR UPDATE) need PostgreSQL; SQLite serialises all writers."
+        )
     customer = contactable()
     start = threading.Barrier(20)
     errors = []

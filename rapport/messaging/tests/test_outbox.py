@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rapport.core.models import AuditEntry
 from rapport.customers.models import Purpose
-from rapport.customers.tests.factories import contactable, with_email, CustomerFactory
+from rapport.customers.tests.factories import CustomerFactory, contactable, with_email
 from rapport.messaging.models import Message, MessageStatus
 from rapport.messaging.services import MessageRefused, queue_message, send_message
 from rapport.messaging.tasks import send_message_task
@@ -38,7 +38,9 @@ def test_queued_message_is_rendered_stored_and_sent_after_commit(queue):
     customer = contactable(name="Ann Buyer", email="ann@example.com")
 
     message = queue(
-        customer=customer, template="notice", context={"body": "Your parcel left."},
+        customer=customer,
+        template="notice",
+        context={"body": "Your parcel left."},
         purpose=Purpose.TRANSACTIONAL,
     )
 
@@ -65,7 +67,7 @@ def test_message_is_rendered_in_the_customers_language(queue):
 
     assert message.language == "zh-hans"
     assert message.subject == "来自 Rapport 的消息"
-    assert message.body_text.startswith("王芳，您好：")
+    assert message.body_text.startswith("王芳\N{FULLWIDTH COMMA}您好\N{FULLWIDTH COLON}")
     assert "退订" in message.body_html
 
 
@@ -131,7 +133,9 @@ def test_outbox_survives_smtp_outage_and_sends_exactly_once_later(settings):
     customer = contactable(email="ann@example.com")
 
     # The SMTP server is down: queueing still works and the caller is not disturbed.
-    message = queue_message(customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL)
+    message = queue_message(
+        customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL
+    )
 
     message.refresh_from_db()
     assert message.status == MessageStatus.RETRYING

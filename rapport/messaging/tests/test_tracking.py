@@ -21,7 +21,9 @@ def no_quiet_hours(settings):
 
 def _news(customer, link="https://shop.example.com/c/candles/?a=1&b=2"):
     return queue_message(
-        customer=customer, template="news", context={"body": "New", "link_url": link},
+        customer=customer,
+        template="news",
+        context={"body": "New", "link_url": link},
         purpose=Purpose.MARKETING,
     )
 
@@ -43,7 +45,9 @@ def test_one_click_post_unsubscribes_without_login_or_csrf_token():
     assert (consent.granted, consent.source) == (False, "one-click unsubscribe")
     assert AuditEntry.objects.filter(customer=customer, action="consent.withdrawn").count() == 1
     # Transactional consent is untouched.
-    assert Consent.objects.get(contact_point__customer=customer, purpose=Purpose.TRANSACTIONAL).granted
+    assert Consent.objects.get(
+        contact_point__customer=customer, purpose=Purpose.TRANSACTIONAL
+    ).granted
 
 
 def test_get_on_the_unsubscribe_link_only_asks():
@@ -93,7 +97,9 @@ def test_open_and_click_are_recorded_once_and_redirect_only_to_our_link():
 def test_click_endpoint_is_not_an_open_redirect():
     from django.core import signing
 
-    forged = signing.dumps({"m": "x", "u": "https://evil.example/"}, salt="wrong-salt", compress=True)
+    forged = signing.dumps(
+        {"m": "x", "u": "https://evil.example/"}, salt="wrong-salt", compress=True
+    )
 
     assert Client().get(f"/m/c/{forged}/").status_code == 404
 

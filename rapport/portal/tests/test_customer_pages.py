@@ -22,13 +22,20 @@ pytestmark = pytest.mark.django_db
 def ann(people):
     customer = Customer.objects.get(user=people["customer"])
     with_email(customer)
-    add_contact_point(customer=customer, kind="phone", value="+44 1632 960000", actor=None, source="checkout")
+    add_contact_point(
+        customer=customer, kind="phone", value="+44 1632 960000", actor=None, source="checkout"
+    )
     return customer
 
 
 def staff(employee, manager=None):
-    return {"anonymous": REDIRECT_HOME, "customer": REDIRECT_HOME, "other_customer": REDIRECT_HOME,
-            "employee": employee, "manager": employee if manager is None else manager}
+    return {
+        "anonymous": REDIRECT_HOME,
+        "customer": REDIRECT_HOME,
+        "other_customer": REDIRECT_HOME,
+        "employee": employee,
+        "manager": employee if manager is None else manager,
+    }
 
 
 def managers(code):
@@ -43,21 +50,58 @@ def test_permission_matrix_for_customer_pages(clients, ann):
     rows = [
         Row("list", reverse("portal:customer_list"), staff(200)),
         Row("detail", detail, staff(200)),
-        Row("unknown customer", reverse("portal:customer_detail", args=["00000000-0000-0000-0000-000000000000"]),
-            staff(404)),
-        Row("mark failed", reverse("portal:customer_contact_fail", args=[ann.public_id, phone.pk]),
-            staff(f"redirect:{detail}"), method="post", data={"reason": "number disconnected"}),
-        Row("retire", reverse("portal:customer_retire", args=[ann.public_id]), staff(f"redirect:{detail}"),
-            method="post", data={"reason": "asked by phone"}),
-        Row("restore", reverse("portal:customer_restore", args=[ann.public_id]), staff(f"redirect:{detail}"),
-            method="post"),
-        Row("merge preview", reverse("portal:customer_merge", args=[ann.public_id]) + f"?other={duplicate.public_id}",
-            managers(200)),
-        Row("export", reverse("portal:customer_export", args=[ann.public_id]), managers(200), method="post"),
+        Row(
+            "unknown customer",
+            reverse("portal:customer_detail", args=["00000000-0000-0000-0000-000000000000"]),
+            staff(404),
+        ),
+        Row(
+            "mark failed",
+            reverse("portal:customer_contact_fail", args=[ann.public_id, phone.pk]),
+            staff(f"redirect:{detail}"),
+            method="post",
+            data={"reason": "number disconnected"},
+        ),
+        Row(
+            "retire",
+            reverse("portal:customer_retire", args=[ann.public_id]),
+            staff(f"redirect:{detail}"),
+            method="post",
+            data={"reason": "asked by phone"},
+        ),
+        Row(
+            "restore",
+            reverse("portal:customer_restore", args=[ann.public_id]),
+            staff(f"redirect:{detail}"),
+            method="post",
+        ),
+        Row(
+            "merge preview",
+            reverse("portal:customer_merge", args=[ann.public_id])
+            + f"?other={duplicate.public_id}",
+            managers(200),
+        ),
+        Row(
+            "export",
+            reverse("portal:customer_export", args=[ann.public_id]),
+            managers(200),
+            method="post",
+        ),
         Row("erase confirm", erase, managers(200)),
-        Row("erase unconfirmed", erase, managers(f"redirect:{erase}"), method="post", data={"reason": "x"}),
-        Row("merge", reverse("portal:customer_merge", args=[ann.public_id]), managers(f"redirect:{detail}"),
-            method="post", data={"other": str(duplicate.public_id)}),
+        Row(
+            "erase unconfirmed",
+            erase,
+            managers(f"redirect:{erase}"),
+            method="post",
+            data={"reason": "x"},
+        ),
+        Row(
+            "merge",
+            reverse("portal:customer_merge", args=[ann.public_id]),
+            managers(f"redirect:{detail}"),
+            method="post",
+            data={"other": str(duplicate.public_id)},
+        ),
     ]
     assert check_matrix(rows, clients, {}) == []
     ann.refresh_from_db()
@@ -66,11 +110,22 @@ def test_permission_matrix_for_customer_pages(clients, ann):
     assert duplicate.merged_into_id == ann.pk
 
 
-def test_360_page_shows_profile_contact_points_orders_spend_and_timeline(clients, ann, django_assert_max_num_queries):
-    Order.objects.create(number="R-1", customer=ann, total=Decimal("30.00"), placed_at=timezone.now())
-    Order.objects.create(number="R-2", customer=ann, total=Decimal("12.50"), placed_at=timezone.now())
-    Order.objects.create(number="C-1", customer=ann, total=Decimal("-5.00"), placed_at=timezone.now(),
-                         kind=OrderKind.CREDIT_NOTE)
+def test_360_page_shows_profile_contact_points_orders_spend_and_timeline(
+    clients, ann, django_assert_max_num_queries
+):
+    Order.objects.create(
+        number="R-1", customer=ann, total=Decimal("30.00"), placed_at=timezone.now()
+    )
+    Order.objects.create(
+        number="R-2", customer=ann, total=Decimal("12.50"), placed_at=timezone.now()
+    )
+    Order.objects.create(
+        number="C-1",
+        customer=ann,
+        total=Decimal("-5.00"),
+        placed_at=timezone.now(),
+        kind=OrderKind.CREDIT_NOTE,
+    )
     audit.record(action="message.opened", customer=ann, summary="Opened “Spring news”")
 
     with django_assert_max_num_queries(25):
@@ -89,7 +144,8 @@ def test_staff_marks_a_phone_failed_with_a_reason(clients, ann, people):
     phone = ann.contact_points.get(kind="phone")
 
     clients["employee"].post(
-        reverse("portal:customer_contact_fail", args=[ann.public_id, phone.pk]), {"reason": "Number disconnected"}
+        reverse("portal:customer_contact_fail", args=[ann.public_id, phone.pk]),
+        {"reason": "Number disconnected"},
     )
 
     phone.refresh_from_db()
@@ -101,7 +157,9 @@ def test_staff_marks_a_phone_failed_with_a_reason(clients, ann, people):
 def test_marking_failed_without_a_reason_changes_nothing(clients, ann):
     phone = ann.contact_points.get(kind="phone")
 
-    clients["employee"].post(reverse("portal:customer_contact_fail", args=[ann.public_id, phone.pk]), {"reason": ""})
+    clients["employee"].post(
+        reverse("portal:customer_contact_fail", args=[ann.public_id, phone.pk]), {"reason": ""}
+    )
 
     phone.refresh_from_db()
     assert phone.status == ContactStatus.UNVERIFIED
@@ -126,7 +184,8 @@ def test_manager_exports_and_erases(clients, ann):
     assert json.loads(export.content)["customer"]["name"] == "Ann Buyer"
 
     clients["manager"].post(
-        reverse("portal:customer_erase", args=[ann.public_id]), {"reason": "Ticket 7", "confirm": "erase"}
+        reverse("portal:customer_erase", args=[ann.public_id]),
+        {"reason": "Ticket 7", "confirm": "erase"},
     )
 
     ann.refresh_from_db()
@@ -136,8 +195,14 @@ def test_manager_exports_and_erases(clients, ann):
 def test_customer_list_searches_and_hides_retired_unless_asked(clients, ann):
     retired = CustomerFactory(name="Retired Rita", retired_at=timezone.now(), retired_reason="x")
 
-    default = clients["employee"].get(reverse("portal:customer_list"), {"q": "Rita"}).content.decode()
-    with_retired = clients["employee"].get(reverse("portal:customer_list"), {"q": "Rita", "retired": "1"}).content.decode()
+    default = (
+        clients["employee"].get(reverse("portal:customer_list"), {"q": "Rita"}).content.decode()
+    )
+    with_retired = (
+        clients["employee"]
+        .get(reverse("portal:customer_list"), {"q": "Rita", "retired": "1"})
+        .content.decode()
+    )
 
     assert "Retired Rita" not in default
     assert str(retired.public_id) in with_retired

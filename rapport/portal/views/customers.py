@@ -86,7 +86,9 @@ def contact_point_fail(request: HttpRequest, public_id: uuid.UUID, pk: int) -> H
 def retire(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     customer = get_customer_for_staff(request.user, public_id)
     try:
-        retire_customer(customer=customer, reason=request.POST.get("reason", ""), actor=request.user)
+        retire_customer(
+            customer=customer, reason=request.POST.get("reason", ""), actor=request.user
+        )
     except CustomerError as exc:
         messages.error(request, str(exc))
     else:
@@ -144,7 +146,9 @@ def merge(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def export(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     customer = get_customer_for_staff(request.user, public_id)
     data = export_customer_data(customer=customer, actor=request.user)
-    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
     response["Content-Disposition"] = f'attachment; filename="customer-{customer.public_id}.json"'
     return response
 
@@ -158,7 +162,9 @@ def erase(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             messages.error(request, _("Type “erase” to confirm."))
             return redirect("portal:customer_erase", public_id=customer.public_id)
         try:
-            erase_customer(customer=customer, actor=request.user, reason=request.POST.get("reason", ""))
+            erase_customer(
+                customer=customer, actor=request.user, reason=request.POST.get("reason", "")
+            )
         except CustomerError as exc:
             messages.error(request, str(exc))
             return redirect("portal:customer_erase", public_id=customer.public_id)

@@ -15,7 +15,6 @@ from rapport.messaging.services import queue_message
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def ann(people):
     customer = Customer.objects.get(user=people["customer"])
@@ -27,11 +26,16 @@ def ann(people):
 def mail_links(ann, settings):
     settings.RAPPORT_QUIET_HOURS_START = settings.RAPPORT_QUIET_HOURS_END = 0
     message = queue_message(
-        customer=ann, template="news", context={"link_url": "https://example.org/x"}, purpose=Purpose.MARKETING
+        customer=ann,
+        template="news",
+        context={"link_url": "https://example.org/x"},
+        purpose=Purpose.MARKETING,
     )
     path = lambda url: re.sub(r"^https?://[^/]+", "", url)  # noqa: E731
     return {
-        "unsubscribe": path(re.search(r"<(http[^>]+)>", message.headers["List-Unsubscribe"]).group(1)),
+        "unsubscribe": path(
+            re.search(r"<(http[^>]+)>", message.headers["List-Unsubscribe"]).group(1)
+        ),
         "open": path(re.search(r'<img src="([^"]+)"', message.body_html).group(1)),
         "click": path(re.findall(r'href="(http[^"]+/m/c/[^"]+)"', message.body_html)[1]),
     }
@@ -39,8 +43,13 @@ def mail_links(ann, settings):
 
 def own(code):
     """Customers get their own record; staff have no customer record here."""
-    return {"anonymous": REDIRECT_LOGIN, "customer": code, "other_customer": code,
-            "employee": NOT_FOUND, "manager": NOT_FOUND}
+    return {
+        "anonymous": REDIRECT_LOGIN,
+        "customer": code,
+        "other_customer": code,
+        "employee": NOT_FOUND,
+        "manager": NOT_FOUND,
+    }
 
 
 def everyone(code):
@@ -53,10 +62,20 @@ def test_permission_matrix_for_account_and_mail_urls(clients, ann, mail_links):
         Row("profile", profile, own(200)),
         Row("profile edit", reverse("storefront:profile_edit"), own(200)),
         Row("next question", reverse("storefront:profile_question"), own(200)),
-        Row("answer", reverse("storefront:profile_answer"), own(f"redirect:{profile}"), method="post",
-            data={"question": "occupation", "value": "student"}),
-        Row("dismiss", reverse("storefront:profile_dismiss"), own(f"redirect:{profile}"), method="post",
-            data={"question": "gender"}),
+        Row(
+            "answer",
+            reverse("storefront:profile_answer"),
+            own(f"redirect:{profile}"),
+            method="post",
+            data={"question": "occupation", "value": "student"},
+        ),
+        Row(
+            "dismiss",
+            reverse("storefront:profile_dismiss"),
+            own(f"redirect:{profile}"),
+            method="post",
+            data={"question": "gender"},
+        ),
         Row("preferences", reverse("storefront:preferences"), own(200)),
         Row("my data", reverse("storefront:mydata"), own(200)),
         Row("export", reverse("storefront:mydata_export"), own(200), method="post"),
@@ -70,7 +89,8 @@ def test_permission_matrix_for_account_and_mail_urls(clients, ann, mail_links):
 
 def test_htmx_answer_returns_the_next_question_fragment(clients, ann):
     response = clients["customer"].post(
-        reverse("storefront:profile_answer"), {"question": "occupation", "value": "engineer"},
+        reverse("storefront:profile_answer"),
+        {"question": "occupation", "value": "engineer"},
         HTTP_HX_REQUEST="true",
     )
 
@@ -93,7 +113,9 @@ def test_bad_answer_is_a_clear_400_and_stores_nothing(clients, ann):
 
 
 def test_answers_change_only_the_callers_own_record(clients, ann, people):
-    clients["other_customer"].post(reverse("storefront:profile_answer"), {"question": "birth_month", "value": "5"})
+    clients["other_customer"].post(
+        reverse("storefront:profile_answer"), {"question": "birth_month", "value": "5"}
+    )
 
     ann.refresh_from_db()
     bob = Customer.objects.get(user=people["other_customer"])
@@ -103,7 +125,9 @@ def test_answers_change_only_the_callers_own_record(clients, ann, people):
 def test_preferences_withdraw_marketing_and_refuse_tracking(clients, ann):
     point = ann.contact_points.get()
 
-    response = clients["customer"].post(reverse("storefront:preferences"), {f"consent-{point.pk}-surveys": "on"})
+    response = clients["customer"].post(
+        reverse("storefront:preferences"), {f"consent-{point.pk}-surveys": "on"}
+    )
 
     assert response.status_code == 302
     consents = dict(Consent.objects.filter(contact_point=point).values_list("purpose", "granted"))
@@ -124,7 +148,8 @@ def test_customer_downloads_own_data_and_the_export_is_logged(clients, ann):
 
 def test_profile_edit_rejects_a_future_birthday(clients, ann):
     response = clients["customer"].post(
-        reverse("storefront:profile_edit"), {"name": "Ann", "birthday": "2999-01-01", "time_zone": "UTC"}
+        reverse("storefront:profile_edit"),
+        {"name": "Ann", "birthday": "2999-01-01", "time_zone": "UTC"},
     )
 
     assert response.status_code == 200

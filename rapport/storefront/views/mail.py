@@ -7,6 +7,7 @@ belongs to beyond what the message itself showed its recipient.
 from __future__ import annotations
 
 import base64
+import contextlib
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -39,19 +40,22 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404 from exc
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
-        unsubscribe(token=token, source="one-click unsubscribe" if one_click else "unsubscribe page")
+        unsubscribe(
+            token=token, source="one-click unsubscribe" if one_click else "unsubscribe page"
+        )
         return render(request, "storefront/profile/unsubscribed.html", {"done": True})
     return render(
-        request, "storefront/profile/unsubscribed.html", {"done": False, "message": message, "token": token}
+        request,
+        "storefront/profile/unsubscribed.html",
+        {"done": False, "message": message, "token": token},
     )
 
 
 @require_GET
 def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
-    try:
+    # A broken pixel still gets an image: mail clients show nothing either way.
+    with contextlib.suppress(TrackingError):
         record_open(token=token)
-    except TrackingError:
-        pass  # a broken pixel still gets an image: mail clients show nothing either way
     response = HttpResponse(PIXEL, content_type="image/gif")
     response["Cache-Control"] = "no-store"
     return response

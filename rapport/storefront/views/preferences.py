@@ -19,7 +19,9 @@ OPTIONAL_PURPOSES = (Purpose.MARKETING, Purpose.SURVEYS)
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     customer = get_own_customer(request.user)
-    points = [p for p in queries.contact_points_with_consent(customer) if p.kind == ContactKind.EMAIL]
+    points = [
+        p for p in queries.contact_points_with_consent(customer) if p.kind == ContactKind.EMAIL
+    ]
     if request.method == "POST":
         # One form with a checkbox per (email, purpose): unchecked boxes withdraw consent.
         for point in points:
@@ -33,7 +35,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
                     source="preference page",
                 )
         set_tracking_allowed(
-            customer=customer, allowed=request.POST.get("allow_tracking") == "on", actor=request.user
+            customer=customer,
+            allowed=request.POST.get("allow_tracking") == "on",
+            actor=request.user,
         )
         messages.success(request, _("Your email preferences are saved."))
         return redirect("storefront:preferences")

@@ -32,10 +32,14 @@ class ProfileForm(forms.Form):
         label=gettext_lazy("Gender"), choices=[("", "—"), *Gender.choices], required=False
     )
     birthday = forms.DateField(
-        label=gettext_lazy("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Birthday"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     occupation = forms.ModelChoiceField(
-        label=gettext_lazy("Occupation"), queryset=Occupation.objects.filter(is_active=True), required=False
+        label=gettext_lazy("Occupation"),
+        queryset=Occupation.objects.filter(is_active=True),
+        required=False,
     )
     time_zone = forms.CharField(label=gettext_lazy("Time zone"), max_length=64)
     language = forms.ChoiceField(
@@ -101,7 +105,9 @@ def question(request: HttpRequest) -> HttpResponse:
 def _after_answer(request: HttpRequest, customer: Customer) -> HttpResponse:
     if request.headers.get("HX-Request"):
         customer.refresh_from_db()
-        return render(request, "storefront/profile/_next_question.html", _question_context(customer))
+        return render(
+            request, "storefront/profile/_next_question.html", _question_context(customer)
+        )
     return redirect("storefront:profile")
 
 

@@ -24,7 +24,10 @@ class Command(BaseCommand):
         from rapport.messaging.bounces import BounceHandler
 
         controller = Controller(
-            BounceHandler(), hostname=options["host"], port=options["port"], data_size_limit=10_485_760
+            BounceHandler(),
+            hostname=options["host"],
+            port=options["port"],
+            data_size_limit=10_485_760,
         )
         controller.start()
         self.stdout.write(f"Bounce server listening on {options['host']}:{options['port']}")
