@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.message import Message as EmailMessageBase
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -114,6 +115,8 @@ def handle_inbound(raw: bytes, rcpt_tos: list[str]) -> int:
     """
     report = parse_dsn(raw)
     if report is None:
+        if any(r.lower() == settings.RAPPORT_UNSUBSCRIBE_MAILTO.lower() for r in rcpt_tos):
+            return _mailto_unsubscribe(raw)
         log.info("Inbound mail to %s is not a delivery status notification; ignored", rcpt_tos)
         return 0
     message = _find_message(rcpt_tos, report)
@@ -122,6 +125,22 @@ def handle_inbound(raw: bytes, rcpt_tos: list[str]) -> int:
         if recipient.failed and record_bounce(message=message, recipient=recipient):
             recorded += 1
     return recorded
+
+
+def _mailto_unsubscribe(raw: bytes) -> int:
+    """The `mailto:` half of List-Unsubscribe: the subject carries the signed token."""
+    from rapport.messaging.tracking import TrackingError, unsubscribe
+
+    subject = str(message_from_bytes(raw, policy=policy.default).get("Subject", ""))
+    words = subject.split()
+    if len(words) != 2 or words[0].lower() != "unsubscribe":
+        return 0
+    try:
+        unsubscribe(token=words[1], source="mailto unsubscribe")
+    except TrackingError:
+        log.info("Unsubscribe mail with a bad token ignored")
+        return 0
+    return 1
 
 
 def record_bounce(*, message: Message | None, recipient: Recipient) -> bool:

@@ -206,3 +206,25 @@ def test_ordinary_mail_to_the_bounce_address_changes_nothing():
 
     point.refresh_from_db()
     assert point.status == ContactStatus.UNVERIFIED
+
+
+@pytest.mark.django_db
+def test_mailto_unsubscribe_withdraws_consent_for_the_messages_purpose(settings):
+    from urllib.parse import unquote
+
+    from rapport.customers.models import Consent
+
+    settings.RAPPORT_QUIET_HOURS_START = settings.RAPPORT_QUIET_HOURS_END = 0
+    customer = contactable()
+    point = customer.contact_points.get()
+    Consent.objects.filter(contact_point=point, purpose="surveys").update(granted=True)
+    message = queue_message(customer=customer, template="news", context={}, purpose=Purpose.SURVEYS)
+    mailto = message.headers["List-Unsubscribe"].split("<mailto:")[1].rstrip(">")
+    address, query = mailto.split("?subject=")
+    raw = f"From: {customer.email}\r\nTo: {address}\r\nSubject: {unquote(query)}\r\n\r\n\r\n"
+
+    assert handle_inbound(raw.encode(), [address]) == 1
+    assert handle_inbound(b"Subject: unsubscribe forged\r\n\r\n", [address]) == 0
+
+    consent = Consent.objects.get(contact_point=point, purpose="surveys")
+    assert (consent.granted, consent.source) == (False, "mailto unsubscribe")
