@@ -27,6 +27,14 @@ class Question:
     choices: tuple[Choice, ...]
 
 
+# How a question is named on the timeline (stored text, so plain English like other summaries).
+QUESTION_NAMES = {
+    "occupation": "occupation",
+    "interests": "interests",
+    "birth_month": "birthday month",
+    "gender": "gender",
+}
+
 PROMPTS = {
     "occupation": _("What do you do?"),
     "interests": _("What do you enjoy?"),

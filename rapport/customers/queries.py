@@ -72,6 +72,7 @@ def timeline(
     result = Paginator(entries.order_by("-created_at", "-id"), per_page).get_page(page)
     for entry in result.object_list:
         entry.kind = kind_of(entry.action)  # type: ignore[attr-defined]
+        entry.kind_label = TIMELINE_KINDS.get(entry.kind, _("Other"))  # type: ignore[attr-defined]
     return result
 
 

@@ -62,7 +62,7 @@ def test_customer_answers_two_chips_dismisses_one_and_staff_see_the_answers(
         staff_page.get_by_role("link", name="Ann Buyer").click()
         assert staff_page.get_by_test_id("occupation").inner_text() == "Engineer"
         assert staff_page.get_by_test_id("interests").inner_text() == "Books"
-        assert "Declined to answer “birth_month”" in staff_page.content()
+        assert "Declined to answer “birthday month”" in staff_page.content()
         staff_page.screenshot(path=str(artifacts_dir / "customer-360.png"), full_page=True)
     finally:
         staff_context.close()

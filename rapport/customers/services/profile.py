@@ -21,7 +21,7 @@ from rapport.customers.models import (
     Occupation,
     Purpose,
 )
-from rapport.customers.profiling import QUESTION_KEYS, ProfilingError
+from rapport.customers.profiling import QUESTION_KEYS, QUESTION_NAMES, ProfilingError
 
 
 class CustomerError(Exception):
@@ -291,7 +291,7 @@ def answer_profile_question(*, customer: Customer, question: str, value: str, ac
             actor=actor,
             target=locked,
             customer=locked,
-            summary=f"Answered “{question}”: {shown}",
+            summary=f"Answered “{QUESTION_NAMES[question]}”: {shown}",
             data={"question": question, "answer": value},
         )
 
@@ -311,7 +311,7 @@ def refuse_profile_question(*, customer: Customer, question: str, actor: Any) ->
             actor=actor,
             target=locked,
             customer=locked,
-            summary=f"Declined to answer “{question}”",
+            summary=f"Declined to answer “{QUESTION_NAMES[question]}”",
             data={"question": question},
         )
 
