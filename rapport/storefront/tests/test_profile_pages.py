@@ -80,6 +80,13 @@ def test_permission_matrix_for_account_and_mail_urls(clients, ann, mail_links):
         Row("my data", reverse("storefront:mydata"), own(200)),
         Row("export", reverse("storefront:mydata_export"), own(200), method="post"),
         Row("unsubscribe page", mail_links["unsubscribe"], everyone(200)),
+        Row(
+            "one-click unsubscribe",
+            mail_links["unsubscribe"],
+            everyone(200),
+            method="post",
+            data={"List-Unsubscribe": "One-Click"},
+        ),
         Row("open pixel", mail_links["open"], everyone(200)),
         Row("click", mail_links["click"], everyone("redirect:https://example.org/x")),
         Row("forged click", "/m/c/forged/", everyone(NOT_FOUND)),
