@@ -7,6 +7,12 @@ app_name = "portal"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/choices/", customers.choices, name="customer_choices"),
+    path(
+        "customers/choices/<str:kind>/<slug:slug>/toggle/",
+        customers.choice_toggle,
+        name="customer_choice_toggle",
+    ),
     path("customers/<uuid:public_id>/", customers.customer_detail, name="customer_detail"),
     path(
         "customers/<uuid:public_id>/contact-points/<int:pk>/fail/",

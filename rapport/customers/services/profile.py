@@ -316,14 +316,66 @@ def refuse_profile_question(*, customer: Customer, question: str, actor: Any) ->
         )
 
 
-__all__ = [
-    "CustomerError",
-    "add_contact_point",
-    "answer_profile_question",
-    "create_customer_for_user",
-    "refuse_profile_question",
-    "set_consent",
-    "set_tracking_allowed",
-    "set_vip",
-    "update_profile",
-]
+CHOICE_MODELS: dict[str, type[Occupation] | type[Interest]] = {
+    "occupation": Occupation,
+    "interest": Interest,
+}
+
+
+def save_choice(
+    *, kind: str, name: str, name_zh_hans: str = "", actor: Any, slug: str = ""
+) -> Occupation | Interest:
+    """Add an occupation or interest to the managed choice lists, or rename an existing one.
+
+    `slug` names an existing entry to rename; without it a new entry is added (its slug made
+    from the name). Raises CustomerError on an empty name or a clash with an existing slug.
+    """
+    from django.utils.text import slugify
+
+    model = CHOICE_MODELS.get(kind)
+    name = name.strip()
+    if model is None or not name:
+        raise CustomerError("Give the choice a name.")
+    with transaction.atomic():
+        if slug:
+            choice = model.objects.select_for_update().filter(slug=slug).first()
+            if choice is None:
+                raise CustomerError(f"No such {kind}: {slug}")
+        else:
+            new_slug = slugify(name) or slugify(name_zh_hans, allow_unicode=True)
+            if not new_slug or model.objects.filter(slug=new_slug).exists():
+                raise CustomerError(f"That {kind} exists already.")
+            position = model.objects.count()
+            choice = model(slug=new_slug, position=position)
+        choice.name = name
+        choice.name_zh_hans = name_zh_hans.strip()
+        choice.save()
+        audit.record(
+            action=f"choices.{kind}_saved",
+            actor=actor,
+            target=choice,
+            summary=f"{kind.capitalize()} “{name}” saved",
+        )
+        return choice
+
+
+def set_choice_active(*, kind: str, slug: str, active: bool, actor: Any) -> None:
+    """Offer a choice in profiling questions again, or stop offering it (answers are kept)."""
+    model = CHOICE_MODELS.get(kind)
+    if model is None:
+        raise CustomerError(f"Unknown choice list: {kind}")
+    with transaction.atomic():
+        choice = model.objects.select_for_update().filter(slug=slug).first()
+        if choice is None:
+            raise CustomerError(f"No such {kind}: {slug}")
+        if choice.is_active == active:
+            return
+        choice.is_active = active
+        choice.save(update_fields=["is_active"])
+        audit.record(
+            action=f"choices.{kind}_{'enabled' if active else 'disabled'}",
+            actor=actor,
+            target=choice,
+            summary=f"{kind.capitalize()} “{choice.name}” "
+            + ("offered again" if active else "retired"),
+        )

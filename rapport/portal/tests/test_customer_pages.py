@@ -206,3 +206,31 @@ def test_customer_list_searches_and_hides_retired_unless_asked(clients, ann):
 
     assert "Retired Rita" not in default
     assert str(retired.public_id) in with_retired
+
+
+def test_manager_adds_renames_and_retires_profile_choices(clients):
+    from rapport.customers import queries
+    from rapport.customers.models import Interest, Occupation
+
+    url = reverse("portal:customer_choices")
+    clients["manager"].post(
+        url, {"kind": "interest", "name": "Board games", "name_zh_hans": "桌游"}
+    )
+    clients["manager"].post(
+        url, {"kind": "interest", "slug": "board-games", "name": "Tabletop games"}
+    )
+    clients["manager"].post(
+        reverse("portal:customer_choice_toggle", args=["interest", "sports"]), {"active": "0"}
+    )
+    duplicate = clients["manager"].post(url, {"kind": "interest", "name": "Books"}, follow=True)
+
+    added = Interest.objects.get(slug="board-games")
+    assert (added.name, added.name_zh_hans) == ("Tabletop games", "")
+    assert "That interest exists already." in duplicate.content.decode()
+    chips = [
+        c.value
+        for c in queries.next_question(
+            CustomerFactory(occupation=Occupation.objects.first())
+        ).choices
+    ]
+    assert "board-games" in chips and "sports" not in chips

@@ -15,7 +15,7 @@ from rapport.accounts.roles import is_manager
 from rapport.core.access import employee_required, manager_required
 from rapport.customers import queries
 from rapport.customers.access import get_contact_point_for_staff, get_customer_for_staff
-from rapport.customers.models import Customer
+from rapport.customers.models import Customer, Interest, Occupation
 from rapport.customers.services import (
     CustomerError,
     erase_customer,
@@ -24,6 +24,8 @@ from rapport.customers.services import (
     merge_customers,
     restore_customer,
     retire_customer,
+    save_choice,
+    set_choice_active,
 )
 
 
@@ -36,7 +38,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/customers/list.html",
-        {"page": page, "q": request.GET.get("q", ""), "include_retired": include_retired},
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "include_retired": include_retired,
+            "is_manager": is_manager(request.user),
+        },
     )
 
 
@@ -171,3 +178,39 @@ def erase(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.success(request, _("Personal data erased."))
         return _back(customer)
     return render(request, "portal/customers/erase.html", {"customer": customer})
+
+
+@manager_required
+def choices(request: HttpRequest) -> HttpResponse:
+    """The managed choice lists behind the profiling chips (occupations, interests)."""
+    if request.method == "POST":
+        try:
+            save_choice(
+                kind=request.POST.get("kind", ""),
+                name=request.POST.get("name", ""),
+                name_zh_hans=request.POST.get("name_zh_hans", ""),
+                slug=request.POST.get("slug", ""),
+                actor=request.user,
+            )
+        except CustomerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("portal:customer_choices")
+    return render(
+        request,
+        "portal/customers/choices.html",
+        {"occupations": Occupation.objects.all(), "interests": Interest.objects.all()},
+    )
+
+
+@manager_required
+@require_POST
+def choice_toggle(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    try:
+        set_choice_active(
+            kind=kind, slug=slug, active=request.POST.get("active") == "1", actor=request.user
+        )
+    except CustomerError as exc:
+        raise Http404 from exc
+    return redirect("portal:customer_choices")
