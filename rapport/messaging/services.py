@@ -322,13 +322,19 @@ def send_due_messages(*, now: datetime.datetime | None = None, limit: int = 500)
 
 
 def scrub_messages(*, customer: Customer, strings: list[str]) -> int:
-    """Erasure: blank the address, subject, bodies and headers of the customer's messages."""
+    """Erasure: blank the address, subject, bodies and headers of the customer's messages,
+    cancelling any not yet sent."""
     from django.db.models import Q
 
     query = Q(customer=customer)
     for s in strings:
         query |= Q(to_address__iexact=s)
-    return Message.objects.filter(query).update(
+    messages = Message.objects.filter(query)
+    # Nothing unsent may go out to an erased person (or to the literal "[erased]").
+    messages.filter(
+        status__in=[MessageStatus.QUEUED, MessageStatus.HELD, MessageStatus.RETRYING]
+    ).update(status=MessageStatus.CANCELLED, last_error="Recipient erased")
+    return messages.update(
         to_address="[erased]", subject="[erased]", body_text="", body_html="", headers={}
     )
 

@@ -143,3 +143,29 @@ def test_timeline_filters_by_kind_and_paginates():
     assert [e.summary for e in orders] == ["Order 2", "Order 1"]
     assert orders.paginator.count == 3
     assert [e.kind for e in everything] == ["auth", "message", "order", "order", "order"]
+
+
+def test_active_and_reachable_querysets_follow_contact_point_status():
+    from django.utils import timezone
+
+    from rapport.customers.models import ContactStatus
+    from rapport.customers.tests.factories import with_email
+
+    nothing = CustomerFactory()
+    email_failed_phone_ok = CustomerFactory()
+    with_email(email_failed_phone_ok).__class__.objects.filter(
+        customer=email_failed_phone_ok
+    ).update(status=ContactStatus.FAILED)
+    add_contact_point(
+        customer=email_failed_phone_ok, kind="phone", value="+1 555", actor=None, source="t"
+    )
+    all_failed = CustomerFactory()
+    with_email(all_failed).__class__.objects.filter(customer=all_failed).update(
+        status=ContactStatus.FAILED
+    )
+    retired = CustomerFactory(retired_at=timezone.now())
+    with_email(retired)
+
+    assert set(Customer.objects.active()) == {nothing, email_failed_phone_ok, all_failed}
+    assert set(Customer.objects.reachable()) == {email_failed_phone_ok}
+    assert set(Customer.objects.unreachable_candidates()) == {all_failed}

@@ -146,6 +146,11 @@ def _every_text_cell_containing(needle):
 def test_after_erase_the_old_email_appears_nowhere_in_the_database(ann, people):
     assert _every_text_cell_containing(EMAIL)  # the scan does find it before
 
+    # Queued but not sent yet (its after-commit dispatch never runs in this test transaction).
+    unsent = queue_message(
+        customer=ann, template="notice", context={}, purpose=Purpose.TRANSACTIONAL
+    )
+
     erase_customer(customer=ann, actor=people["manager"], reason="Request #42")
 
     for personal in [EMAIL, "+44 7700 900123", "Park Row", "Annabel Secretary", "Secretary"]:
@@ -159,6 +164,8 @@ def test_after_erase_the_old_email_appears_nowhere_in_the_database(ann, people):
         "",
     )
     assert ann.interests.count() == 0 and ann.contact_points.count() == 0
+    unsent.refresh_from_db()
+    assert (unsent.status, unsent.to_address) == ("cancelled", "[erased]")
     assert ann.user.is_active is False and not ann.user.has_usable_password()
     # The accounts keep their figures.
     order = Order.objects.get(number="R-1001")
