@@ -9,3 +9,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("rapport")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic jobs (run `celery -A config beat` beside the worker when Redis is configured).
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    "messaging-send-outbox": {
+        "task": "rapport.messaging.tasks.send_outbox_task",
+        "schedule": 60.0,
+    },
+    "customers-retire-unreachable": {
+        "task": "rapport.customers.tasks.retire_unreachable_customers_task",
+        "schedule": 24 * 3600.0,
+    },
+}

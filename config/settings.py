@@ -4,6 +4,10 @@ Environment variables (all optional in DEBUG; SECRET_KEY and ALLOWED_HOSTS requi
   DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL, REDIS_URL,
   EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL,
   RAPPORT_STAFF_PATH, RAPPORT_DATA_DIR, RAPPORT_CURRENCY, RAPPORT_VAR_DIR.
+  Messaging (docs/messaging.md): RAPPORT_SITE_URL, RAPPORT_BOUNCE_DOMAIN,
+  RAPPORT_UNSUBSCRIBE_MAILTO, RAPPORT_CONTACT_BUDGET_PER_WEEK, RAPPORT_CONTACT_BUDGET_HIGH_RESERVE,
+  RAPPORT_QUIET_HOURS_START, RAPPORT_QUIET_HOURS_END, RAPPORT_OUTBOX_MAX_ATTEMPTS,
+  RAPPORT_BOUNCE_HARD_LIMIT, RAPPORT_BOUNCE_SOFT_LIMIT.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ INSTALLED_APPS = [
     "rapport.payments",
     "rapport.storefront",
     "rapport.portal",
+    "rapport.messaging",
 ]
 
 MIDDLEWARE = [
@@ -294,3 +299,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Messaging and the customer record (M2) ----------------------------------------------------
+# Absolute links in mail (unsubscribe, tracking) point here; use https in production.
+RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Envelope sender of every message (VERP: bounce+<message id>@domain), served by run_bounce_server.
+RAPPORT_BOUNCE_DOMAIN = env_str("RAPPORT_BOUNCE_DOMAIN", "bounces.localhost")
+RAPPORT_UNSUBSCRIBE_MAILTO = env_str("RAPPORT_UNSUBSCRIBE_MAILTO", "unsubscribe@bounces.localhost")
+# At most this many non-transactional messages per customer per rolling 7 days ...
+RAPPORT_CONTACT_BUDGET_PER_WEEK = env_int("RAPPORT_CONTACT_BUDGET_PER_WEEK", 3)
+# ... of which this many are kept for high-priority messages (normal/low ones are held first).
+RAPPORT_CONTACT_BUDGET_HIGH_RESERVE = env_int("RAPPORT_CONTACT_BUDGET_HIGH_RESERVE", 1)
+# Quiet hours in the customer's own time zone (start hour, end hour); equal values switch off.
+RAPPORT_QUIET_HOURS_START = env_int("RAPPORT_QUIET_HOURS_START", 21)
+RAPPORT_QUIET_HOURS_END = env_int("RAPPORT_QUIET_HOURS_END", 8)
+RAPPORT_OUTBOX_MAX_ATTEMPTS = env_int("RAPPORT_OUTBOX_MAX_ATTEMPTS", 8)
+# A contact point fails after this many hard bounces, or this many failures of any kind.
+RAPPORT_BOUNCE_HARD_LIMIT = env_int("RAPPORT_BOUNCE_HARD_LIMIT", 2)
+RAPPORT_BOUNCE_SOFT_LIMIT = env_int("RAPPORT_BOUNCE_SOFT_LIMIT", 5)

@@ -53,3 +53,95 @@ def record(
         summary=summary[:500],
         data=data or {},
     )
+
+
+# --- Privileged paths (see docs/adr/0002-erasure-vs-append-only-audit.md) ----------------------
+# The audit log is append-only for application code: `AuditEntryQuerySet.update` refuses. Two
+# legal duties need to change existing entries: erasing a person's data (the right to erasure
+# beats the log's immutability for *personal data*, never for the facts) and merging duplicate
+# records (the history must follow the person). These two functions are the only code that
+# bypasses the guard; each writes its own audit entry saying what it did and who asked.
+
+REDACTED = "[erased]"
+
+
+def _privileged_update(queryset: models.QuerySet[AuditEntry], **values: Any) -> int:
+    """Update audit rows past the append-only guard. Only the functions below may call this."""
+    return models.QuerySet.update(queryset, **values)
+
+
+def _scrub(value: Any, patterns: list[Any]) -> Any:
+    if isinstance(value, str):
+        for pattern in patterns:
+            value = pattern.sub(REDACTED, value)
+        return value
+    if isinstance(value, list):
+        return [_scrub(item, patterns) for item in value]
+    if isinstance(value, dict):
+        return {_scrub(k, patterns): _scrub(v, patterns) for k, v in value.items()}
+    return value
+
+
+def redact_personal_data(*, customer: Customer, strings: list[str], actor: Any) -> int:
+    """Replace every occurrence of `strings` (emails, phones, names…) in audit entries.
+
+    Looks at the customer's own timeline and at any other entry whose labels, summary or data
+    mention one of the strings (an employee's note on another record, a login attempt).
+    The facts stay (action, time, actor, object ids); only the personal text goes. Writes one
+    `audit.redacted` entry without the strings. Returns how many entries were changed.
+    """
+    import re
+
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    needles = sorted({s.strip() for s in strings if s and len(s.strip()) >= 3}, key=len)[::-1]
+    if not needles:
+        return 0
+    patterns = [re.compile(re.escape(n), re.IGNORECASE) for n in needles]
+    mentions = Q(customer=customer)
+    for needle in needles:
+        mentions |= (
+            Q(summary__icontains=needle)
+            | Q(object_label__icontains=needle)
+            | Q(actor_label__icontains=needle)
+            | Q(data_text__icontains=needle)
+        )
+    entries = AuditEntry.objects.annotate(data_text=Cast("data", TextField())).filter(mentions)
+    changed = 0
+    for entry in entries.iterator():
+        values = {
+            "summary": _scrub(entry.summary, patterns),
+            "object_label": _scrub(entry.object_label, patterns),
+            "actor_label": _scrub(entry.actor_label, patterns),
+            "data": _scrub(entry.data, patterns),
+        }
+        if any(getattr(entry, k) != v for k, v in values.items()):
+            changed += _privileged_update(AuditEntry.objects.filter(pk=entry.pk), **values)
+    record(
+        action="audit.redacted",
+        actor=actor,
+        target=customer,
+        customer=customer,
+        summary="Personal data removed from the audit log (erasure)",
+        data={"entries_changed": changed, "strings": len(needles)},
+    )
+    return changed
+
+
+def repoint_customer(*, source: Customer, target: Customer, actor: Any) -> int:
+    """Move every timeline entry of `source` to `target` (merging duplicate records).
+
+    Each moved entry keeps its facts; `data.merged_from` is not added (rows are not rewritten
+    beyond the customer link) — the `audit.repointed` entry records the move. Returns the count.
+    """
+    moved = _privileged_update(AuditEntry.objects.filter(customer=source), customer=target)
+    record(
+        action="audit.repointed",
+        actor=actor,
+        target=target,
+        customer=target,
+        summary=f"Timeline of record {source.public_id} merged into this one",
+        data={"from": str(source.public_id), "entries": moved},
+    )
+    return moved

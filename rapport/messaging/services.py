@@ -1,0 +1,344 @@
+"""The outbox: queue (render, check, store), send exactly once with retries, release held mail.
+
+`queue_message` is the one entry point every feature uses to write to a customer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rapport.core import audit
+from rapport.customers.models import (
+    Consent,
+    ContactKind,
+    ContactPoint,
+    ContactStatus,
+    Customer,
+    Purpose,
+)
+from rapport.messaging import budget, rendering
+from rapport.messaging.models import SENDABLE, Message, MessageStatus, Priority
+
+log = logging.getLogger(__name__)
+
+HELD_MAX_AGE = datetime.timedelta(days=14)
+STALE_SENDING = datetime.timedelta(minutes=30)
+
+
+class MessagingError(Exception):
+    """A message that cannot be queued."""
+
+
+class MessageRefused(MessagingError):
+    """Queueing refused for a reason about the person (retired, no consent, no address)."""
+
+
+def _usable_email(customer: Customer, contact_point: ContactPoint | None) -> ContactPoint | None:
+    points = customer.contact_points.filter(kind=ContactKind.EMAIL).exclude(
+        status=ContactStatus.FAILED
+    )
+    if contact_point is not None:
+        points = points.filter(pk=contact_point.pk)
+    return points.order_by("-is_primary", "id").first()
+
+
+def _consented(point: ContactPoint, purpose: str) -> bool:
+    consent = Consent.objects.filter(contact_point=point, purpose=purpose).first()
+    if purpose == Purpose.TRANSACTIONAL:
+        # Mail about the customer's own orders and account needs no opt-in, only no opt-out.
+        return consent is None or consent.granted
+    return consent is not None and consent.granted
+
+
+def queue_message(
+    *,
+    customer: Customer,
+    template: str,
+    context: dict[str, Any] | None = None,
+    purpose: str,
+    priority: int = Priority.NORMAL,
+    actor: Any = None,
+    contact_point: ContactPoint | None = None,
+) -> Message:
+    """Render a message for a customer and store it in the outbox; send it after commit.
+
+    Refuses (MessageRefused) erased or merged records, non-transactional mail to retired
+    records, contact points without consent for `purpose`, and customers without a usable
+    email. Non-transactional mail passes the contact budget (locked per customer, so it holds
+    under concurrent senders): over budget it is stored as HELD; inside quiet hours it waits
+    for their end. A held message lands on the timeline. Raises MessagingError for an
+    unknown template or purpose.
+    """
+    if purpose not in Purpose.values:
+        raise MessagingError(f"Unknown purpose: {purpose}")
+    rendering.check_template(template)
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = Customer.objects.get(pk=customer.pk)
+        if fresh.erased_at is not None or fresh.merged_into_id is not None:
+            raise MessageRefused("The record is erased or merged.")
+        marketing = purpose != Purpose.TRANSACTIONAL
+        if marketing and fresh.retired_at is not None:
+            raise MessageRefused("The record is retired: no marketing or surveys.")
+        point = _usable_email(fresh, contact_point)
+        if point is None:
+            raise MessageRefused("No usable email address.")
+        if not _consented(point, purpose):
+            raise MessageRefused(f"No consent for {purpose} mail.")
+        public_id = uuid.uuid4()
+        message_id = f"<{public_id.hex}@{settings.RAPPORT_BOUNCE_DOMAIN}>"
+        rendered = rendering.render(
+            template=template,
+            context=context or {},
+            customer=fresh,
+            public_id=public_id,
+            message_id=message_id,
+            purpose=purpose,
+        )
+        status, charged_at, due = MessageStatus.QUEUED, None, now
+        if marketing:
+            locked_budget = budget.lock_budget(fresh)
+            if budget.try_charge(locked_budget, priority, now):
+                charged_at = now
+                due = budget.next_allowed_time(fresh.tzinfo, now)
+            else:
+                status = MessageStatus.HELD
+        message = Message.objects.create(
+            public_id=public_id,
+            customer=fresh,
+            contact_point=point,
+            template=template,
+            purpose=purpose,
+            priority=priority,
+            language=rendered.language,
+            to_address=point.value,
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            headers=rendered.headers,
+            message_id=message_id,
+            status=status,
+            next_attempt_at=due,
+            charged_at=charged_at,
+            actor_label=str(actor) if actor is not None else "system",
+        )
+        if status == MessageStatus.HELD:
+            audit.record(
+                action="message.held",
+                actor=actor,
+                target=message,
+                customer=fresh,
+                summary=f"“{message.subject}” held: weekly contact budget reached",
+                data={"template": template, "purpose": purpose, "priority": priority},
+            )
+        elif due <= now:
+            transaction.on_commit(lambda: dispatch(message.pk))
+        return message
+
+
+def dispatch(message_pk: int) -> None:
+    """Hand a message to the send task. Never raises: the outbox row is the promise.
+
+    Without Redis the task runs here, in the caller's process; a failure then must not break
+    the caller's request — the message stays in the outbox and `send_outbox` retries it.
+    """
+    from rapport.messaging.tasks import send_message_task
+
+    try:
+        send_message_task.delay(message_pk)
+    except Exception:  # the broker is down or the eager send blew up: retried later
+        log.exception("Could not dispatch message %s; the outbox will retry it", message_pk)
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _claim(message_pk: int, now: datetime.datetime) -> Message | None:
+    """Move one due message to SENDING; None when someone else has it or it is not due."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_pk, status__in=SENDABLE, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return None
+        # The conditional update is the claim on databases without row locks (SQLite).
+        claimed = Message.objects.filter(pk=message.pk, status__in=SENDABLE).update(
+            status=MessageStatus.SENDING, attempts=F("attempts") + 1, updated_at=now
+        )
+        if claimed != 1:
+            return None
+        message.refresh_from_db()
+        return message
+
+
+def _email(message: Message) -> EmailMultiAlternatives:
+    envelope_from = f"bounce+{message.public_id.hex}@{settings.RAPPORT_BOUNCE_DOMAIN}"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=envelope_from,  # the SMTP envelope sender: bounces come back to us
+        to=[message.to_address],
+        headers=dict(message.headers),
+        connection=get_connection(fail_silently=False),
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def send_message(message_pk: int) -> str | None:
+    """Send one due message exactly once; returns its new status (None: nothing to do).
+
+    Safe to call twice or concurrently: only the caller that claims the row sends it. An SMTP
+    outage leaves the message RETRYING with exponential backoff (FAILED after
+    RAPPORT_OUTBOX_MAX_ATTEMPTS); a refused recipient fails it at once and counts as a hard
+    bounce on the contact point.
+    """
+    now = timezone.now()
+    message = _claim(message_pk, now)
+    if message is None:
+        return None
+    try:
+        _email(message).send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        return _fail(message, f"Recipient refused: {exc.recipients}", permanent=True)
+    except (OSError, smtplib.SMTPException) as exc:
+        if message.attempts >= settings.RAPPORT_OUTBOX_MAX_ATTEMPTS:
+            return _fail(message, f"Gave up after {message.attempts} attempts: {exc}")
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.RETRYING,
+            next_attempt_at=timezone.now() + _backoff(message.attempts),
+            last_error=str(exc)[:500],
+            updated_at=timezone.now(),
+        )
+        return MessageStatus.RETRYING
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            updated_at=timezone.now(),
+        )
+        audit.record(
+            action="message.sent",
+            target=message,
+            customer=message.customer,
+            summary=f"Email sent: “{message.subject}”",
+            data={"template": message.template, "purpose": message.purpose},
+        )
+    return MessageStatus.SENT
+
+
+def _fail(message: Message, reason: str, *, permanent: bool = False) -> str:
+    from rapport.customers.services import record_contact_failure
+
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.FAILED, last_error=reason[:500], updated_at=timezone.now()
+        )
+        audit.record(
+            action="message.failed",
+            target=message,
+            customer=message.customer,
+            summary=f"Email not sent: “{message.subject}”",
+            data={"reason": reason[:300]},
+        )
+        if permanent and message.contact_point is not None:
+            record_contact_failure(
+                contact_point=message.contact_point, permanent=True, reason=reason
+            )
+    return MessageStatus.FAILED
+
+
+def release_held_messages(*, now: datetime.datetime | None = None) -> int:
+    """Queue held messages the rolling week now has room for, highest priority first.
+
+    Held mail older than two weeks, or to a record retired meanwhile, is cancelled.
+    Returns how many were released.
+    """
+    now = now or timezone.now()
+    Message.objects.filter(status=MessageStatus.HELD, created_at__lt=now - HELD_MAX_AGE).update(
+        status=MessageStatus.CANCELLED, last_error="Held too long", updated_at=now
+    )
+    released = 0
+    customer_ids = set(
+        Message.objects.filter(status=MessageStatus.HELD).values_list("customer_id", flat=True)
+    )
+    for customer_id in customer_ids:
+        with transaction.atomic():
+            customer = Customer.objects.get(pk=customer_id)
+            held = Message.objects.filter(customer=customer, status=MessageStatus.HELD)
+            if customer.retired_at is not None or customer.merged_into_id is not None:
+                held.update(
+                    status=MessageStatus.CANCELLED, last_error="Record retired", updated_at=now
+                )
+                continue
+            locked_budget = budget.lock_budget(customer)
+            for message in held.order_by("-priority", "created_at"):
+                if budget.try_charge(locked_budget, message.priority, now):
+                    due = budget.next_allowed_time(customer.tzinfo, now)
+                    Message.objects.filter(pk=message.pk).update(
+                        status=MessageStatus.QUEUED,
+                        charged_at=now,
+                        next_attempt_at=due,
+                        updated_at=now,
+                    )
+                    released += 1
+    return released
+
+
+def send_due_messages(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """The periodic outbox run: release held mail, then send everything due. Returns sends."""
+    now = now or timezone.now()
+    # A row left in SENDING by a crashed worker may or may not have reached the SMTP server;
+    # sending it again could deliver twice, so it is failed for staff to look at instead.
+    Message.objects.filter(status=MessageStatus.SENDING, updated_at__lt=now - STALE_SENDING).update(
+        status=MessageStatus.FAILED,
+        last_error="Interrupted while sending; not retried",
+        updated_at=now,
+    )
+    release_held_messages(now=now)
+    due = Message.objects.filter(status__in=SENDABLE, next_attempt_at__lte=now).order_by(
+        "-priority", "next_attempt_at"
+    )
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        if send_message(pk) == MessageStatus.SENT:
+            sent += 1
+    return sent
+
+
+def scrub_messages(*, customer: Customer, strings: list[str]) -> int:
+    """Erasure: blank the address, subject, bodies and headers of the customer's messages,
+    cancelling any not yet sent."""
+    from django.db.models import Q
+
+    query = Q(customer=customer)
+    for s in strings:
+        query |= Q(to_address__iexact=s)
+    messages = Message.objects.filter(query)
+    # Nothing unsent may go out to an erased person (or to the literal "[erased]").
+    messages.filter(
+        status__in=[MessageStatus.QUEUED, MessageStatus.HELD, MessageStatus.RETRYING]
+    ).update(status=MessageStatus.CANCELLED, last_error="Recipient erased")
+    return messages.update(
+        to_address="[erased]", subject="[erased]", body_text="", body_html="", headers={}
+    )
+
+
+def repoint_messages(*, source: Customer, target: Customer) -> int:
+    """Merging records: the loser's messages now belong to the survivor."""
+    return Message.objects.filter(customer=source).update(customer=target)

@@ -1,0 +1,199 @@
+"""The outbox: rendering, exactly-once sending, surviving an SMTP outage, refusals."""
+
+import smtplib
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from rapport.core.models import AuditEntry
+from rapport.customers.models import Purpose
+from rapport.customers.tests.factories import CustomerFactory, contactable, with_email
+from rapport.messaging.models import Message, MessageStatus
+from rapport.messaging.services import MessageRefused, queue_message, send_message
+from rapport.messaging.tasks import send_message_task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_quiet_hours(settings):
+    settings.RAPPORT_QUIET_HOURS_START = settings.RAPPORT_QUIET_HOURS_END = 0
+
+
+@pytest.fixture
+def queue(django_capture_on_commit_callbacks):
+    """queue_message, with the after-commit dispatch run as it is outside a test transaction."""
+
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return queue_message(**kwargs)
+
+    return run
+
+
+def test_queued_message_is_rendered_stored_and_sent_after_commit(queue):
+    customer = contactable(name="Ann Buyer", email="ann@example.com")
+
+    message = queue(
+        customer=customer,
+        template="notice",
+        context={"body": "Your parcel left."},
+        purpose=Purpose.TRANSACTIONAL,
+    )
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert message.subject == "A message about your Rapport account"
+    assert "Hello Ann Buyer," in message.body_text
+    assert "Your parcel left." in message.body_html
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["ann@example.com"]
+    assert sent.extra_headers["Message-ID"] == message.message_id
+    assert sent.from_email == f"bounce+{message.public_id.hex}@bounces.localhost"
+    assert "List-Unsubscribe" not in sent.extra_headers  # transactional mail is not a list
+    assert AuditEntry.objects.filter(customer=customer, action="message.sent").count() == 1
+
+
+def test_message_is_rendered_in_the_customers_language(queue):
+    customer = contactable(name="王芳", language="zh-hans")
+
+    message = queue(
+        customer=customer, template="news", context={"body": "新品上架"}, purpose=Purpose.MARKETING
+    )
+
+    assert message.language == "zh-hans"
+    assert message.subject == "来自 Rapport 的消息"
+    assert message.body_text.startswith("王芳\N{FULLWIDTH COMMA}您好\N{FULLWIDTH COLON}")
+    assert "退订" in message.body_html
+
+
+def test_marketing_mail_carries_one_click_unsubscribe_headers(settings, queue):
+    settings.RAPPORT_SITE_URL = "https://shop.example.com"
+    customer = contactable()
+
+    message = queue(customer=customer, template="news", context={}, purpose=Purpose.MARKETING)
+
+    unsubscribe = message.headers["List-Unsubscribe"]
+    assert unsubscribe.startswith("<https://shop.example.com/m/u/")
+    assert "<mailto:unsubscribe@bounces.localhost?subject=unsubscribe%20" in unsubscribe
+    assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mail.outbox[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_marketing_without_consent_is_refused_and_nothing_is_stored(queue):
+    customer = CustomerFactory()
+    with_email(customer, marketing=False)
+
+    with pytest.raises(MessageRefused):
+        queue_message(customer=customer, template="news", context={}, purpose=Purpose.MARKETING)
+
+    assert Message.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_retired_record_gets_transactional_mail_but_no_marketing(queue):
+    customer = contactable()
+    customer.retired_at = timezone.now()
+    customer.save()
+
+    with pytest.raises(MessageRefused):
+        queue_message(customer=customer, template="news", context={}, purpose=Purpose.SURVEYS)
+    receipt = queue(customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL)
+
+    assert list(Message.objects.values_list("pk", flat=True)) == [receipt.pk]
+
+
+def _closed_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_survives_smtp_outage_and_sends_exactly_once_later(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _closed_port()
+    settings.EMAIL_TIMEOUT = 2
+    customer = contactable(email="ann@example.com")
+
+    # The SMTP server is down: queueing still works and the caller is not disturbed.
+    message = queue_message(
+        customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL
+    )
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.RETRYING
+    assert message.attempts == 1
+    assert message.next_attempt_at > timezone.now()
+    assert "Connection refused" in message.last_error or "refused" in message.last_error.lower()
+    # Not due yet: a run of the outbox does not hammer the server.
+    call_command("send_outbox")
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+    # The server comes up on that port and the backoff elapses.
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=settings.EMAIL_PORT)
+    controller.start()
+    try:
+        Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+        call_command("send_outbox")
+        send_message_task.delay(message.pk)  # the task runs again (e.g. a redelivered job)
+        send_message_task.delay(message.pk)
+        call_command("send_outbox")
+    finally:
+        controller.stop()
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert message.attempts == 2
+    assert len(inbox.envelopes) == 1
+    assert inbox.envelopes[0].rcpt_tos == ["ann@example.com"]
+    assert inbox.envelopes[0].mail_from == f"bounce+{message.public_id.hex}@bounces.localhost"
+    assert f"Message-ID: {message.message_id}".encode() in inbox.envelopes[0].content
+
+
+def test_gives_up_after_max_attempts(settings, queue):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = _closed_port()
+    settings.RAPPORT_OUTBOX_MAX_ATTEMPTS = 2
+    customer = contactable()
+    message = queue(customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL)
+
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    assert send_message(message.pk) == MessageStatus.FAILED
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert AuditEntry.objects.filter(customer=customer, action="message.failed").count() == 1
+
+
+def test_refused_recipient_fails_the_message_and_counts_as_a_hard_bounce(monkeypatch, queue):
+    customer = contactable()
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({customer.email: (550, b"No such user")})
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    message = queue(customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL)
+
+    message.refresh_from_db()
+    point = customer.contact_points.get()
+    assert message.status == MessageStatus.FAILED
+    assert (point.status, point.hard_failure_count) == ("failing", 1)
