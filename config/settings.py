@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rapport.payments",
     "rapport.storefront",
     "rapport.portal",
+    "rapport.imports",
 ]
 
 MIDDLEWARE = [
