@@ -3,7 +3,7 @@
 The Online Retail data has no categories. Each product name is matched against an ordered list of
 keyword rules; the first rule that matches decides (so "CHRISTMAS ... T-LIGHT HOLDER" is seasonal,
 not a candle holder). Keywords match whole words; a trailing `S?` in a keyword accepts plurals.
-Names that match no rule land in the fallback "Gifts › Other gifts". docs/data-import.md explains
+Names that match no rule land in the fallback "Gifts > Other gifts". docs/data-import.md explains
 the method; the rule table below is the single source of truth.
 """
 
@@ -67,20 +67,21 @@ RULES: tuple[CategoryRule, ...] = (
     _rule("Toys & Kids", "Toys & games", "JIGSAW|DRAWING SLATE|PLAYHOUSE|PLAYING CARDS"),
     _rule("Fashion & Accessories", "Accessories", "CARD HOLDER|CARD WALLET|TRAVEL CARD"),
     _rule(
+        "Stationery & Gift Wrap",
+        "Cards",
+        "CARDS?|GREETING|POSTCARDS?",
+    ),
+    _rule(
         "Party & Celebration",
         "Party supplies",
         "PARTY|BUNTING|BALLOONS?|CONFETTI|DOILIES|DOILEY|STRAWS|COCKTAIL|PARASOLS"
-        "|PAPER CHAIN|PICKS|BIRTHDAY|PINATA|PAPER PLATES|PAPER CUPS|PAPER NAPKINS|CRACKERS?|HONEYCOMB|POM POM|WEDDING",
+        "|PAPER CHAIN|PICKS|BIRTHDAY|PINATA|PAPER PLATES|PAPER CUPS|PAPER NAPKINS|CRACKERS?"
+        "|HONEYCOMB|POM POM|WEDDING",
     ),
     _rule(
         "Bags & Storage",
         "Bags",
         "BAGS?|SHOPPER|TOTE|HANDBAG|RUCKSACK|BACKPACK|SATCHEL|HOLDALL|BUM BAG|CHARLOTTE BAG",
-    ),
-    _rule(
-        "Stationery & Gift Wrap",
-        "Cards",
-        "CARDS?|GREETING|POSTCARDS?",
     ),
     _rule(
         "Stationery & Gift Wrap",
@@ -239,10 +240,8 @@ def ensure_category_tree() -> dict[str, Category]:
         c.external_key: c for c in Category.objects.filter(source=SOURCE).exclude(external_key="")
     }
     taken = taken_slugs()
-    position = 0
     leaves: dict[str, Category] = {}
-    for rule in all_rules():
-        position += 1
+    for position, rule in enumerate(all_rules(), start=1):
         parent = existing.get(rule.parent_key)
         if parent is None:
             parent = Category.objects.create(

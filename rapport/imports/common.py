@@ -6,14 +6,11 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import islice
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.utils.text import slugify
 
 from rapport.catalog.models import Category
-
-T = TypeVar("T")
 
 CENT = Decimal("0.01")
 
@@ -65,7 +62,7 @@ def has_fraction_of_cent(amount: Decimal) -> bool:
     return amount != amount.quantize(CENT)
 
 
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def batched[T](items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk

@@ -34,10 +34,17 @@ def check_header(path: Path, expected: list[str]) -> None:
 
 
 @contextmanager
-def progress_bar(*, enabled: bool, desc: str, total: int | None, file: IO[str] | None) -> Iterator[Any]:
+def progress_bar(
+    *, enabled: bool, desc: str, total: int | None, file: IO[str] | None
+) -> Iterator[Any]:
     """A tqdm bar on stderr, or a silent stand-in (tests, --no-progress)."""
     bar = tqdm(
-        total=total, desc=desc, unit=" rows", unit_scale=True, disable=not enabled, file=file,
+        total=total,
+        desc=desc,
+        unit=" rows",
+        unit_scale=True,
+        disable=not enabled,
+        file=file,
         mininterval=0.5,
     )
     try:
@@ -56,6 +63,6 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         for number, row in enumerate(reader, start=1):
             if None in row:
                 # More fields than the header names: keep them visible in the report.
-                extra = row.pop(None)  # type: ignore[call-overload]
+                extra = row.pop(None)
                 row["_extra"] = ",".join(extra)
             yield number, row

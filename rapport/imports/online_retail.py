@@ -266,7 +266,9 @@ def _scan(path: Path, report: ImportReport, progress: bool, out: IO[str] | None)
 def _write_products(scan: _Scan, report: ImportReport) -> dict[str, int]:
     with transaction.atomic():
         leaves = categories.ensure_category_tree()
-        existing = set(Product.objects.filter(sku__in=list(scan.products)).values_list("sku", flat=True))
+        existing = set(
+            Product.objects.filter(sku__in=list(scan.products)).values_list("sku", flat=True)
+        )
         new = []
         in_fallback = 0
         for code, info in scan.products.items():
@@ -298,9 +300,7 @@ def _write_products(scan: _Scan, report: ImportReport) -> dict[str, int]:
 
 def _write_customers(scan: _Scan, report: ImportReport) -> dict[str, int]:
     with transaction.atomic():
-        existing = set(
-            Customer.objects.filter(source=SOURCE).values_list("external_id", flat=True)
-        )
+        existing = set(Customer.objects.filter(source=SOURCE).values_list("external_id", flat=True))
         new = [
             Customer(source=SOURCE, external_id=ref, country=country)
             for ref, (_when, country) in scan.customers.items()
@@ -309,9 +309,7 @@ def _write_customers(scan: _Scan, report: ImportReport) -> dict[str, int]:
         Customer.objects.bulk_create(new, batch_size=1000)
     report.counts["customers created"] = len(new)
     report.counts["customers already present"] = len(scan.customers) - len(new)
-    return dict(
-        Customer.objects.filter(source=SOURCE).values_list("external_id", "id")
-    )
+    return dict(Customer.objects.filter(source=SOURCE).values_list("external_id", "id"))
 
 
 def _write_orders(
@@ -329,6 +327,12 @@ def _write_orders(
     ready_lines = 0
     created = {"orders": 0, "credit notes": 0, "lines": 0}
     dates: dict[str, datetime] = {}
+    report.counts["orders and credit notes already present"] = len(existing & set(scan.invoices))
+    if not set(scan.invoices) - existing:
+        # Nothing new to write (a second run): skip the second pass.
+        report.counts.update({"orders created": 0, "credit notes created": 0})
+        report.counts["order lines created"] = 0
+        return
 
     def flush() -> None:
         nonlocal ready, ready_lines
@@ -367,7 +371,6 @@ def _write_orders(
     report.counts["orders created"] = created["orders"]
     report.counts["credit notes created"] = created["credit notes"]
     report.counts["order lines created"] = created["lines"]
-    report.counts["orders and credit notes already present"] = len(existing & set(scan.invoices))
 
 
 def _order(invoice: str, info: _InvoiceInfo, customer_ids: dict[str, int]) -> Order:

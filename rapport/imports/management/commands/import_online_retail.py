@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                 Path(options["path"]),
                 report_dir=Path(options["report_dir"]),
                 progress=not options["no_progress"] and options["verbosity"] > 0,
-                progress_file=self.stderr._out,
+                progress_file=sys.stderr,
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
