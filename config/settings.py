@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rapport.storefront",
     "rapport.portal",
     "rapport.messaging",
+    "rapport.imports",
 ]
 
 MIDDLEWARE = [
