@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "rapport.customers",
     "rapport.orders",
     "rapport.payments",
+    "rapport.inventory",
+    "rapport.cart",
+    "rapport.checkout",
     "rapport.storefront",
     "rapport.portal",
 ]
@@ -113,6 +116,9 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    # Full-text search and trigram lookups for the catalogue search (SQLite has a fallback).
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 # --- Redis: cache, Channels layer, Celery broker (all optional) ------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -228,6 +234,11 @@ if not DEBUG:
 RAPPORT_CURRENCY = env_str("RAPPORT_CURRENCY", "GBP")
 RAPPORT_DATA_DIR = Path(env_str("RAPPORT_DATA_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
+# Shop: card payments go to the offline test provider until a real one is configured.
+RAPPORT_PAYMENT_PROVIDER = env_str("RAPPORT_PAYMENT_PROVIDER", "test")
+RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str("RAPPORT_PAYMENT_WEBHOOK_SECRET", SECRET_KEY)
+RAPPORT_FREE_SHIPPING_OVER = env_str("RAPPORT_FREE_SHIPPING_OVER", "50.00")
+RAPPORT_CART_TTL_DAYS = env_int("RAPPORT_CART_TTL_DAYS", 30)
 
 LOGGING = {
     "version": 1,

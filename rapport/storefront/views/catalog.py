@@ -1,6 +1,8 @@
-"""Browsing the catalogue: home, category, product."""
+"""Browsing the catalogue: home, category listing (filters, sorting), product."""
 
 from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -8,9 +10,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from rapport.catalog import queries
+from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category
+from rapport.inventory.queries import stock_levels
 
 PAGE_SIZE = 24
+SORT_CHOICES = ("name", "price", "-price", "newest", "popular")
+
+
+def _price(raw: str | None) -> Decimal | None:
+    try:
+        value = Decimal((raw or "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() and value >= 0 else None
 
 
 @require_GET
@@ -21,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "categories": queries.category_tree(),
             "featured": queries.featured_products(limit=12),
+            "catalogue_version": catalogue_version(),
         },
     )
 
@@ -28,8 +42,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     cat = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    paginator = Paginator(queries.products_in_category(cat), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in SORT_CHOICES else "name"
+    filters = {
+        "min_price": _price(request.GET.get("min")),
+        "max_price": _price(request.GET.get("max")),
+        "in_stock": request.GET.get("in_stock") == "1",
+    }
+    products = queries.filtered_products(category=cat, sort=sort, **filters)  # type: ignore[arg-type]
+    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
     return render(
         request,
         "storefront/category.html",
@@ -37,6 +60,10 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
             "category": cat,
             "subcategories": cat.children.order_by("position", "name"),
             "page": page,
+            "sort": sort,
+            "filters": filters,
+            "query_string": keep.urlencode(),
+            "catalogue_version": catalogue_version(),
         },
     )
 
@@ -49,7 +76,15 @@ def product(request: HttpRequest, public_id: str, slug: str | None = None) -> Ht
     )
     if slug != item.slug:
         return redirect(item.get_absolute_url(), permanent=True)
-    return render(request, "storefront/product.html", {"product": item})
+    return render(
+        request,
+        "storefront/product.html",
+        {
+            "product": item,
+            "in_stock": stock_levels([item.pk])[item.pk],
+            "catalogue_version": catalogue_version(),
+        },
+    )
 
 
 @require_GET
