@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.cart import services
@@ -25,7 +26,12 @@ def _session_cart(request: Any) -> Cart | None:
     raw = request.session.get(CART_SESSION_KEY)
     if not raw:
         return None
-    cart = Cart.objects.filter(public_id=raw, status=CartStatus.OPEN, user__isnull=True).first()
+    try:
+        cart = Cart.objects.filter(
+            public_id=raw, status=CartStatus.OPEN, user__isnull=True
+        ).first()
+    except ValidationError:  # not a UUID: a tampered session value
+        cart = None
     ttl = timedelta(days=settings.RAPPORT_CART_TTL_DAYS)
     if cart is None or cart.updated_at < timezone.now() - ttl:
         # Foreign, closed or expired: forget it rather than resurrect it.

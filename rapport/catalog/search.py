@@ -47,9 +47,10 @@ def autocomplete(query: str, limit: int = 8) -> list[Product]:
     found = list(base.filter(name__istartswith=text).order_by("name")[:limit])
     if len(found) < limit:
         found += list(
-            search_products(text).exclude(pk__in=[p.pk for p in found]).only(
-                "pk", "public_id", "name", "slug", "price"
-            )[: limit - len(found)]
+            search_products(text)
+            .exclude(pk__in=[p.pk for p in found])
+            .select_related(None)
+            .only("pk", "public_id", "name", "slug", "price")[: limit - len(found)]
         )
     return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +24,7 @@ def _product(raw: str | None, *, sellable: bool = True) -> Product:
     qs = sellable_products() if sellable else Product.objects.all()
     try:
         return qs.get(public_id=raw)
-    except (Product.DoesNotExist, ValueError, TypeError) as exc:
+    except (Product.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 

@@ -19,6 +19,7 @@ from rapport.cart.access import get_cart_for
 from rapport.cart.queries import cart_view
 from rapport.checkout import services
 from rapport.checkout.models import Address
+from rapport.checkout.queries import placed_order_for
 from rapport.checkout.shipping import METHODS, free_shipping_threshold, get_method
 from rapport.customers.models import Customer
 from rapport.customers.services import create_customer_for_user
@@ -126,10 +127,15 @@ def details(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request.user)
+    if request.method == "POST":
+        # A double click or a retry after the order went through: show the order, not an error.
+        done = placed_order_for(customer, request.POST.get("idempotency_key", ""))
+        if done is not None:
+            return redirect("storefront:order", public_id=done.public_id)
     cart = get_cart_for(request)
     view = cart_view(cart)
     chosen = request.session.get(SESSION_KEY) or {}
-    customer = _customer(request.user)
     address = Address.objects.filter(customer=customer, public_id=chosen.get("address")).first()
     method = get_method(chosen.get("shipping", ""))
     if cart is None or not view.lines or address is None or method is None:
