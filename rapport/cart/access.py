@@ -27,9 +27,7 @@ def _session_cart(request: Any) -> Cart | None:
     if not raw:
         return None
     try:
-        cart = Cart.objects.filter(
-            public_id=raw, status=CartStatus.OPEN, user__isnull=True
-        ).first()
+        cart = Cart.objects.filter(public_id=raw, status=CartStatus.OPEN, user__isnull=True).first()
     except ValidationError:  # not a UUID: a tampered session value
         cart = None
     ttl = timedelta(days=settings.RAPPORT_CART_TTL_DAYS)

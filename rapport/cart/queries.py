@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from rapport.cart.models import Cart, CartLine
+from rapport.catalog.models import Product
 from rapport.core.money import line_total
 from rapport.inventory.queries import stock_levels
 
@@ -21,7 +22,7 @@ class LineView:
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def product(self):  # type: ignore[no-untyped-def]
+    def product(self) -> Product:
         return self.line.product
 
 
@@ -70,8 +71,7 @@ def cart_view(cart: Cart | None) -> CartView:
             )
         if lv.available < line.quantity:
             lv.warnings.append(
-                _("Only %(n)d left in stock: lower the quantity to continue.")
-                % {"n": lv.available}
+                _("Only %(n)d left in stock: lower the quantity to continue.") % {"n": lv.available}
                 if lv.available
                 else _("Out of stock: remove it to continue.")
             )

@@ -27,9 +27,7 @@ def parse_quantity(raw: Any) -> int:
     if value < 1:
         raise CartError(_("The quantity must be at least 1."))
     if value > MAX_LINE_QUANTITY:
-        raise CartError(
-            _("At most %(n)d of one item per order.") % {"n": MAX_LINE_QUANTITY}
-        )
+        raise CartError(_("At most %(n)d of one item per order.") % {"n": MAX_LINE_QUANTITY})
     return value
 
 
@@ -130,7 +128,9 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
             mine = existing.get(line.product_id)
             if mine is None:
                 CartLine.objects.create(
-                    cart=dst, product_id=line.product_id, quantity=line.quantity,
+                    cart=dst,
+                    product_id=line.product_id,
+                    quantity=line.quantity,
                     price_seen=line.price_seen,
                 )
             else:

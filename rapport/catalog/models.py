@@ -74,7 +74,7 @@ class Product(PublicIdModel, TimeStampedModel):
     photos_count = models.PositiveSmallIntegerField(default=0)
     source = models.CharField(max_length=32, default="staff")
     price_updated_at = models.DateTimeField(null=True, blank=True)
-    # Staff upload one picture per product (validated in the portal); a placeholder shows until then.
+    # Staff upload one picture per product (validated in the portal); a placeholder until then.
     image = models.ImageField(_("image"), upload_to="products/%Y/%m/", blank=True)
     # Units sold through the shop, bumped with F() by `place_order`: the "popularity" sort key
     # without a COUNT over order lines on every listing.

@@ -34,7 +34,7 @@ def free_shipping_threshold() -> Decimal:
 METHODS: dict[str, ShippingMethod] = {
     m.code: m
     for m in (
-        ShippingMethod("standard", _("Standard delivery"), Decimal("4.95"), _("3–5 days"), True),
+        ShippingMethod("standard", _("Standard delivery"), Decimal("4.95"), _("3 to 5 days"), True),
         ShippingMethod("express", _("Express delivery"), Decimal("9.95"), _("next day"), False),
     )
 }

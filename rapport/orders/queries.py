@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from rapport.orders.models import LineKind, Order, OrderLine
@@ -24,7 +26,7 @@ def product_lines(order: Order) -> list[OrderLine]:
     return [line for line in order.lines.all() if line.kind == LineKind.PRODUCT]
 
 
-def orders_of_user(user: object) -> QuerySet[Order]:
+def orders_of_user(user: Any) -> QuerySet[Order]:
     """A signed-in customer's orders, newest first."""
     return Order.objects.filter(customer__user=user).order_by("-placed_at", "-id")
 

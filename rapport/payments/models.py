@@ -1,4 +1,4 @@
-"""Payments recorded against orders, the store-credit wallet ledger and per-customer credit terms."""
+"""Payments recorded against orders, the store-credit wallet ledger, per-customer credit terms."""
 
 from __future__ import annotations
 
@@ -123,7 +123,9 @@ class CreditAccount(TimeStampedModel):
     class Meta:
         verbose_name = _("credit account")
         constraints = [
-            models.CheckConstraint(condition=models.Q(limit__gte=0), name="credit_limit_not_negative")
+            models.CheckConstraint(
+                condition=models.Q(limit__gte=0), name="credit_limit_not_negative"
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
-"""The customer's whole path in a real browser, once per payment mode:
-browse → search (autocomplete) → add → cart (+/−) → log in → checkout → verify → confirm → receipt."""
+"""The customer's whole path in a real browser, once per payment mode: browse, search
+(autocomplete), add, cart (+/-), log in, checkout, verify, confirm, receipt."""
 
 from decimal import Decimal
 
@@ -20,7 +20,9 @@ def shop(make_user, password):
     """A small catalogue and a customer able to use every payment mode."""
     home = CategoryFactory(name="Home & Living", slug="home-living")
     lights = CategoryFactory(name="Candles & Lights", slug="candles-lights", parent=home)
-    lantern = stocked_product(quantity=5, price="12.50", name="MOROCCAN METAL LANTERN", category=lights)
+    lantern = stocked_product(
+        quantity=5, price="12.50", name="MOROCCAN METAL LANTERN", category=lights
+    )
     stocked_product(quantity=5, price="3.00", name="TEA LIGHT HOLDER", category=lights)
     user = make_user("clara@example.com", first_name="Clara")
     customer = Customer.objects.create(user=user, email=user.email, name="Clara Shopper")

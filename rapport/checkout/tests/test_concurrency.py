@@ -101,8 +101,13 @@ def test_same_checkout_submitted_from_many_tabs_makes_one_order():
     results = run_threads(
         8,
         lambda i: place_order(
-            cart=cart, customer=customer, address=address, shipping_method="standard",
-            payment_method="cod", idempotency_key="one-attempt", actor=user,
+            cart=cart,
+            customer=customer,
+            address=address,
+            shipping_method="standard",
+            payment_method="cod",
+            idempotency_key="one-attempt",
+            actor=user,
         ),
     )
 
@@ -118,7 +123,8 @@ def test_concurrent_wallet_debits_cannot_overdraw():
     top_up_wallet(customer=customer, amount=Decimal("100.00"), actor=None)
 
     results = run_threads(
-        30, lambda i: debit_wallet(customer=customer, amount=Decimal("10.00"), order=None, actor=None)
+        30,
+        lambda i: debit_wallet(customer=customer, amount=Decimal("10.00"), order=None, actor=None),
     )
 
     outcomes = Counter(type(r).__name__ for r in results)

@@ -13,7 +13,12 @@ from rapport.inventory.models import StockMove
 from rapport.inventory.services import OutOfStock
 from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.payments.models import CreditAccount, Payment, PaymentStatus, WalletAccount
-from rapport.payments.services import CreditNotAllowed, InsufficientFunds, PaymentDeclined, top_up_wallet
+from rapport.payments.services import (
+    CreditNotAllowed,
+    InsufficientFunds,
+    PaymentDeclined,
+    top_up_wallet,
+)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -52,7 +57,9 @@ def place(setup, ann, people, method="cod", key="key-1", **kw):
     )
 
 
-def test_cash_on_delivery_order_writes_everything_once(setup, ann, people, django_capture_on_commit_callbacks):
+def test_cash_on_delivery_order_writes_everything_once(
+    setup, ann, people, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         order = place(setup, ann, people)
 
@@ -69,7 +76,11 @@ def test_cash_on_delivery_order_writes_everything_once(setup, ann, people, djang
         (LineKind.SHIPPING, 1, Decimal("4.95")),
     ]
     payment = Payment.objects.get(order=order)
-    assert (payment.method, payment.status, payment.amount) == ("cod", PaymentStatus.PENDING, Decimal("29.95"))
+    assert (payment.method, payment.status, payment.amount) == (
+        "cod",
+        PaymentStatus.PENDING,
+        Decimal("29.95"),
+    )
     setup["cart"].refresh_from_db()
     assert setup["cart"].status == CartStatus.ORDERED
     assert AuditEntry.objects.filter(action="order.placed", customer=ann).count() == 1
@@ -105,7 +116,10 @@ def test_free_standard_shipping_over_threshold(ann, people):
     assert (order.shipping_total, order.total) == (Decimal("0.00"), Decimal("60.00"))
     express = place(
         {"cart": cart_with(people["customer"], (product, 2)), "address": setup["address"]},
-        ann, people, key="k-express", shipping="express",
+        ann,
+        people,
+        key="k-express",
+        shipping="express",
     )
     assert express.total == Decimal("69.95")
 
@@ -133,7 +147,9 @@ def test_wallet_too_small_writes_nothing(setup, ann, people):
     assert setup["cart"].status == CartStatus.OPEN
 
 
-def test_card_payment_keeps_only_last_four_and_is_captured(setup, ann, people, django_capture_on_commit_callbacks):
+def test_card_payment_keeps_only_last_four_and_is_captured(
+    setup, ann, people, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         order = place(setup, ann, people, method="card", card_number="4242 4242 4242 4242")
 
@@ -169,14 +185,23 @@ def test_credit_terms_only_for_allowed_customers_and_within_limit(setup, ann, pe
     second = cart_with(people["customer"], (setup["product"], 1))
     before = counts()
     with pytest.raises(CreditNotAllowed, match="credit limit"):
-        place({"cart": second, "address": setup["address"]}, ann, people, method="credit_terms", key="k2")
+        place(
+            {"cart": second, "address": setup["address"]},
+            ann,
+            people,
+            method="credit_terms",
+            key="k2",
+        )
     assert counts() == before
 
 
 def test_out_of_stock_writes_nothing(ann, people):
     plenty = stocked_product(quantity=50)
     scarce = stocked_product(quantity=1)
-    setup = {"cart": cart_with(people["customer"], (plenty, 3), (scarce, 2)), "address": address_for(ann)}
+    setup = {
+        "cart": cart_with(people["customer"], (plenty, 3), (scarce, 2)),
+        "address": address_for(ann),
+    }
     before = counts()
 
     with pytest.raises(OutOfStock, match="Only 1"):
@@ -191,8 +216,13 @@ def test_foreign_cart_and_foreign_address_are_refused(setup, ann, people):
     before = counts()
     with pytest.raises(CheckoutError, match="not yours"):
         place_order(
-            cart=setup["cart"], customer=bob, address=address_for(bob), shipping_method="standard",
-            payment_method="cod", idempotency_key="bob-1", actor=people["other_customer"],
+            cart=setup["cart"],
+            customer=bob,
+            address=address_for(bob),
+            shipping_method="standard",
+            payment_method="cod",
+            idempotency_key="bob-1",
+            actor=people["other_customer"],
         )
     with pytest.raises(CheckoutError, match="delivery addresses"):
         place({**setup, "address": address_for(bob)}, ann, people)
@@ -205,9 +235,13 @@ def test_someone_elses_idempotency_key_does_not_leak_their_order(setup, ann, peo
     product = stocked_product()
     with pytest.raises(CheckoutError):
         place_order(
-            cart=cart_with(people["other_customer"], (product, 1)), customer=bob,
-            address=address_for(bob), shipping_method="standard", payment_method="cod",
-            idempotency_key="shared", actor=people["other_customer"],
+            cart=cart_with(people["other_customer"], (product, 1)),
+            customer=bob,
+            address=address_for(bob),
+            shipping_method="standard",
+            payment_method="cod",
+            idempotency_key="shared",
+            actor=people["other_customer"],
         )
 
 

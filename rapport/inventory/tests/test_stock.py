@@ -16,7 +16,9 @@ def test_adjust_stock_writes_ledger_and_audit(people):
     assert stock_of(product) == 12
     move = StockMove.objects.get(product=product)
     assert (move.delta, move.quantity_after, move.reason, move.note) == (7, 12, "restock", "PO-1")
-    assert AuditEntry.objects.filter(action="stock.adjusted", object_id=str(product.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="stock.adjusted", object_id=str(product.pk)).count() == 1
+    )
 
 
 def test_adjust_stock_creates_a_record_for_an_untracked_product(people):

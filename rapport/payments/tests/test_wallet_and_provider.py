@@ -75,21 +75,33 @@ def test_luhn_and_test_cards():
     assert auth.card_last4 == "4242"
     with pytest.raises(CardDeclined):
         provider.authorise(
-            amount=Decimal("5"), currency="GBP", card_number="4000000000000002", idempotency_key="k2"
+            amount=Decimal("5"),
+            currency="GBP",
+            card_number="4000000000000002",
+            idempotency_key="k2",
         )
     with pytest.raises(CardDeclined, match="not valid"):
         provider.authorise(
-            amount=Decimal("5"), currency="GBP", card_number="1234567812345678", idempotency_key="k3"
+            amount=Decimal("5"),
+            currency="GBP",
+            card_number="1234567812345678",
+            idempotency_key="k3",
         )
 
 
 def test_webhook_signature_is_verified():
     provider = TestProvider()
-    body = json.dumps({"type": "payment.refunded", "reference": "test_x", "amount": "3.00"}).encode()
+    body = json.dumps(
+        {"type": "payment.refunded", "reference": "test_x", "amount": "3.00"}
+    ).encode()
 
     event = provider.parse_webhook(body=body, signature=sign(body))
 
-    assert (event.kind, event.reference, event.amount) == ("payment.refunded", "test_x", Decimal("3.00"))
+    assert (event.kind, event.reference, event.amount) == (
+        "payment.refunded",
+        "test_x",
+        Decimal("3.00"),
+    )
     with pytest.raises(WebhookSignatureError):
         provider.parse_webhook(body=body, signature="0" * 64)
     with pytest.raises(WebhookSignatureError):

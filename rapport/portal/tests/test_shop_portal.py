@@ -25,9 +25,13 @@ def order_for(user, key, method="cod"):
     if method == "wallet":
         top_up_wallet(customer=customer, amount=Decimal("100"), actor=None)
     return place_order(
-        cart=cart_with(user, (stocked_product(), 1)), customer=customer,
-        address=address_for(customer), shipping_method="standard", payment_method=method,
-        idempotency_key=key, actor=user,
+        cart=cart_with(user, (stocked_product(), 1)),
+        customer=customer,
+        address=address_for(customer),
+        shipping_method="standard",
+        payment_method=method,
+        idempotency_key=key,
+        actor=user,
     )
 
 
@@ -59,14 +63,20 @@ def test_order_list_query_count_is_bounded(clients, people, django_assert_max_nu
 
 def test_order_page_shows_lines_and_payment(clients, people):
     order = order_for(people["customer"], "x")
-    body = clients["employee"].get(reverse("portal:order", kwargs={"public_id": order.public_id})).content.decode()
+    body = (
+        clients["employee"]
+        .get(reverse("portal:order", kwargs={"public_id": order.public_id}))
+        .content.decode()
+    )
     assert order.number in body and "Cash on delivery" in body and "Standard delivery" in body
 
 
 @pytest.mark.parametrize("amount", ["0", "-10", "abc", "1000000"])
 def test_wallet_top_up_bad_amount_changes_nothing(clients, people, amount):
     ann = Customer.objects.get(user=people["customer"])
-    r = clients["employee"].post(reverse("portal:wallet", kwargs={"public_id": ann.public_id}), {"amount": amount})
+    r = clients["employee"].post(
+        reverse("portal:wallet", kwargs={"public_id": ann.public_id}), {"amount": amount}
+    )
     assert r.status_code == 400
     assert WalletEntry.objects.count() == 0
 
@@ -74,7 +84,8 @@ def test_wallet_top_up_bad_amount_changes_nothing(clients, people, amount):
 def test_wallet_top_up_is_audited_on_the_timeline(clients, people):
     ann = Customer.objects.get(user=people["customer"])
     clients["manager"].post(
-        reverse("portal:wallet", kwargs={"public_id": ann.public_id}), {"amount": "12.50", "note": "sorry"}
+        reverse("portal:wallet", kwargs={"public_id": ann.public_id}),
+        {"amount": "12.50", "note": "sorry"},
     )
     assert WalletAccount.objects.get(customer=ann).balance == Decimal("12.50")
     entry = AuditEntry.objects.get(action="wallet.topped_up")
@@ -105,7 +116,9 @@ def test_image_upload_validates_type_and_size(clients, settings, tmp_path):
     fake = SimpleUploadedFile("evil.png", b"<?php echo 1; ?>", content_type="image/png")
     r = staff.post(url, {"form": "image", "image": fake})
     assert r.status_code == 400 and "not an image" in r.content.decode()
-    big = SimpleUploadedFile("big.png", png_bytes() + b"0" * (2 * 1024 * 1024), content_type="image/png")
+    big = SimpleUploadedFile(
+        "big.png", png_bytes() + b"0" * (2 * 1024 * 1024), content_type="image/png"
+    )
     assert "2 MB" in staff.post(url, {"form": "image", "image": big}).content.decode()
     assert not Product.objects.get(pk=product.pk).image
 

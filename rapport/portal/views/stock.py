@@ -22,7 +22,7 @@ REASONS = [(r.value, r.label) for r in MoveReason if r != MoveReason.SALE]
 
 
 class AdjustForm(forms.Form):
-    delta = forms.IntegerField(label=_("Change (+/−)"), min_value=-100000, max_value=100000)
+    delta = forms.IntegerField(label=_("Change (+/-)"), min_value=-100000, max_value=100000)
     reason = forms.ChoiceField(label=_("Reason"), choices=REASONS)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

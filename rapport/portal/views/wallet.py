@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +19,10 @@ from rapport.payments.services import PaymentError, top_up_wallet
 
 class TopUpForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount"), min_value=0.01, max_value=100000, decimal_places=2  # type: ignore[arg-type]
+        label=_("Amount"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal(100000),
+        decimal_places=2,
     )
     note = forms.CharField(label=_("Reason"), max_length=200, required=False)
 

@@ -87,7 +87,9 @@ def test_htmx_plus_minus_and_remove(client):
 def test_minus_on_last_unit_removes_line(client):
     product = stocked_product(sku="P1")
     add(client, product, "1")
-    client.post(reverse("storefront:cart_update"), {"product": str(product.public_id), "action": "dec"})
+    client.post(
+        reverse("storefront:cart_update"), {"product": str(product.public_id), "action": "dec"}
+    )
     assert lines() == []
 
 
@@ -164,7 +166,9 @@ def test_foreign_or_expired_cart_in_session_is_ignored(client, people, settings)
 
     old = Cart.objects.create()
     Cart.objects.filter(pk=old.pk).update(updated_at="2020-01-01T00:00:00Z")
-    CartLine.objects.create(cart=old, product=stocked_product(name="OLD ITEM"), quantity=1, price_seen=1)
+    CartLine.objects.create(
+        cart=old, product=stocked_product(name="OLD ITEM"), quantity=1, price_seen=1
+    )
     session = client.session
     session[CART_SESSION_KEY] = str(old.public_id)
     session.save()

@@ -29,7 +29,9 @@ NEW_ADDRESS = {
 def shopper(clients, people):
     client = clients["customer"]
     product = stocked_product(quantity=4, price="15.00", name="CAKESTAND")
-    client.post(reverse("storefront:cart_add"), {"product": str(product.public_id), "quantity": "2"})
+    client.post(
+        reverse("storefront:cart_add"), {"product": str(product.public_id), "quantity": "2"}
+    )
     return client, product
 
 
@@ -45,7 +47,9 @@ def test_checkout_requires_login(client):
 
 def test_full_checkout_with_a_new_address(shopper, people):
     client, product = shopper
-    r = client.post(reverse("storefront:checkout"), {**NEW_ADDRESS, "shipping": "standard", "payment": "cod"})
+    r = client.post(
+        reverse("storefront:checkout"), {**NEW_ADDRESS, "shipping": "standard", "payment": "cod"}
+    )
     assert r.status_code == 302 and r["Location"] == reverse("storefront:checkout_verify")
     assert Address.objects.filter(customer__user=people["customer"]).count() == 1
 
@@ -106,7 +110,10 @@ def test_credit_terms_offered_only_when_allowed(shopper, people):
     client, _product = shopper
     assert "credit_terms" not in client.get(reverse("storefront:checkout")).content.decode()
     ann = Customer.objects.get(user=people["customer"])
-    r = client.post(reverse("storefront:checkout"), {**NEW_ADDRESS, "shipping": "standard", "payment": "credit_terms"})
+    r = client.post(
+        reverse("storefront:checkout"),
+        {**NEW_ADDRESS, "shipping": "standard", "payment": "credit_terms"},
+    )
     assert "Choose a payment method" in r.content.decode()
 
     CreditAccount.objects.create(customer=ann, allowed=True, days=30, limit=Decimal("500"))
@@ -131,13 +138,20 @@ def test_orders_are_private(clients, people):
 
     ann = Customer.objects.get(user=people["customer"])
     order = place_order(
-        cart=cart_with(people["customer"], (stocked_product(), 1)), customer=ann,
-        address=address_for(ann), shipping_method="standard", payment_method="cod",
-        idempotency_key="x1", actor=people["customer"],
+        cart=cart_with(people["customer"], (stocked_product(), 1)),
+        customer=ann,
+        address=address_for(ann),
+        shipping_method="standard",
+        payment_method="cod",
+        idempotency_key="x1",
+        actor=people["customer"],
     )
     url = reverse("storefront:order", kwargs={"public_id": order.public_id})
     assert clients["other_customer"].get(url).status_code == 404
-    assert order.number not in clients["other_customer"].get(reverse("storefront:orders")).content.decode()
+    assert (
+        order.number
+        not in clients["other_customer"].get(reverse("storefront:orders")).content.decode()
+    )
 
 
 def test_payment_webhook_checks_signature(client, people):
@@ -149,12 +163,19 @@ def test_payment_webhook_checks_signature(client, people):
 
     ann = Customer.objects.get(user=people["customer"])
     order = place_order(
-        cart=cart_with(people["customer"], (stocked_product(), 1)), customer=ann,
-        address=address_for(ann), shipping_method="standard", payment_method="card",
-        card_number="4242424242424242", idempotency_key="wh1", actor=people["customer"],
+        cart=cart_with(people["customer"], (stocked_product(), 1)),
+        customer=ann,
+        address=address_for(ann),
+        shipping_method="standard",
+        payment_method="card",
+        card_number="4242424242424242",
+        idempotency_key="wh1",
+        actor=people["customer"],
     )
     payment = order.payments.get()
-    body = json.dumps({"type": "payment.refunded", "reference": payment.provider_reference, "amount": "1"}).encode()
+    body = json.dumps(
+        {"type": "payment.refunded", "reference": payment.provider_reference, "amount": "1"}
+    ).encode()
     url = reverse("storefront:payment_webhook", kwargs={"provider": "test"})
 
     bad = client.post(url, body, content_type="application/json", HTTP_X_SIGNATURE="f" * 64)

@@ -44,7 +44,9 @@ def test_listing_filters(client, shelf):
 def test_listing_pagination_keeps_filters(client):
     cat = CategoryFactory(slug="many")
     ProductFactory.create_batch(30, category=cat)
-    body = client.get(reverse("storefront:category", kwargs={"slug": "many"}), {"sort": "price"}).content.decode()
+    body = client.get(
+        reverse("storefront:category", kwargs={"slug": "many"}), {"sort": "price"}
+    ).content.decode()
     assert "?sort=price&amp;page=2" in body
 
 
@@ -52,7 +54,7 @@ def test_product_page_shows_stock_and_add_form(client):
     product = stocked_product(quantity=3, name="LANTERN")
     body = client.get(product.get_absolute_url()).content.decode()
     assert "3 in stock" in body
-    assert 'name="product" value="%s"' % product.public_id in body
+    assert f'name="product" value="{product.public_id}"' in body
     empty = stocked_product(quantity=0)
     assert "Out of stock" in client.get(empty.get_absolute_url()).content.decode()
 
@@ -82,7 +84,9 @@ def test_autocomplete_fragment(client):
     ProductFactory(name="JUMBO SHOPPER")
     ProductFactory(name="MINI BAG")
 
-    body = client.get(reverse("storefront:search_suggest"), {"q": "jumbo"}, HTTP_HX_REQUEST="true").content.decode()
+    body = client.get(
+        reverse("storefront:search_suggest"), {"q": "jumbo"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
 
     assert "<html" not in body
     assert "JUMBO BAG RED" in body and "JUMBO SHOPPER" in body
@@ -95,7 +99,12 @@ def test_listing_query_count_is_flat(client, django_assert_max_num_queries, n):
     for _ in range(n):
         stocked_product(category=cat)
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("storefront:category", kwargs={"slug": "flat"}), {"in_stock": "1"}).status_code == 200
+        assert (
+            client.get(
+                reverse("storefront:category", kwargs={"slug": "flat"}), {"in_stock": "1"}
+            ).status_code
+            == 200
+        )
 
 
 def test_product_page_query_count(client, django_assert_max_num_queries):

@@ -21,7 +21,9 @@ from rapport.payments.models import WalletEntry
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE_OK = dict.fromkeys(("anonymous", "customer", "other_customer", "employee", "manager"), ALLOW)
+EVERYONE_OK = dict.fromkeys(
+    ("anonymous", "customer", "other_customer", "employee", "manager"), ALLOW
+)
 CART = "redirect:" + "/cart/"
 CUSTOMER_PAGE = {
     "anonymous": REDIRECT_LOGIN,
@@ -61,9 +63,24 @@ def storefront_rows():
         Row("search", reverse("storefront:search") + "?q=product", EVERYONE_OK),
         Row("suggest", reverse("storefront:search_suggest") + "?q=pro", EVERYONE_OK),
         Row("cart", reverse("storefront:cart"), EVERYONE_OK),
-        Row("cart_update", reverse("storefront:cart_update"), dict.fromkeys(EVERYONE_OK, CART), method="post"),
-        Row("cart_remove", reverse("storefront:cart_remove"), dict.fromkeys(EVERYONE_OK, CART), method="post"),
-        Row("cart_accept", reverse("storefront:cart_accept_prices"), dict.fromkeys(EVERYONE_OK, CART), method="post"),
+        Row(
+            "cart_update",
+            reverse("storefront:cart_update"),
+            dict.fromkeys(EVERYONE_OK, CART),
+            method="post",
+        ),
+        Row(
+            "cart_remove",
+            reverse("storefront:cart_remove"),
+            dict.fromkeys(EVERYONE_OK, CART),
+            method="post",
+        ),
+        Row(
+            "cart_accept",
+            reverse("storefront:cart_accept_prices"),
+            dict.fromkeys(EVERYONE_OK, CART),
+            method="post",
+        ),
         Row(
             "checkout",
             reverse("storefront:checkout"),
@@ -74,11 +91,25 @@ def storefront_rows():
             reverse("storefront:checkout_verify"),
             {**dict.fromkeys(EVERYONE_OK, CART), "anonymous": REDIRECT_LOGIN},
         ),
-        Row("webhook unsigned", reverse("storefront:payment_webhook", kwargs={"provider": "test"}),
-            dict.fromkeys(EVERYONE_OK, 400), method="post"),
+        Row(
+            "webhook unsigned",
+            reverse("storefront:payment_webhook", kwargs={"provider": "test"}),
+            dict.fromkeys(EVERYONE_OK, 400),
+            method="post",
+        ),
         Row("orders", reverse("storefront:orders"), CUSTOMER_PAGE),
-        Row("order", lambda o: reverse("storefront:order", kwargs={"public_id": o["order"].public_id}), OWN_ORDER),
-        Row("receipt", lambda o: reverse("storefront:order_receipt", kwargs={"public_id": o["order"].public_id}), OWN_ORDER),
+        Row(
+            "order",
+            lambda o: reverse("storefront:order", kwargs={"public_id": o["order"].public_id}),
+            OWN_ORDER,
+        ),
+        Row(
+            "receipt",
+            lambda o: reverse(
+                "storefront:order_receipt", kwargs={"public_id": o["order"].public_id}
+            ),
+            OWN_ORDER,
+        ),
     ]
 
 
@@ -110,7 +141,11 @@ def test_portal_shop_matrix(clients, objects):
         Row(
             "wallet top-up",
             wallet_url,
-            {**STAFF_ONLY, "employee": "redirect:" + wallet_url, "manager": "redirect:" + wallet_url},
+            {
+                **STAFF_ONLY,
+                "employee": "redirect:" + wallet_url,
+                "manager": "redirect:" + wallet_url,
+            },
             method="post",
             data={"amount": "5.00", "note": "matrix"},
         ),
@@ -125,5 +160,7 @@ def test_portal_shop_matrix(clients, objects):
     assert check_matrix(rows, clients, objects) == []
     # Only the two staff members' POSTs went through.
     assert WalletEntry.objects.filter(kind="top_up").count() == 2
-    assert WalletEntry.objects.get(kind="top_up", actor__email="emma@staff.example.com").amount == Decimal("5.00")
+    assert WalletEntry.objects.get(
+        kind="top_up", actor__email="emma@staff.example.com"
+    ).amount == Decimal("5.00")
     assert StockMove.objects.filter(reason="restock").count() == 2

@@ -23,7 +23,7 @@ def _product(raw: str | None, *, sellable: bool = True) -> Product:
     """The product a form names by public id (never by price: prices come from the database)."""
     qs = sellable_products() if sellable else Product.objects.all()
     try:
-        return qs.get(public_id=raw)
+        return qs.get(public_id=raw or "")
     except (Product.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404 from exc
 

@@ -136,7 +136,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     cart = get_cart_for(request)
     view = cart_view(cart)
     chosen = request.session.get(SESSION_KEY) or {}
-    address = Address.objects.filter(customer=customer, public_id=chosen.get("address")).first()
+    address = None
+    if chosen.get("address"):
+        address = Address.objects.filter(customer=customer, public_id=chosen["address"]).first()
     method = get_method(chosen.get("shipping", ""))
     if cart is None or not view.lines or address is None or method is None:
         messages.error(request, _("Please choose your delivery details first."))
@@ -178,7 +180,9 @@ def verify(request: HttpRequest) -> HttpResponse:
             "shipping": shipping,
             "total": view.subtotal + shipping,
             "payment": payment,
-            "payment_label": PaymentMethod(payment).label if payment in PaymentMethod.values else "",
+            "payment_label": PaymentMethod(payment).label
+            if payment in PaymentMethod.values
+            else "",
             "is_card": payment == PaymentMethod.CARD,
             "provider_is_test": get_provider().is_test,
             "wallet_balance": wallet_balance(customer),
