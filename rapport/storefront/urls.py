@@ -16,6 +16,7 @@ urlpatterns = [
     path("search/suggest/", search.suggest, name="search_suggest"),
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.add, name="cart_add"),
+    path("cart/add/<uuid:public_id>/", cart.add, name="cart_add_product"),
     path("cart/update/", cart.update, name="cart_update"),
     path("cart/remove/", cart.remove, name="cart_remove"),
     path("cart/accept-prices/", cart.accept_prices, name="cart_accept_prices"),

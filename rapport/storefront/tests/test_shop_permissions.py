@@ -125,7 +125,13 @@ def test_add_to_cart_matrix(clients, objects):
         method="post",
         data={"product": str(objects["product"].public_id), "quantity": "1"},
     )
-    assert check_matrix([row], clients, objects) == []
+    by_path = Row(
+        "cart_add_product",
+        reverse("storefront:cart_add_product", kwargs={"public_id": objects["product"].public_id}),
+        dict.fromkeys(EVERYONE_OK, CART),
+        method="post",
+    )
+    assert check_matrix([row, by_path], clients, objects) == []
 
 
 def test_portal_shop_matrix(clients, objects):

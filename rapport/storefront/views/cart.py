@@ -43,8 +43,9 @@ def cart(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def add(request: HttpRequest) -> HttpResponse:
-    product = _product(request.POST.get("product"))
+def add(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
+    # The product comes from the URL (/cart/add/<id>/) or the form; never its price.
+    product = _product(str(public_id) if public_id else request.POST.get("product"))
     try:
         quantity = services.parse_quantity(request.POST.get("quantity", "1"))
         cart = get_cart_for(request, create=True)

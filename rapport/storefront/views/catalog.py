@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from rapport.catalog import queries
@@ -32,8 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "storefront/home.html",
         {
-            "categories": queries.category_tree(),
-            "featured": queries.featured_products(limit=12),
+            # Lazy: evaluated only when the cached fragment in home.html is stale.
+            "categories": SimpleLazyObject(queries.category_tree),
+            "featured": SimpleLazyObject(lambda: queries.featured_products(limit=12)),
             "catalogue_version": catalogue_version(),
         },
     )
@@ -49,8 +52,14 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         "max_price": _price(request.GET.get("max")),
         "in_stock": request.GET.get("in_stock") == "1",
     }
-    products = queries.filtered_products(category=cat, sort=sort, **filters)  # type: ignore[arg-type]
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    # Lazy: the count and page queries run only when the cached listing fragment is stale.
+    page = SimpleLazyObject(
+        lambda: Paginator(
+            queries.filtered_products(category=cat, sort=sort, **filters),  # type: ignore[arg-type]
+            PAGE_SIZE,
+        ).get_page(number)
+    )
     keep = request.GET.copy()
     keep.pop("page", None)
     return render(
@@ -59,6 +68,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "category": cat,
             "subcategories": cat.children.order_by("position", "name"),
+            "listing_key": keep.urlencode() + "&page=" + str(number or 1),
             "page": page,
             "sort": sort,
             "filters": filters,
@@ -69,6 +79,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@ensure_csrf_cookie  # the buy form (and htmx posts) need it, even when this item is sold out
 def product(request: HttpRequest, public_id: str, slug: str | None = None) -> HttpResponse:
     item = get_object_or_404(
         queries.sellable_products().select_related("category", "category__parent"),
