@@ -109,7 +109,7 @@ def test_listing_query_count_is_flat(client, django_assert_max_num_queries, n):
 
 def test_product_page_query_count(client, django_assert_max_num_queries):
     product = stocked_product(category=CategoryFactory(parent=CategoryFactory()))
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(1):
         assert client.get(product.get_absolute_url()).status_code == 200
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category
-from rapport.inventory.queries import stock_levels
+from rapport.inventory.queries import units_in_stock
 
 PAGE_SIZE = 24
 SORT_CHOICES = ("name", "price", "-price", "newest", "popular")
@@ -82,7 +82,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @ensure_csrf_cookie  # the buy form (and htmx posts) need it, even when this item is sold out
 def product(request: HttpRequest, public_id: str, slug: str | None = None) -> HttpResponse:
     item = get_object_or_404(
-        queries.sellable_products().select_related("category", "category__parent"),
+        # Stock comes in the same query (one-to-one join): the page costs one query.
+        queries.sellable_products().select_related("category", "category__parent", "stock"),
         public_id=public_id,
     )
     if slug != item.slug:
@@ -92,7 +93,7 @@ def product(request: HttpRequest, public_id: str, slug: str | None = None) -> Ht
         "storefront/product.html",
         {
             "product": item,
-            "in_stock": stock_levels([item.pk])[item.pk],
+            "in_stock": units_in_stock(item),
             "catalogue_version": catalogue_version(),
         },
     )
