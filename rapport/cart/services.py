@@ -45,6 +45,7 @@ def open_cart_for_user(*, user: Any) -> Cart:
 
 
 def create_anonymous_cart() -> Cart:
+    """A cart for a visitor who is not signed in; the access helper keeps its id in the session."""
     return Cart.objects.create()
 
 

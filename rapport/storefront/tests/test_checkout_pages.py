@@ -183,6 +183,8 @@ def test_payment_webhook_checks_signature(client, people):
     payment.refresh_from_db()
     assert payment.status == "authorised"
 
+    unknown = reverse("storefront:payment_webhook", kwargs={"provider": "acme"})
+    assert client.post(unknown, body, content_type="application/json").status_code == 404
     good = client.post(url, body, content_type="application/json", HTTP_X_SIGNATURE=sign(body))
     assert good.status_code == 200
     payment.refresh_from_db()

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rapport.cart import services
@@ -58,7 +59,7 @@ def add(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
         return redirect(product.get_absolute_url())
     if _is_htmx(request):
         return render(request, "storefront/cart/_added.html", {"product": product})
-    messages.success(request, f"“{product.name}” ✓")
+    messages.success(request, _("“%(name)s” is in your cart.") % {"name": product.name})
     return redirect("storefront:cart")
 
 

@@ -25,7 +25,7 @@ from rapport.customers.models import Customer
 from rapport.customers.services import create_customer_for_user
 from rapport.inventory.services import OutOfStock
 from rapport.payments.models import PaymentMethod
-from rapport.payments.providers import WebhookSignatureError, get_provider
+from rapport.payments.providers import ProviderError, WebhookSignatureError, get_provider
 from rapport.payments.queries import wallet_balance
 from rapport.payments.services import PaymentError, apply_webhook_event, credit_terms_allowed
 
@@ -197,12 +197,14 @@ def verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     try:
-        event = get_provider(provider).parse_webhook(
+        gateway = get_provider(provider)
+    except ProviderError:
+        return HttpResponse(status=404)
+    try:
+        event = gateway.parse_webhook(
             body=request.body, signature=request.headers.get("X-Signature", "")
         )
     except WebhookSignatureError:
         return HttpResponseBadRequest("bad signature")
-    except Exception:  # unknown provider name
-        return HttpResponse(status=404)
     apply_webhook_event(event=event)
     return HttpResponse("ok")
