@@ -39,3 +39,18 @@ def test_bad_adjustment_is_refused_and_changes_nothing(people, delta, reason):
     assert stock_of(product) == 5
     assert StockMove.objects.count() == 0
     assert AuditEntry.objects.filter(action="stock.adjusted").count() == 0
+
+
+def test_stock_untracked_products_is_idempotent():
+    from django.core.management import call_command
+
+    tracked = stocked_product(quantity=5)
+    from rapport.catalog.tests.factories import ProductFactory
+
+    untracked = ProductFactory()
+    call_command("stock_untracked_products", "--quantity", "40")
+    call_command("stock_untracked_products", "--quantity", "40")
+
+    assert stock_of(tracked) == 5
+    assert stock_of(untracked) == 40
+    assert StockMove.objects.filter(product=untracked).count() == 1
