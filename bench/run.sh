@@ -50,7 +50,8 @@ serve() {  # serve NAME PORT DIR VENV WSGI [ENV...]
 stop_last() { kill "${pids[-1]}" 2>/dev/null || true; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; }
 
 echo "== ceiling: bare Django constant page on :$CEIL_PORT"
-serve ceiling "$CEIL_PORT" "$PEER/site" "$ROOT/.venv" peershop.wsgi:application \
+CEIL_VENV="$ROOT/.venv"; [ -x "$PEER_VENV/bin/gunicorn" ] && CEIL_VENV="$PEER_VENV"
+serve ceiling "$CEIL_PORT" "$PEER/site" "$CEIL_VENV" peershop.wsgi:application \
   DJANGO_SETTINGS_MODULE=peershop.settings_ceiling
 for i in $(seq 1 "$REPEATS"); do
   "${LOAD[@]}" --label ceiling --out "$OUT/ceiling-$i.json" \

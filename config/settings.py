@@ -139,6 +139,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Room for the storefront's cached fragments and pages (the default of 300 entries would
+    # evict them constantly); per process, a few tens of MB at most.
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 20000}  # type: ignore[assignment]
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -55,26 +55,30 @@ def _check_open(cart: Cart) -> None:
 
 
 def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> CartLine:
-    """Add `quantity` of a sellable product (adding to an existing line), at today's price."""
+    """Add `quantity` of a sellable product (adding to an existing line), at today's price.
+
+    Raises `CartError` for a product not on sale, a closed cart, or a line that would pass
+    MAX_LINE_QUANTITY.
+    """
     if not product.is_active or not product.price:
         raise CartError(_("This product is not on sale."))
     with transaction.atomic():
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
         _check_open(cart)
-        line = CartLine.objects.filter(cart=cart, product=product).first()
-        if line is None:
-            line = CartLine.objects.create(
-                cart=cart, product=product, quantity=quantity, price_seen=product.price
-            )
-        else:
-            if line.quantity + quantity > MAX_LINE_QUANTITY:
+        # One conditional UPDATE covers the common case (the item is already in the cart).
+        grown = CartLine.objects.filter(
+            cart=cart, product=product, quantity__lte=MAX_LINE_QUANTITY - quantity
+        ).update(quantity=F("quantity") + quantity)
+        if not grown:
+            if CartLine.objects.filter(cart=cart, product=product).exists():
                 raise CartError(
                     _("At most %(n)d of one item per order.") % {"n": MAX_LINE_QUANTITY}
                 )
-            CartLine.objects.filter(pk=line.pk).update(quantity=F("quantity") + quantity)
-            line.refresh_from_db()
+            CartLine.objects.create(
+                cart=cart, product=product, quantity=quantity, price_seen=product.price
+            )
         cart.save(update_fields=["updated_at"])  # activity keeps the cart from expiring
-        return line
+        return CartLine.objects.get(cart=cart, product=product)
 
 
 def set_line_quantity(*, cart: Cart, product: Product, quantity: int) -> CartLine | None:

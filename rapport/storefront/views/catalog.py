@@ -15,6 +15,7 @@ from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category
 from rapport.inventory.queries import units_in_stock
+from rapport.storefront.views.pagecache import render_shared
 
 PAGE_SIZE = 24
 SORT_CHOICES = ("name", "price", "-price", "newest", "popular")
@@ -88,14 +89,13 @@ def product(request: HttpRequest, public_id: str, slug: str | None = None) -> Ht
     )
     if slug != item.slug:
         return redirect(item.get_absolute_url(), permanent=True)
-    return render(
+    in_stock = units_in_stock(item)
+    version = catalogue_version()
+    return render_shared(
         request,
         "storefront/product.html",
-        {
-            "product": item,
-            "in_stock": units_in_stock(item),
-            "catalogue_version": catalogue_version(),
-        },
+        lambda: {"product": item, "in_stock": in_stock, "catalogue_version": version},
+        ("product", item.pk, item.updated_at.timestamp(), in_stock, version),
     )
 
 
