@@ -119,3 +119,28 @@ def test_search_page_query_count(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         response = client.get(reverse("storefront:search"), {"q": "lantern"})
     assert len(names(response)) == 20
+
+
+def test_cached_product_page_has_a_working_token_and_live_stock():
+    import re
+
+    from django.test import Client
+
+    from rapport.cart.models import CartLine
+
+    product = stocked_product(quantity=4, name="LANTERN")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(product.get_absolute_url())
+    page = second.get(product.get_absolute_url()).content.decode()  # served from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+
+    response = second.post(
+        reverse("storefront:cart_add"),
+        {"product": str(product.public_id), "quantity": "1", "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert CartLine.objects.get().quantity == 1
+    product.stock.quantity = 1
+    product.stock.save()
+    assert "1 in stock" in Client().get(product.get_absolute_url()).content.decode()
