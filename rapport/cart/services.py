@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.cart.models import Cart, CartLine, CartStatus
@@ -54,7 +55,7 @@ def _check_open(cart: Cart) -> None:
         raise CartError(_("This cart has already been checked out. Start a new one."))
 
 
-def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> CartLine:
+def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> None:
     """Add `quantity` of a sellable product (adding to an existing line), at today's price.
 
     Raises `CartError` for a product not on sale, a closed cart, or a line that would pass
@@ -63,22 +64,23 @@ def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> CartLine:
     if not product.is_active or not product.price:
         raise CartError(_("This product is not on sale."))
     with transaction.atomic():
-        cart = Cart.objects.select_for_update().get(pk=cart.pk)
-        _check_open(cart)
+        # Touching the open cart locks its row (PostgreSQL) for the rest of the transaction,
+        # checks it is still open and keeps it from expiring, in one statement.
+        if not Cart.objects.filter(pk=cart.pk, status=CartStatus.OPEN).update(
+            updated_at=timezone.now()
+        ):
+            raise CartError(_("This cart has already been checked out. Start a new one."))
         # One conditional UPDATE covers the common case (the item is already in the cart).
         grown = CartLine.objects.filter(
             cart=cart, product=product, quantity__lte=MAX_LINE_QUANTITY - quantity
         ).update(quantity=F("quantity") + quantity)
-        if not grown:
-            if CartLine.objects.filter(cart=cart, product=product).exists():
-                raise CartError(
-                    _("At most %(n)d of one item per order.") % {"n": MAX_LINE_QUANTITY}
-                )
-            CartLine.objects.create(
-                cart=cart, product=product, quantity=quantity, price_seen=product.price
-            )
-        cart.save(update_fields=["updated_at"])  # activity keeps the cart from expiring
-        return CartLine.objects.get(cart=cart, product=product)
+        if grown:
+            return
+        if CartLine.objects.filter(cart=cart, product=product).exists():
+            raise CartError(_("At most %(n)d of one item per order.") % {"n": MAX_LINE_QUANTITY})
+        CartLine.objects.create(
+            cart=cart, product=product, quantity=quantity, price_seen=product.price
+        )
 
 
 def set_line_quantity(*, cart: Cart, product: Product, quantity: int) -> CartLine | None:
