@@ -21,6 +21,15 @@ from rapport.core import testing
 PASSWORD = "correct horse battery staple 42"  # noqa: S105
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: cached page fragments must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

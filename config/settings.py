@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "rapport.customers",
     "rapport.orders",
     "rapport.payments",
+    "rapport.inventory",
+    "rapport.cart",
+    "rapport.checkout",
     "rapport.storefront",
     "rapport.portal",
     "rapport.messaging",
@@ -130,6 +133,9 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    # Full-text search and trigram lookups for the catalogue search (SQLite has a fallback).
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 # --- Redis: cache, Channels layer, Celery broker (all optional) ------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -150,6 +156,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Room for the storefront's cached fragments and pages (the default of 300 entries would
+    # evict them constantly); per process, a few tens of MB at most.
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 20000}  # type: ignore[assignment]
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -292,6 +301,11 @@ RAPPORT_DATA_DIR = Path(env_str("RAPPORT_DATA_DIR", str(BASE_DIR.parent / "share
 RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
 # Links in mail sent without a request (tasks, commands) start with this.
 RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000")
+# Shop: card payments go to the offline test provider until a real one is configured.
+RAPPORT_PAYMENT_PROVIDER = env_str("RAPPORT_PAYMENT_PROVIDER", "test")
+RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str("RAPPORT_PAYMENT_WEBHOOK_SECRET", SECRET_KEY)
+RAPPORT_FREE_SHIPPING_OVER = env_str("RAPPORT_FREE_SHIPPING_OVER", "50.00")
+RAPPORT_CART_TTL_DAYS = env_int("RAPPORT_CART_TTL_DAYS", 30)
 
 LOGGING = {
     "version": 1,

@@ -74,15 +74,29 @@ class Product(PublicIdModel, TimeStampedModel):
     photos_count = models.PositiveSmallIntegerField(default=0)
     source = models.CharField(max_length=32, default="staff")
     price_updated_at = models.DateTimeField(null=True, blank=True)
+    # Staff upload one picture per product (validated in the portal); a placeholder until then.
+    image = models.ImageField(_("image"), upload_to="products/%Y/%m/", blank=True)
+    # Units sold through the shop, bumped with F() by `place_order`: the "popularity" sort key
+    # without a COUNT over order lines on every listing.
+    popularity = models.PositiveIntegerField(default=0, db_index=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
-        indexes = [models.Index(fields=["category", "is_active", "name"])]
+        indexes = [
+            models.Index(fields=["category", "is_active", "name"]),
+            models.Index(fields=["category", "is_active", "price"], name="product_cat_price"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def initials(self) -> str:
+        """Up to two letters for the generated placeholder image."""
+        words = [w for w in self.name.split() if w[:1].isalnum()]
+        return "".join(w[0] for w in words[:2]).upper() or "?"
 
     def get_absolute_url(self) -> str:
         return reverse(

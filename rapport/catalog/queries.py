@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from rapport.catalog.models import Category, Product
@@ -71,3 +73,35 @@ def featured_products(limit: int = 12) -> list[Product]:
         by_id = sellable_products().select_related("category").in_bulk(top_ids)
         return [by_id[pk] for pk in top_ids if pk in by_id]
     return list(sellable_products().select_related("category").order_by("-created_at")[:limit])
+
+
+SORTS = {
+    "name": ("name", "pk"),
+    "price": ("price", "pk"),
+    "-price": ("-price", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "popular": ("-popularity", "name", "pk"),
+}
+
+
+def filtered_products(
+    *,
+    category: Category | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock: bool = False,
+    sort: str = "name",
+) -> QuerySet[Product]:
+    """The listing: sellable products filtered by category (with descendants), price range and
+    availability, in one of `SORTS` (unknown sort keys fall back to name). One query per page
+    plus one count; the category is joined for the cards."""
+    qs = sellable_products().select_related("category")
+    if category is not None:
+        qs = qs.filter(category_id__in=category_with_descendant_ids(category))
+    if min_price is not None:
+        qs = qs.filter(price__gte=min_price)
+    if max_price is not None:
+        qs = qs.filter(price__lte=max_price)
+    if in_stock:
+        qs = qs.filter(stock__quantity__gt=0)
+    return qs.order_by(*SORTS.get(sort, SORTS["name"]))

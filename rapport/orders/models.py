@@ -52,6 +52,14 @@ class Order(PublicIdModel, TimeStampedModel):
     source = models.CharField(max_length=32, default="web")
     external_id = models.CharField(max_length=64, blank=True)
     external_customer_ref = models.CharField(max_length=64, blank=True)
+    # Filled by `place_order` for web orders.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    payment_method = models.CharField(max_length=20, blank=True, db_index=True)
+    shipping_method = models.CharField(max_length=20, blank=True)
+    subtotal = MoneyField(_("subtotal"), default=0)
+    shipping_total = MoneyField(_("shipping"), default=0)
+    shipping_address = models.TextField(_("delivery address"), blank=True)
+    email = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-id"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rapport.portal.views import audit, auth, customers, dashboard, staff
+from rapport.portal.views import audit, auth, customers, dashboard, orders, staff, stock, wallet
 
 app_name = "portal"
 
@@ -39,4 +39,9 @@ urlpatterns = [
     path("customers/<uuid:public_id>/merge/", customers.merge, name="customer_merge"),
     path("customers/<uuid:public_id>/export/", customers.export, name="customer_export"),
     path("customers/<uuid:public_id>/erase/", customers.erase, name="customer_erase"),
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/<uuid:public_id>/", orders.order_detail, name="order"),
+    path("customers/<uuid:public_id>/wallet/", wallet.wallet, name="wallet"),
+    path("stock/", stock.product_list, name="stock_list"),
+    path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
 ]

@@ -3,11 +3,15 @@ from django.urls import path
 from rapport.storefront.views import (
     auth,
     auth_security,
+    cart,
     catalog,
+    checkout,
     mail,
     mydata,
+    orders,
     preferences,
     profile,
+    search,
 )
 
 app_name = "storefront"
@@ -62,4 +66,18 @@ urlpatterns = [
     path("m/u/<str:token>/", mail.unsubscribe_view, name="unsubscribe"),
     path("m/o/<str:token>/", mail.open_pixel, name="mail_open"),
     path("m/c/<str:token>/", mail.click, name="mail_click"),
+    path("search/", search.search, name="search"),
+    path("search/suggest/", search.suggest, name="search_suggest"),
+    path("cart/", cart.cart, name="cart"),
+    path("cart/add/", cart.add, name="cart_add"),
+    path("cart/add/<uuid:public_id>/", cart.add, name="cart_add_product"),
+    path("cart/update/", cart.update, name="cart_update"),
+    path("cart/remove/", cart.remove, name="cart_remove"),
+    path("cart/accept-prices/", cart.accept_prices, name="cart_accept_prices"),
+    path("checkout/", checkout.details, name="checkout"),
+    path("checkout/verify/", checkout.verify, name="checkout_verify"),
+    path("payments/webhook/<slug:provider>/", checkout.payment_webhook, name="payment_webhook"),
+    path("account/orders/", orders.order_list, name="orders"),
+    path("account/orders/<uuid:public_id>/", orders.order_detail, name="order"),
+    path("account/orders/<uuid:public_id>/receipt.pdf", orders.receipt, name="order_receipt"),
 ]

@@ -1,16 +1,32 @@
-"""Browsing the catalogue: home, category, product."""
+"""Browsing the catalogue: home, category listing (filters, sorting), product."""
 
 from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from rapport.catalog import queries
+from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category
+from rapport.inventory.queries import units_in_stock
+from rapport.storefront.views.pagecache import render_shared
 
 PAGE_SIZE = 24
+SORT_CHOICES = ("name", "price", "-price", "newest", "popular")
+
+
+def _price(raw: str | None) -> Decimal | None:
+    try:
+        value = Decimal((raw or "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() and value >= 0 else None
 
 
 @require_GET
@@ -19,8 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "storefront/home.html",
         {
-            "categories": queries.category_tree(),
-            "featured": queries.featured_products(limit=12),
+            # Lazy: evaluated only when the cached fragment in home.html is stale.
+            "categories": SimpleLazyObject(queries.category_tree),
+            "featured": SimpleLazyObject(lambda: queries.featured_products(limit=12)),
+            "catalogue_version": catalogue_version(),
         },
     )
 
@@ -28,28 +46,57 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     cat = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    paginator = Paginator(queries.products_in_category(cat), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in SORT_CHOICES else "name"
+    filters = {
+        "min_price": _price(request.GET.get("min")),
+        "max_price": _price(request.GET.get("max")),
+        "in_stock": request.GET.get("in_stock") == "1",
+    }
+    number = request.GET.get("page")
+    # Lazy: the count and page queries run only when the cached listing fragment is stale.
+    page = SimpleLazyObject(
+        lambda: Paginator(
+            queries.filtered_products(category=cat, sort=sort, **filters),  # type: ignore[arg-type]
+            PAGE_SIZE,
+        ).get_page(number)
+    )
+    keep = request.GET.copy()
+    keep.pop("page", None)
     return render(
         request,
         "storefront/category.html",
         {
             "category": cat,
             "subcategories": cat.children.order_by("position", "name"),
+            "listing_key": keep.urlencode() + "&page=" + str(number or 1),
             "page": page,
+            "sort": sort,
+            "filters": filters,
+            "query_string": keep.urlencode(),
+            "catalogue_version": catalogue_version(),
         },
     )
 
 
 @require_GET
+@ensure_csrf_cookie  # the buy form (and htmx posts) need it, even when this item is sold out
 def product(request: HttpRequest, public_id: str, slug: str | None = None) -> HttpResponse:
     item = get_object_or_404(
-        queries.sellable_products().select_related("category", "category__parent"),
+        # Stock comes in the same query (one-to-one join): the page costs one query.
+        queries.sellable_products().select_related("category", "category__parent", "stock"),
         public_id=public_id,
     )
     if slug != item.slug:
         return redirect(item.get_absolute_url(), permanent=True)
-    return render(request, "storefront/product.html", {"product": item})
+    in_stock = units_in_stock(item)
+    version = catalogue_version()
+    return render_shared(
+        request,
+        "storefront/product.html",
+        lambda: {"product": item, "in_stock": in_stock, "catalogue_version": version},
+        ("product", item.pk, item.updated_at.timestamp(), in_stock, version),
+    )
 
 
 @require_GET

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         data_dir = Path(options["data_dir"])
         if not options["skip_import"]:
             self._import_if_empty(data_dir)
+        call_command("stock_untracked_products", stdout=self.stdout)
         self._demo_accounts()
 
     def _import_if_empty(self, data_dir: Path) -> None:

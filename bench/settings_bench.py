@@ -1,0 +1,22 @@
+"""Rapport settings for the load benchmark: production settings (DEBUG off), served over plain
+HTTP on loopback like the peer, so cookies are not Secure-only and there is no HTTPS redirect."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "x7q" * 20)
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
+
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+CSRF_COOKIE_HTTPONLY = False
+# The scenario requests no static files; skip the manifest so collectstatic is not needed.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,84 @@
+"""Reads of a cart with everything its page needs, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from rapport.cart.models import Cart, CartLine
+from rapport.catalog.models import Product
+from rapport.core.money import line_total
+from rapport.inventory.queries import stock_levels
+
+
+@dataclass
+class LineView:
+    line: CartLine
+    unit_price: Decimal
+    total: Decimal
+    available: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def product(self) -> Product:
+        return self.line.product
+
+
+@dataclass
+class CartView:
+    cart: Cart | None
+    lines: list[LineView]
+    subtotal: Decimal
+    item_count: int
+
+    @property
+    def has_problems(self) -> bool:
+        return any(lv.warnings for lv in self.lines)
+
+    @property
+    def blocking(self) -> bool:
+        """Problems checkout cannot go past: an item unavailable or short of stock."""
+        return any(lv.available < lv.line.quantity or not lv.product.is_active for lv in self.lines)
+
+
+def cart_view(cart: Cart | None) -> CartView:
+    """The cart's lines at today's prices and stock, each flagged if it changed since it was added.
+
+    Two queries whatever the number of lines (lines+products, stock).
+    """
+    if cart is None:
+        return CartView(cart=None, lines=[], subtotal=Decimal("0.00"), item_count=0)
+    lines = list(CartLine.objects.filter(cart=cart).select_related("product").order_by("id"))
+    stock = stock_levels(line.product_id for line in lines)
+    views: list[LineView] = []
+    for line in lines:
+        product = line.product
+        price = product.price or Decimal("0.00")
+        lv = LineView(
+            line=line,
+            unit_price=price,
+            total=line_total(price, line.quantity),
+            available=stock[product.pk],
+        )
+        if not product.is_active or not product.price:
+            lv.warnings.append(_("This item is no longer on sale: remove it to continue."))
+        elif product.price != line.price_seen:
+            lv.warnings.append(
+                _("The price changed from %(old)s to %(new)s since you added it.")
+                % {"old": line.price_seen, "new": product.price}
+            )
+        if lv.available < line.quantity:
+            lv.warnings.append(
+                _("Only %(n)d left in stock: lower the quantity to continue.") % {"n": lv.available}
+                if lv.available
+                else _("Out of stock: remove it to continue.")
+            )
+        views.append(lv)
+    return CartView(
+        cart=cart,
+        lines=views,
+        subtotal=sum((lv.total for lv in views), Decimal("0.00")),
+        item_count=sum(lv.line.quantity for lv in views),
+    )

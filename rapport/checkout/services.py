@@ -1,0 +1,238 @@
+"""Placing an order: one atomic, idempotent service, and saving delivery addresses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rapport.cart.models import Cart, CartLine, CartStatus
+from rapport.catalog.models import Product
+from rapport.checkout.models import Address
+from rapport.checkout.shipping import get_method
+from rapport.core import audit
+from rapport.core.money import line_total
+from rapport.customers.models import Customer
+from rapport.inventory.services import OutOfStock, take_stock_for_order
+from rapport.orders.models import LineKind, Order, OrderLine
+from rapport.orders.numbers import new_order_number
+from rapport.payments.models import PaymentMethod
+from rapport.payments.services import PaymentError, record_payment
+
+CHECKOUT_METHODS = (
+    PaymentMethod.CASH_ON_DELIVERY,
+    PaymentMethod.WALLET,
+    PaymentMethod.CARD,
+    PaymentMethod.CREDIT_TERMS,
+)
+
+
+class CheckoutError(Exception):
+    """An order that cannot be placed; the message is safe to show. Nothing was written."""
+
+
+def save_address(*, customer: Customer, actor: Any, **fields: str) -> Address:
+    """Add a delivery address to a customer's book."""
+    allowed = {"name", "line1", "line2", "city", "postal_code", "country", "phone"}
+    data = {k: (v or "").strip() for k, v in fields.items() if k in allowed}
+    for required in ("name", "line1", "city", "postal_code", "country"):
+        if not data.get(required):
+            raise CheckoutError(_("Fill in name, address, city, postal code and country."))
+    with transaction.atomic():
+        address = Address.objects.create(customer=customer, **data)
+        audit.record(
+            action="address.added",
+            actor=actor,
+            target=address,
+            customer=customer,
+            summary="Delivery address added",
+        )
+        return address
+
+
+def _existing(idempotency_key: str, customer: Customer) -> Order | None:
+    order = Order.objects.filter(idempotency_key=idempotency_key).first()
+    if order is not None and order.customer_id != customer.pk:
+        # Someone else's key: never reveal or reuse their order.
+        raise CheckoutError(_("This checkout has expired. Please review your cart again."))
+    return order
+
+
+def place_order(
+    *,
+    cart: Cart,
+    customer: Customer,
+    address: Address,
+    shipping_method: str,
+    payment_method: str,
+    idempotency_key: str,
+    actor: Any,
+    card_number: str = "",
+) -> Order:
+    """Turn a cart into an order, all or nothing, exactly once per `idempotency_key`.
+
+    In one transaction: lock the cart, price every line from the database, take stock (fixed
+    order, conditional updates, ledger rows), write the order, its lines and totals, take or
+    record the payment, close the cart and add one audit entry to the customer's timeline. After
+    commit: capture a card payment and email the confirmation with the e-receipt.
+
+    A replay with the same key (double click, retry, second tab) returns the order already placed.
+    Raises `CheckoutError` (empty, foreign or closed cart, bad address or method), `OutOfStock`
+    or a `PaymentError` (declined card, insufficient store credit, credit terms refused); in
+    every case nothing is written.
+    """
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise CheckoutError(_("This checkout has expired. Please review your cart again."))
+    found = _existing(idempotency_key, customer)
+    if found is not None:
+        return found
+    method = get_method(shipping_method)
+    if method is None:
+        raise CheckoutError(_("Choose a shipping method."))
+    if payment_method not in CHECKOUT_METHODS:
+        raise CheckoutError(_("Choose a payment method."))
+    if address.customer_id != customer.pk:
+        raise CheckoutError(_("Choose one of your delivery addresses."))
+    try:
+        with transaction.atomic():
+            return _place(
+                cart=cart,
+                customer=customer,
+                address=address,
+                method=method,
+                payment_method=payment_method,
+                idempotency_key=idempotency_key,
+                actor=actor,
+                card_number=card_number,
+            )
+    except IntegrityError:
+        # A concurrent attempt with the same key won the race: hand back its order.
+        found = _existing(idempotency_key, customer)
+        if found is None:
+            raise
+        return found
+
+
+def _place(
+    *,
+    cart: Cart,
+    customer: Customer,
+    address: Address,
+    method: Any,
+    payment_method: str,
+    idempotency_key: str,
+    actor: Any,
+    card_number: str,
+) -> Order:
+    # The cart lock serialises every attempt on this cart, so a second tab waits here and then
+    # finds the order the first one placed.
+    locked = Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    found = _existing(idempotency_key, customer)
+    if found is not None:
+        return found
+    if locked is None or locked.user_id is None or locked.user_id != customer.user_id:
+        raise CheckoutError(_("This cart is not yours. Please review your cart again."))
+    if locked.status != CartStatus.OPEN:
+        raise CheckoutError(_("This cart has already been checked out."))
+    lines = list(CartLine.objects.filter(cart=locked).select_related("product").order_by("id"))
+    if not lines:
+        raise CheckoutError(_("Your cart is empty."))
+    for line in lines:
+        if not line.product.is_active or not line.product.price:
+            raise CheckoutError(
+                _("“%(name)s” is no longer on sale: remove it from your cart.")
+                % {"name": line.product.name}
+            )
+    subtotal = sum(
+        (line_total(line.product.price or Decimal(0), line.quantity) for line in lines),
+        Decimal("0.00"),
+    )
+    shipping = method.cost_for(subtotal)
+    now = timezone.now()
+    order = Order.objects.create(
+        number=new_order_number(),
+        customer=customer,
+        currency=settings.RAPPORT_CURRENCY,
+        subtotal=subtotal,
+        shipping_total=shipping,
+        total=subtotal + shipping,
+        placed_at=now,
+        idempotency_key=idempotency_key,
+        payment_method=payment_method,
+        shipping_method=method.code,
+        shipping_address=address.as_text(),
+        email=customer.email or getattr(actor, "email", ""),
+        country=address.country,
+        source="web",
+    )
+    take_stock_for_order(
+        wanted=[(line.product, line.quantity) for line in lines], order=order, actor=actor
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                product=line.product,
+                sku=line.product.sku,
+                name=line.product.name,
+                quantity=line.quantity,
+                unit_price=line.product.price or Decimal(0),
+                line_total=line_total(line.product.price or Decimal(0), line.quantity),
+                position=i,
+            )
+            for i, line in enumerate(lines)
+        ]
+        + [
+            OrderLine(
+                order=order,
+                kind=LineKind.SHIPPING,
+                sku=method.code,
+                name=str(method.name),
+                quantity=1,
+                unit_price=shipping,
+                line_total=shipping,
+                position=len(lines),
+            )
+        ]
+    )
+    for line in lines:
+        Product.objects.filter(pk=line.product_id).update(
+            popularity=F("popularity") + line.quantity
+        )
+    payment = record_payment(
+        order=order,
+        customer=customer,
+        method=payment_method,
+        amount=order.total,
+        actor=actor,
+        card_number=card_number,
+        idempotency_key=idempotency_key,
+    )
+    locked.status = CartStatus.ORDERED
+    locked.save(update_fields=["status", "updated_at"])
+    audit.record(
+        action="order.placed",
+        actor=actor,
+        target=order,
+        customer=customer,
+        summary=f"Order {order.number} placed: {order.total} {order.currency} "
+        f"({payment.get_method_display()})",
+        data={"total": str(order.total), "payment_method": payment_method, "lines": len(lines)},
+    )
+    order_id = order.pk
+    transaction.on_commit(lambda: _send_confirmation(order_id), robust=True)
+    return order
+
+
+def _send_confirmation(order_id: int) -> None:
+    from rapport.orders.receipts import send_order_confirmation
+
+    send_order_confirmation(order_id=order_id)
+
+
+__all__ = ["CheckoutError", "OutOfStock", "PaymentError", "place_order", "save_address"]

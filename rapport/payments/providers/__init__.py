@@ -1,0 +1,37 @@
+"""Payment-provider interface. Card payments go through a provider chosen in settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from rapport.payments.providers.base import (
+    Authorisation,
+    CardDeclined,
+    PaymentProvider,
+    ProviderError,
+    WebhookEvent,
+    WebhookSignatureError,
+)
+from rapport.payments.providers.test import TestProvider
+
+__all__ = [
+    "Authorisation",
+    "CardDeclined",
+    "PaymentProvider",
+    "ProviderError",
+    "TestProvider",
+    "WebhookEvent",
+    "WebhookSignatureError",
+    "get_provider",
+]
+
+_PROVIDERS: dict[str, type[PaymentProvider]] = {"test": TestProvider}
+
+
+def get_provider(name: str | None = None) -> PaymentProvider:
+    """The configured provider (`RAPPORT_PAYMENT_PROVIDER`); only the offline test one ships."""
+    key = name or settings.RAPPORT_PAYMENT_PROVIDER
+    try:
+        return _PROVIDERS[key]()
+    except KeyError as exc:
+        raise ProviderError(f"Unknown payment provider {key!r}") from exc

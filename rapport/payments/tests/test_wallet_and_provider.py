@@ -1,0 +1,108 @@
+import json
+from decimal import Decimal
+
+import pytest
+
+from rapport.core.models import AuditEntry
+from rapport.customers.models import Customer
+from rapport.payments.models import WalletAccount, WalletEntry
+from rapport.payments.providers import CardDeclined, TestProvider, WebhookSignatureError
+from rapport.payments.providers.test import luhn_ok, sign
+from rapport.payments.services import (
+    InsufficientFunds,
+    PaymentError,
+    debit_wallet,
+    refund_to_wallet,
+    top_up_wallet,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ann(people):
+    return Customer.objects.get(user=people["customer"])
+
+
+def test_balance_is_the_sum_of_entries(ann, people):
+    top_up_wallet(customer=ann, amount=Decimal("50.00"), actor=people["employee"], note="goodwill")
+    debit_wallet(customer=ann, amount=Decimal("20.50"), order=None, actor=people["customer"])
+    refund_to_wallet(customer=ann, amount=Decimal("5.25"), order=None, actor=people["employee"])
+
+    account = WalletAccount.objects.get(customer=ann)
+    entries = list(WalletEntry.objects.filter(account=account).values_list("amount", flat=True))
+    assert account.balance == Decimal("34.75")
+    assert sum(entries) == account.balance
+    assert AuditEntry.objects.filter(customer=ann, action="wallet.topped_up").count() == 1
+
+
+def test_debit_beyond_balance_is_refused_and_changes_nothing(ann, people):
+    top_up_wallet(customer=ann, amount=Decimal("10.00"), actor=people["employee"])
+
+    with pytest.raises(InsufficientFunds):
+        debit_wallet(customer=ann, amount=Decimal("10.01"), order=None, actor=None)
+
+    assert WalletAccount.objects.get(customer=ann).balance == Decimal("10.00")
+    assert WalletEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize("amount", ["0", "-5"])
+def test_top_up_must_be_positive(ann, people, amount):
+    with pytest.raises(PaymentError):
+        top_up_wallet(customer=ann, amount=Decimal(amount), actor=people["employee"])
+    assert WalletEntry.objects.count() == 0
+
+
+def test_database_refuses_a_negative_cached_balance(ann):
+    from django.db import IntegrityError, transaction
+
+    account = WalletAccount.objects.create(customer=ann)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WalletAccount.objects.filter(pk=account.pk).update(balance=Decimal("-1"))
+
+
+def test_luhn_and_test_cards():
+    provider = TestProvider()
+    assert luhn_ok("4242424242424242")
+    assert not luhn_ok("4242424242424241")
+    auth = provider.authorise(
+        amount=Decimal("5"), currency="GBP", card_number="4242 4242 4242 4242", idempotency_key="k1"
+    )
+    again = provider.authorise(
+        amount=Decimal("5"), currency="GBP", card_number="4242424242424242", idempotency_key="k1"
+    )
+    assert auth == again
+    assert auth.card_last4 == "4242"
+    with pytest.raises(CardDeclined):
+        provider.authorise(
+            amount=Decimal("5"),
+            currency="GBP",
+            card_number="4000000000000002",
+            idempotency_key="k2",
+        )
+    with pytest.raises(CardDeclined, match="not valid"):
+        provider.authorise(
+            amount=Decimal("5"),
+            currency="GBP",
+            card_number="1234567812345678",
+            idempotency_key="k3",
+        )
+
+
+def test_webhook_signature_is_verified():
+    provider = TestProvider()
+    body = json.dumps(
+        {"type": "payment.refunded", "reference": "test_x", "amount": "3.00"}
+    ).encode()
+
+    event = provider.parse_webhook(body=body, signature=sign(body))
+
+    assert (event.kind, event.reference, event.amount) == (
+        "payment.refunded",
+        "test_x",
+        Decimal("3.00"),
+    )
+    with pytest.raises(WebhookSignatureError):
+        provider.parse_webhook(body=body, signature="0" * 64)
+    with pytest.raises(WebhookSignatureError):
+        provider.parse_webhook(body=body + b" ", signature=sign(body))

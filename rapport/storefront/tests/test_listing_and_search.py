@@ -1,0 +1,146 @@
+"""Listing filters and sorting, search (ranking, typos, autocomplete), query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from rapport.catalog.tests.factories import CategoryFactory, ProductFactory
+from rapport.checkout.tests.factories import stocked_product
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response):
+    return [p.name for p in response.context["page"]]
+
+
+@pytest.fixture
+def shelf():
+    cat = CategoryFactory(slug="kitchen")
+    stocked_product(quantity=0, name="B MUG", price="5.00", category=cat)
+    stocked_product(quantity=3, name="A JUG", price="12.00", category=cat)
+    ProductFactory(name="C BOWL", price=Decimal("8.00"), category=cat, popularity=40)
+    return cat
+
+
+def test_listing_sorts(client, shelf):
+    url = reverse("storefront:category", kwargs={"slug": "kitchen"})
+    assert names(client.get(url)) == ["A JUG", "B MUG", "C BOWL"]
+    assert names(client.get(url, {"sort": "price"})) == ["B MUG", "C BOWL", "A JUG"]
+    assert names(client.get(url, {"sort": "-price"})) == ["A JUG", "C BOWL", "B MUG"]
+    assert names(client.get(url, {"sort": "popular"}))[0] == "C BOWL"
+    assert names(client.get(url, {"sort": "newest"})) == ["C BOWL", "A JUG", "B MUG"]
+    assert names(client.get(url, {"sort": "DROP TABLE"})) == ["A JUG", "B MUG", "C BOWL"]
+
+
+def test_listing_filters(client, shelf):
+    url = reverse("storefront:category", kwargs={"slug": "kitchen"})
+    assert names(client.get(url, {"min": "6", "max": "12"})) == ["A JUG", "C BOWL"]
+    assert names(client.get(url, {"in_stock": "1"})) == ["A JUG"]
+    assert names(client.get(url, {"min": "abc", "max": "-1"})) == ["A JUG", "B MUG", "C BOWL"]
+
+
+def test_listing_pagination_keeps_filters(client):
+    cat = CategoryFactory(slug="many")
+    ProductFactory.create_batch(30, category=cat)
+    body = client.get(
+        reverse("storefront:category", kwargs={"slug": "many"}), {"sort": "price"}
+    ).content.decode()
+    assert "?sort=price&amp;page=2" in body
+
+
+def test_product_page_shows_stock_and_add_form(client):
+    product = stocked_product(quantity=3, name="LANTERN")
+    body = client.get(product.get_absolute_url()).content.decode()
+    assert "3 in stock" in body
+    assert f'name="product" value="{product.public_id}"' in body
+    empty = stocked_product(quantity=0)
+    assert "Out of stock" in client.get(empty.get_absolute_url()).content.decode()
+
+
+def test_placeholder_image_shows_initials(client):
+    product = stocked_product(name="white hanging heart")
+    assert ">WH</text>" in client.get(product.get_absolute_url()).content.decode()
+
+
+def test_search_ranks_name_matches_and_tolerates_typos(client):
+    ProductFactory(name="RED RETROSPOT CHRISTMAS BAG")
+    ProductFactory(name="PLAIN MUG", description="a mug for christmas mornings")
+    ProductFactory(name="GARDEN TROWEL")
+
+    found = names(client.get(reverse("storefront:search"), {"q": "christmas"}))
+    assert set(found) == {"RED RETROSPOT CHRISTMAS BAG", "PLAIN MUG"}
+
+    typo = names(client.get(reverse("storefront:search"), {"q": "retrospt"}))
+    assert typo == ["RED RETROSPOT CHRISTMAS BAG"]
+
+    assert names(client.get(reverse("storefront:search"), {"q": "zzzz"})) == []
+    assert names(client.get(reverse("storefront:search"), {"q": ""})) == []
+
+
+def test_autocomplete_fragment(client):
+    ProductFactory(name="JUMBO BAG RED")
+    ProductFactory(name="JUMBO SHOPPER")
+    ProductFactory(name="MINI BAG")
+
+    body = client.get(
+        reverse("storefront:search_suggest"), {"q": "jumbo"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert "<html" not in body
+    assert "JUMBO BAG RED" in body and "JUMBO SHOPPER" in body
+    assert "MINI BAG" not in body
+
+
+@pytest.mark.parametrize("n", [5, 25])
+def test_listing_query_count_is_flat(client, django_assert_max_num_queries, n):
+    cat = CategoryFactory(slug="flat")
+    for _ in range(n):
+        stocked_product(category=cat)
+    with django_assert_max_num_queries(6):
+        assert (
+            client.get(
+                reverse("storefront:category", kwargs={"slug": "flat"}), {"in_stock": "1"}
+            ).status_code
+            == 200
+        )
+
+
+def test_product_page_query_count(client, django_assert_max_num_queries):
+    product = stocked_product(category=CategoryFactory(parent=CategoryFactory()))
+    with django_assert_max_num_queries(1):
+        assert client.get(product.get_absolute_url()).status_code == 200
+
+
+def test_search_page_query_count(client, django_assert_max_num_queries):
+    for i in range(20):
+        ProductFactory(name=f"LANTERN {i}")
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("storefront:search"), {"q": "lantern"})
+    assert len(names(response)) == 20
+
+
+def test_cached_product_page_has_a_working_token_and_live_stock():
+    import re
+
+    from django.test import Client
+
+    from rapport.cart.models import CartLine
+
+    product = stocked_product(quantity=4, name="LANTERN")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(product.get_absolute_url())
+    page = second.get(product.get_absolute_url()).content.decode()  # served from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+
+    response = second.post(
+        reverse("storefront:cart_add"),
+        {"product": str(product.public_id), "quantity": "1", "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert CartLine.objects.get().quantity == 1
+    product.stock.quantity = 1
+    product.stock.save()
+    assert "1 in stock" in Client().get(product.get_absolute_url()).content.decode()

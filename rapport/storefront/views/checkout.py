@@ -1,0 +1,210 @@
+"""Checkout in two honest steps: details (address, shipping, payment) → verify and confirm."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rapport.cart.access import get_cart_for
+from rapport.cart.queries import cart_view
+from rapport.checkout import services
+from rapport.checkout.models import Address
+from rapport.checkout.queries import placed_order_for
+from rapport.checkout.shipping import METHODS, free_shipping_threshold, get_method
+from rapport.customers.models import Customer
+from rapport.customers.services import create_customer_for_user
+from rapport.inventory.services import OutOfStock
+from rapport.payments.models import PaymentMethod
+from rapport.payments.providers import ProviderError, WebhookSignatureError, get_provider
+from rapport.payments.queries import wallet_balance
+from rapport.payments.services import PaymentError, apply_webhook_event, credit_terms_allowed
+
+SESSION_KEY = "checkout"
+
+
+class AddressForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Full name"), max_length=200)
+    line1 = forms.CharField(label=gettext_lazy("Address"), max_length=255)
+    line2 = forms.CharField(label=gettext_lazy("Address (line 2)"), max_length=255, required=False)
+    postal_code = forms.CharField(label=gettext_lazy("Postal code"), max_length=20)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=120)
+    country = forms.CharField(label=gettext_lazy("Country"), max_length=80)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
+
+
+def _customer(user: Any) -> Customer:
+    return Customer.objects.filter(user=user).first() or create_customer_for_user(user=user)
+
+
+def _payment_choices(customer: Customer) -> list[tuple[str, str]]:
+    choices = [
+        (PaymentMethod.CASH_ON_DELIVERY.value, str(PaymentMethod.CASH_ON_DELIVERY.label)),
+        (PaymentMethod.WALLET.value, str(PaymentMethod.WALLET.label)),
+        (PaymentMethod.CARD.value, str(PaymentMethod.CARD.label)),
+    ]
+    if credit_terms_allowed(customer):
+        choices.append((PaymentMethod.CREDIT_TERMS.value, str(PaymentMethod.CREDIT_TERMS.label)))
+    return choices
+
+
+def _attempt_key(request: HttpRequest, cart_public_id: str) -> str:
+    """One idempotency key per cart checkout, shared by every tab of this session."""
+    keys = request.session.setdefault("checkout_keys", {})
+    if cart_public_id not in keys:
+        keys[cart_public_id] = uuid.uuid4().hex
+        request.session.modified = True
+    return str(keys[cart_public_id])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def details(request: HttpRequest) -> HttpResponse:
+    cart = get_cart_for(request)
+    view = cart_view(cart)
+    if not view.lines:
+        messages.error(request, _("Your cart is empty."))
+        return redirect("storefront:cart")
+    customer = _customer(request.user)
+    addresses = list(Address.objects.filter(customer=customer))
+    choices = _payment_choices(customer)
+    chosen = request.session.get(SESSION_KEY, {})
+    address_form = AddressForm(prefix="new")
+    errors: list[str] = []
+    if request.method == "POST":
+        address_id = request.POST.get("address", "")
+        if address_id == "new" or not addresses:
+            address_form = AddressForm(request.POST, prefix="new")
+            if address_form.is_valid():
+                address = services.save_address(
+                    customer=customer, actor=request.user, **address_form.cleaned_data
+                )
+                address_id = str(address.public_id)
+            else:
+                errors.append(_("Check the new address."))
+        elif not any(str(a.public_id) == address_id for a in addresses):
+            errors.append(_("Choose one of your delivery addresses."))
+        shipping = request.POST.get("shipping", "")
+        payment = request.POST.get("payment", "")
+        if get_method(shipping) is None:
+            errors.append(_("Choose a shipping method."))
+        if payment not in {c[0] for c in choices}:
+            errors.append(_("Choose a payment method."))
+        if not errors:
+            request.session[SESSION_KEY] = {
+                "address": address_id,
+                "shipping": shipping,
+                "payment": payment,
+            }
+            return redirect("storefront:checkout_verify")
+        chosen = {"address": address_id, "shipping": shipping, "payment": payment}
+    return render(
+        request,
+        "storefront/checkout/details.html",
+        {
+            "view": view,
+            "addresses": addresses,
+            "address_form": address_form,
+            "methods": [(m, m.cost_for(view.subtotal)) for m in METHODS.values()],
+            "free_over": free_shipping_threshold(),
+            "payment_choices": choices,
+            "wallet_balance": wallet_balance(customer),
+            "chosen": chosen,
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request.user)
+    if request.method == "POST":
+        # A double click or a retry after the order went through: show the order, not an error.
+        done = placed_order_for(customer, request.POST.get("idempotency_key", ""))
+        if done is not None:
+            return redirect("storefront:order", public_id=done.public_id)
+    cart = get_cart_for(request)
+    view = cart_view(cart)
+    chosen = request.session.get(SESSION_KEY) or {}
+    address = None
+    if chosen.get("address"):
+        address = Address.objects.filter(customer=customer, public_id=chosen["address"]).first()
+    method = get_method(chosen.get("shipping", ""))
+    if cart is None or not view.lines or address is None or method is None:
+        messages.error(request, _("Please choose your delivery details first."))
+        return redirect("storefront:checkout" if view.lines else "storefront:cart")
+    key = _attempt_key(request, str(cart.public_id))
+    error = ""
+    if request.method == "POST":
+        if view.blocking:
+            error = _("Some items changed: check your cart before confirming.")
+        else:
+            try:
+                order = services.place_order(
+                    cart=cart,
+                    customer=customer,
+                    address=address,
+                    shipping_method=method.code,
+                    payment_method=chosen.get("payment", ""),
+                    idempotency_key=request.POST.get("idempotency_key", ""),
+                    actor=request.user,
+                    card_number=request.POST.get("card_number", ""),
+                )
+            except (services.CheckoutError, OutOfStock, PaymentError) as exc:
+                error = str(exc)
+            else:
+                request.session.pop(SESSION_KEY, None)
+                request.session.get("checkout_keys", {}).pop(str(cart.public_id), None)
+                request.session.modified = True
+                messages.success(request, _("Thank you! Your order is confirmed."))
+                return redirect("storefront:order", public_id=order.public_id)
+    shipping = method.cost_for(view.subtotal)
+    payment = chosen.get("payment", "")
+    return render(
+        request,
+        "storefront/checkout/verify.html",
+        {
+            "view": view,
+            "address": address,
+            "method": method,
+            "shipping": shipping,
+            "total": view.subtotal + shipping,
+            "payment": payment,
+            "payment_label": PaymentMethod(payment).label
+            if payment in PaymentMethod.values
+            else "",
+            "is_card": payment == PaymentMethod.CARD,
+            "provider_is_test": get_provider().is_test,
+            "wallet_balance": wallet_balance(customer),
+            "idempotency_key": key,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@csrf_exempt  # called by the payment provider's servers; authenticated by its HMAC signature
+@require_POST
+def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
+    try:
+        gateway = get_provider(provider)
+    except ProviderError:
+        return HttpResponse(status=404)
+    try:
+        event = gateway.parse_webhook(
+            body=request.body, signature=request.headers.get("X-Signature", "")
+        )
+    except WebhookSignatureError:
+        return HttpResponseBadRequest("bad signature")
+    apply_webhook_event(event=event)
+    return HttpResponse("ok")
