@@ -54,25 +54,11 @@ def products_in_category(category: Category) -> QuerySet[Product]:
 
 
 def featured_products(limit: int = 12) -> list[Product]:
-    """Best sellers by number of order lines; falls back to newest products on an empty history."""
-    from rapport.orders.models import OrderKind, OrderLine
-
-    top_ids = list(
-        OrderLine.objects.filter(
-            product__isnull=False,
-            order__kind=OrderKind.ORDER,
-            product__is_active=True,
-            product__price__gt=0,
-        )
-        .values("product_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "product_id")
-        .values_list("product_id", flat=True)[:limit]
-    )
-    if top_ids:
-        by_id = sellable_products().select_related("category").in_bulk(top_ids)
-        return [by_id[pk] for pk in top_ids if pk in by_id]
-    return list(sellable_products().select_related("category").order_by("-created_at")[:limit])
+    """Best sellers by units sold (`Product.popularity`, kept by `place_order` and recomputed
+    after imports); falls back to the newest products on an empty history."""
+    base = sellable_products().select_related("category")
+    best = list(base.filter(popularity__gt=0).order_by("-popularity", "pk")[:limit])
+    return best or list(base.order_by("-created_at", "-pk")[:limit])
 
 
 SORTS = {

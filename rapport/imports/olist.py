@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from rapport.catalog.models import Category, Product, Seller
+from rapport.catalog.services import recompute_popularity
 from rapport.customers.models import Customer
 from rapport.imports.common import (
     BadValue,
@@ -393,6 +394,7 @@ def import_olist(
         payments = olist_orders.read_payments(ctx, orders)
         olist_orders.write_orders(ctx, orders, items, payments)
         olist_orders.import_reviews(ctx)
+        recompute_popularity()
     finally:
         report.close()
     return report

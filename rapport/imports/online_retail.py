@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from rapport.catalog.models import Product
+from rapport.catalog.services import recompute_popularity
 from rapport.customers.models import Customer
 from rapport.imports import categories
 from rapport.imports.common import BadValue, has_fraction_of_cent, parse_decimal, parse_int
@@ -243,6 +244,7 @@ def import_online_retail(
         product_ids = _write_products(scan, report)
         customer_ids = _write_customers(scan, report)
         _write_orders(path, scan, product_ids, customer_ids, report, progress, progress_file)
+        recompute_popularity()
     finally:
         report.close()
     return report
