@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DEBUG=1
