@@ -8,6 +8,7 @@ import pytest
 from rapport.catalog.tests.factories import CategoryFactory
 from rapport.checkout.tests.factories import stock_of, stocked_product
 from rapport.customers.models import Customer
+from rapport.customers.tests.factories import reseed
 from rapport.orders.models import Order
 from rapport.payments.models import CreditAccount, Payment
 from rapport.payments.services import top_up_wallet
@@ -18,6 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def shop(make_user, password):
     """A small catalogue and a customer able to use every payment mode."""
+    reseed()  # choice lists for the profiling question (flushed by transactional tests)
     home = CategoryFactory(name="Home & Living", slug="home-living")
     lights = CategoryFactory(name="Candles & Lights", slug="candles-lights", parent=home)
     lantern = stocked_product(
@@ -75,6 +77,8 @@ def test_customer_buys_and_gets_a_receipt(page, shop, artifacts_dir, mode):
     page.get_by_role("button", name="Confirm and pay").click()
 
     page.get_by_text("Your order is confirmed").wait_for()
+    # After checkout one small profiling question appears (progressive profiling, M2).
+    page.locator(".question-prompt").wait_for()
     order = Order.objects.get()
     assert order.number in page.get_by_role("heading", level=1).inner_text()
     assert (order.payment_method, order.total) == (mode, Decimal("29.95"))
