@@ -24,8 +24,8 @@ class Gender(models.TextChoices):
     UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
 
-class Occupation(models.Model):
-    """A managed choice list (staff edit it in the admin); seeded by a data migration."""
+class ChoiceItem(models.Model):
+    """A managed choice-list entry (staff edit the lists); seeded by a data migration."""
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=80)
@@ -34,9 +34,8 @@ class Occupation(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        abstract = True
         ordering = ["position", "name"]
-        verbose_name = _("occupation")
-        verbose_name_plural = _("occupations")
 
     def __str__(self) -> str:
         return self.label
@@ -49,28 +48,18 @@ class Occupation(models.Model):
         return self.name
 
 
-class Interest(models.Model):
-    """An interest tag (books, sports, …); later segments select customers by these."""
+class Occupation(ChoiceItem):
+    class Meta(ChoiceItem.Meta):
+        verbose_name = _("occupation")
+        verbose_name_plural = _("occupations")
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(_("name"), max_length=80)
-    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=80, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
 
-    class Meta:
-        ordering = ["position", "name"]
+class Interest(ChoiceItem):
+    """An interest tag (books, sports, …); segments select customers by these."""
+
+    class Meta(ChoiceItem.Meta):
         verbose_name = _("interest")
         verbose_name_plural = _("interests")
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def label(self) -> str:
-        if (translation.get_language() or "").startswith("zh") and self.name_zh_hans:
-            return self.name_zh_hans
-        return self.name
 
 
 class CustomerQuerySet(models.QuerySet["Customer"]):
