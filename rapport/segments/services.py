@@ -38,6 +38,9 @@ class SegmentError(Exception):
 
 
 def _after_commit_bump() -> None:
+    # Now (this request sees its own edit) and again after commit (a page rendered by another
+    # worker between the two must not stay cached under the new version).
+    cache.bump_version()
     transaction.on_commit(cache.bump_version)
 
 
@@ -224,7 +227,7 @@ def refresh_segments(*, actor: Any = None) -> dict[str, int]:
             segment = Segment.objects.select_for_update().get(pk=pk)
             _refresh(segment)
             counts[segment.name] = segment.member_count
-    transaction.on_commit(cache.bump_version)
+    _after_commit_bump()
     return counts
 
 
@@ -297,5 +300,6 @@ def save_personalisation(
             data={"theme": theme, "hidden": hidden, "topics": topics},
         )
         user_id = customer.user_id
+        cache.forget_personalisation(user_id)
         transaction.on_commit(lambda: cache.forget_personalisation(user_id))
     return item
