@@ -37,15 +37,19 @@ DEMO = [
         description="RFM champions: recent, frequent, big spenders.",
         priority=10,
         rule={"field": "rfm_group", "op": "in", "value": ["champions"]},
-        hero=("Thank you for being one of our best customers",
-              "Champions get first look at new arrivals — here they are."),
+        hero=(
+            "Thank you for being one of our best customers",
+            "Champions get first look at new arrivals — here they are.",
+        ),
         carousel=["home-living"],
     ),
     DemoSegment(
         name="Party planners",
         description="Bought party supplies at least twice as often as anything seasonal.",
         priority=20,
-        rule={"all": [_bought("party-celebration"), {"field": "order_count", "op": "gte", "value": 2}]},
+        rule={
+            "all": [_bought("party-celebration"), {"field": "order_count", "op": "gte", "value": 2}]
+        },
         hero=("Your next party starts here", "Bunting, balloons and paper cups our planners love."),
         carousel=["party-celebration"],
         featured=["party-celebration", "stationery-gift-wrap"],
@@ -84,22 +88,46 @@ def seed_demo_segments(*, actor: Any = None) -> list[str]:
             continue
         rule = _with_slugs(demo.rule, by_key)
         segment = save_segment(
-            actor=actor, name=demo.name, description=demo.description, rule=rule,
+            actor=actor,
+            name=demo.name,
+            description=demo.description,
+            rule=rule,
             priority=demo.priority,
         )
-        add_block(actor=actor, segment=segment, kind=BlockKind.HERO, title=demo.hero[0], text=demo.hero[1])
         add_block(
-            actor=actor, segment=segment, kind=BlockKind.CAROUSEL,
+            actor=actor, segment=segment, kind=BlockKind.HERO, title=demo.hero[0], text=demo.hero[1]
+        )
+        add_block(
+            actor=actor,
+            segment=segment,
+            kind=BlockKind.CAROUSEL,
             title=", ".join(by_key[k].name for k in demo.carousel),
-            categories=[by_key[k] for k in demo.carousel], carousel_mode=CarouselMode.BEST_SELLERS,
+            categories=[by_key[k] for k in demo.carousel],
+            carousel_mode=CarouselMode.BEST_SELLERS,
         )
         if demo.featured:
-            add_block(actor=actor, segment=segment, kind=BlockKind.CATEGORIES,
-                      title="Shop by category", categories=[by_key[k] for k in demo.featured])
-        add_block(actor=actor, segment=segment, kind=BlockKind.NEWS, topic=NewsTopic.OFFERS,
-                  title="This week", text="Free delivery on orders over £50 until Sunday.")
-        add_block(actor=actor, segment=segment, kind=BlockKind.COMMUNITY, title="From the community",
-                  text="Share your photos with #rapportmade — we feature one every week.")
+            add_block(
+                actor=actor,
+                segment=segment,
+                kind=BlockKind.CATEGORIES,
+                title="Shop by category",
+                categories=[by_key[k] for k in demo.featured],
+            )
+        add_block(
+            actor=actor,
+            segment=segment,
+            kind=BlockKind.NEWS,
+            topic=NewsTopic.OFFERS,
+            title="This week",
+            text="Free delivery on orders over £50 until Sunday.",
+        )
+        add_block(
+            actor=actor,
+            segment=segment,
+            kind=BlockKind.COMMUNITY,
+            title="From the community",
+            text="Share your photos with #rapportmade — we feature one every week.",
+        )
         created.append(demo.name)
     return created
 

@@ -107,6 +107,9 @@ class SegmentMembership(models.Model):
         ]
         indexes = [models.Index(fields=["customer", "segment"])]
 
+    def __str__(self) -> str:
+        return f"{self.customer_id} in {self.segment_id}"
+
 
 class BlockKind(models.TextChoices):
     HERO = "hero", _("Hero banner")
@@ -178,4 +181,3 @@ class Personalisation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.customer}: {self.theme}"
-

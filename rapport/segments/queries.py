@@ -52,10 +52,8 @@ def preferences_for_user(user: Any) -> Preferences:
     key = cache.personalisation_key(user.pk)
     found = django_cache.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
-    customer = (
-        Customer.objects.active().filter(user=user).select_related("personalisation").first()
-    )
+        return found
+    customer = Customer.objects.active().filter(user=user).select_related("personalisation").first()
     if customer is None:
         result = NO_PREFERENCES
     else:
@@ -82,7 +80,7 @@ def segment_ids_for(customer_id: int) -> tuple[int, ...]:
             .values_list("segment_id", flat=True)
         )
         django_cache.set(key, found, cache.TIMEOUT)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def home_blocks(segment_ids: tuple[int, ...]) -> list[HomeBlock]:
@@ -109,9 +107,7 @@ def carousel_products(block: HomeBlock) -> list[Product]:
         return list(products.order_by("-created_at", "-pk")[: block.limit])
     # Best sellers by units in orders (the result is cached with the rendered block).
     top = list(
-        OrderLine.objects.filter(
-            product__in=products, order__kind=OrderKind.ORDER, quantity__gt=0
-        )
+        OrderLine.objects.filter(product__in=products, order__kind=OrderKind.ORDER, quantity__gt=0)
         .values("product_id")
         .annotate(units=Sum("quantity"))
         .order_by("-units", "product_id")

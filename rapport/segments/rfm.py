@@ -5,7 +5,7 @@ Per active customer with at least one (non-cancelled) order:
   * frequency = number of orders,
   * monetary  = order totals minus credit notes (Online Retail's "C" invoices).
 
-Each is scored 1–5 by quintile of rank: ``score = 1 + 5 * (RANK() - 1) / n`` (integer division),
+Each is scored 1-5 by quintile of rank: ``score = 1 + 5 * (RANK() - 1) / n`` (integer division),
 ranking ascending so that the most recent, most frequent and biggest spenders get 5. Unlike a
 bare ``NTILE(5)``, ties get the same score (thousands of customers have exactly one order; NTILE
 would split them arbitrarily between scores 1 and 2).
@@ -16,17 +16,17 @@ this order (first match wins):
   ==================== ===================== =======================================
   group                R                     FM
   ==================== ===================== =======================================
-  champions            5                     4–5
-  loyal                3–4                   4–5
-  potential_loyalists  4–5                   2–3
+  champions            5                     4-5
+  loyal                3-4                   4-5
+  potential_loyalists  4-5                   2-3
   new                  5                     1
   promising            4                     1
   need_attention       3                     3
-  about_to_sleep       3                     1–2
-  cant_lose            1–2                   5
-  at_risk              1–2                   3–4
+  about_to_sleep       3                     1-2
+  cant_lose            1-2                   5
+  at_risk              1-2                   3-4
   lost                 1                     1
-  hibernating          1–2                   1–2 (the rest)
+  hibernating          1-2                   1-2 (the rest)
   ==================== ===================== =======================================
 
 The statement is built from our own constant text and the table names Django gives us; the only
@@ -91,6 +91,7 @@ def statement() -> str:
     scores = q(RfmScore._meta.db_table)
     orders = q(Order._meta.db_table)
     customers = q(Customer._meta.db_table)
+    # Only table names from Django and constant text are interpolated; values are parameters.
     return f"""
 WITH agg AS (
   SELECT o.customer_id AS cid,
@@ -116,12 +117,12 @@ INSERT INTO {scores}
   (customer_id, last_order_at, frequency, monetary, recency, frequency_score,
    monetary_score, {q("group")}, computed_at)
 SELECT cid, last_at, freq, money, r, f, m, {GROUP_CASE}, %s FROM grouped
-"""
+"""  # noqa: S608
 
 
 def compute_all(*, now: datetime.datetime) -> int:
     """Replace every RFM row (call inside a transaction); returns the number of rows written."""
-    RfmScore.objects.all()._raw_delete(RfmScore.objects.db)  # type: ignore[attr-defined]
+    RfmScore.objects.all()._raw_delete(RfmScore.objects.db)
     order, cancelled = OrderKind.ORDER.value, OrderStatus.CANCELLED.value
     with connection.cursor() as cursor:
         stamp = connection.ops.adapt_datetimefield_value(now)

@@ -104,31 +104,36 @@ FIELDS: dict[str, FieldSpec] = {
 def validate_rule(rule: Any) -> None:
     """Raise `RuleError` with a readable message (naming the path) if `rule` is not valid."""
     if not isinstance(rule, dict) or not rule:
-        raise RuleError(_("The rule must be a JSON object such as {\"all\": [...]}."))
+        raise RuleError(_('The rule must be a JSON object such as {"all": [...]}.'))
     count = [0]
     _validate(rule, "rule", 0, count)
 
 
 def _validate(node: Any, path: str, depth: int, count: list[int]) -> None:
     if depth > MAX_DEPTH:
-        raise RuleError(_("%(path)s: rules may nest at most %(n)d levels.") % {"path": path, "n": MAX_DEPTH})
+        raise RuleError(
+            _("%(path)s: rules may nest at most %(n)d levels.") % {"path": path, "n": MAX_DEPTH}
+        )
     if not isinstance(node, dict):
         raise RuleError(_("%(path)s: expected an object.") % {"path": path})
     if "all" in node or "any" in node:
         key = "all" if "all" in node else "any"
         if set(node) != {key}:
-            raise RuleError(_("%(path)s: \"%(key)s\" must be the only key.") % {"path": path, "key": key})
+            raise RuleError(
+                _('%(path)s: "%(key)s" must be the only key.') % {"path": path, "key": key}
+            )
         children = node[key]
         if not isinstance(children, list) or not children:
             raise RuleError(
-                _("%(path)s.%(key)s: expected a non-empty list of rules.") % {"path": path, "key": key}
+                _("%(path)s.%(key)s: expected a non-empty list of rules.")
+                % {"path": path, "key": key}
             )
         for i, child in enumerate(children):
             _validate(child, f"{path}.{key}[{i}]", depth + 1, count)
         return
     if "not" in node:
         if set(node) != {"not"}:
-            raise RuleError(_("%(path)s: \"not\" must be the only key.") % {"path": path})
+            raise RuleError(_('%(path)s: "not" must be the only key.') % {"path": path})
         _validate(node["not"], f"{path}.not", depth + 1, count)
         return
     _validate_condition(node, path)
@@ -140,8 +145,10 @@ def _validate(node: Any, path: str, depth: int, count: list[int]) -> None:
 def _validate_condition(node: dict[str, Any], path: str) -> None:
     if set(node) != {"field", "op", "value"}:
         raise RuleError(
-            _("%(path)s: a condition needs exactly \"field\", \"op\" and \"value\" "
-              "(or use \"all\", \"any\", \"not\").")
+            _(
+                '%(path)s: a condition needs exactly "field", "op" and "value" '
+                '(or use "all", "any", "not").'
+            )
             % {"path": path}
         )
     field, op, value = node["field"], node["op"], node["value"]
@@ -158,7 +165,10 @@ def _validate_condition(node: dict[str, Any], path: str) -> None:
         )
     if spec.kind == "list":
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            raise RuleError(_("%(path)s: %(field)s needs a non-empty list of strings.") % {"path": path, "field": field})
+            raise RuleError(
+                _("%(path)s: %(field)s needs a non-empty list of strings.")
+                % {"path": path, "field": field}
+            )
         if spec.choices is not None:
             unknown = sorted(set(value) - spec.choices())
             if unknown:
@@ -168,13 +178,21 @@ def _validate_condition(node: dict[str, Any], path: str) -> None:
                 )
     elif spec.kind == "score":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-            raise RuleError(_("%(path)s: %(field)s needs a whole number from 1 to 5.") % {"path": path, "field": field})
+            raise RuleError(
+                _("%(path)s: %(field)s needs a whole number from 1 to 5.")
+                % {"path": path, "field": field}
+            )
     elif spec.kind == "days":
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise RuleError(_("%(path)s: %(field)s needs a whole number of days (1 or more).") % {"path": path, "field": field})
+            raise RuleError(
+                _("%(path)s: %(field)s needs a whole number of days (1 or more).")
+                % {"path": path, "field": field}
+            )
     else:
         if isinstance(value, bool) or _decimal(value) is None:
-            raise RuleError(_("%(path)s: %(field)s needs a number.") % {"path": path, "field": field})
+            raise RuleError(
+                _("%(path)s: %(field)s needs a number.") % {"path": path, "field": field}
+            )
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -232,7 +250,9 @@ def _condition(field: str, op: str, value: Any, today: datetime.date) -> Q:
         for band in value:
             low, high = AGE_BANDS[band]
             # Age in [low, high] <=> born after (today - high - 1 years) and by (today - low years).
-            q |= Q(birthday__gt=_years_before(today, high + 1), birthday__lte=_years_before(today, low))
+            q |= Q(
+                birthday__gt=_years_before(today, high + 1), birthday__lte=_years_before(today, low)
+            )
         return q
     if field == "rfm_group":
         return Q(rfm__group__in=value)
@@ -306,17 +326,19 @@ def _aggregate_condition(field: str, op: str, value: Decimal) -> Q:
             _orders().values("customer_id").annotate(agg=Count("id")).values("customer_id", "agg")
         )
     else:
-        counted = Order.objects.filter(customer__isnull=False).exclude(
-            status=OrderStatus.CANCELLED
-        )
+        counted = Order.objects.filter(customer__isnull=False).exclude(status=OrderStatus.CANCELLED)
         orders_sum = Sum("total", filter=Q(kind=OrderKind.ORDER))
         # Credit notes are stored negative by the importer; count them as refunds either way.
         per_customer = (
             counted.values("customer_id")
             .annotate(
                 agg=Coalesce(orders_sum, Decimal(0))
-                - Coalesce(Sum("total", filter=Q(kind=OrderKind.CREDIT_NOTE, total__gt=0)), Decimal(0))
-                + Coalesce(Sum("total", filter=Q(kind=OrderKind.CREDIT_NOTE, total__lt=0)), Decimal(0))
+                - Coalesce(
+                    Sum("total", filter=Q(kind=OrderKind.CREDIT_NOTE, total__gt=0)), Decimal(0)
+                )
+                + Coalesce(
+                    Sum("total", filter=Q(kind=OrderKind.CREDIT_NOTE, total__lt=0)), Decimal(0)
+                )
             )
             .values("customer_id", "agg")
         )

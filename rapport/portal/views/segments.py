@@ -51,7 +51,7 @@ def parse_rule(text: str) -> dict[str, Any]:
             % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
         ) from exc
     validate_rule(rule)
-    return rule  # type: ignore[no-any-return]
+    return rule
 
 
 class SegmentForm(forms.Form):
@@ -87,13 +87,19 @@ class BlockForm(forms.Form):
     categories = forms.ModelMultipleChoiceField(
         queryset=Category.objects.order_by("name"), required=False
     )
-    carousel_mode = forms.ChoiceField(choices=CarouselMode.choices, initial=CarouselMode.BEST_SELLERS)
+    carousel_mode = forms.ChoiceField(
+        choices=CarouselMode.choices, initial=CarouselMode.BEST_SELLERS
+    )
     topic = forms.ChoiceField(choices=[("", "—"), *NewsTopic.choices], required=False)
     limit = forms.IntegerField(min_value=1, max_value=24, initial=8)
 
 
 def _context(**extra: Any) -> dict[str, Any]:
-    return {"fields": sorted(FIELDS.items()), "example": json.dumps(EXAMPLE_RULE, indent=2), **extra}
+    return {
+        "fields": sorted(FIELDS.items()),
+        "example": json.dumps(EXAMPLE_RULE, indent=2),
+        **extra,
+    }
 
 
 @manager_required
@@ -131,7 +137,9 @@ def segment_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         segment = _save(request, form, None)
         if segment is not None:
-            messages.success(request, _("Segment saved: %(n)d members.") % {"n": segment.member_count})
+            messages.success(
+                request, _("Segment saved: %(n)d members.") % {"n": segment.member_count}
+            )
             return redirect("portal:segment_detail", public_id=segment.public_id)
     return render(request, "portal/segments/edit.html", _context(form=form, segment=None))
 
@@ -151,7 +159,9 @@ def segment_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST":
         saved = _save(request, form, segment)
         if saved is not None:
-            messages.success(request, _("Segment saved: %(n)d members.") % {"n": saved.member_count})
+            messages.success(
+                request, _("Segment saved: %(n)d members.") % {"n": saved.member_count}
+            )
             return redirect("portal:segment_detail", public_id=segment.public_id)
     return render(
         request,

@@ -22,7 +22,14 @@ SLICE = Path(__file__).resolve().parents[3] / "tests" / "data" / "online_retail_
 
 def scores() -> dict[str, tuple[int, int, int, str, Decimal, int]]:
     return {
-        s.customer.name: (s.recency, s.frequency_score, s.monetary_score, s.group, s.monetary, s.frequency)
+        s.customer.name: (
+            s.recency,
+            s.frequency_score,
+            s.monetary_score,
+            s.group,
+            s.monetary,
+            s.frequency,
+        )
         for s in RfmScore.objects.select_related("customer")
     }
 
@@ -87,10 +94,20 @@ def test_recompute_replaces_rows():
 @pytest.mark.parametrize(
     ("r", "f", "m", "group"),
     [
-        (5, 5, 5, "champions"), (5, 4, 3, "champions"), (4, 5, 5, "loyal"), (3, 4, 4, "loyal"),
-        (5, 2, 3, "potential_loyalists"), (5, 1, 1, "new"), (4, 1, 1, "promising"),
-        (3, 3, 3, "need_attention"), (3, 1, 2, "about_to_sleep"), (2, 5, 5, "cant_lose"),
-        (1, 3, 4, "at_risk"), (1, 1, 1, "lost"), (2, 1, 2, "hibernating"), (1, 2, 2, "hibernating"),
+        (5, 5, 5, "champions"),
+        (5, 4, 3, "champions"),
+        (4, 5, 5, "loyal"),
+        (3, 4, 4, "loyal"),
+        (5, 2, 3, "potential_loyalists"),
+        (5, 1, 1, "new"),
+        (4, 1, 1, "promising"),
+        (3, 3, 3, "need_attention"),
+        (3, 1, 2, "about_to_sleep"),
+        (2, 5, 5, "cant_lose"),
+        (1, 3, 4, "at_risk"),
+        (1, 1, 1, "lost"),
+        (2, 1, 2, "hibernating"),
+        (1, 2, 2, "hibernating"),
     ],
 )
 def test_group_mapping_in_python_matches_sql(r, f, m, group):

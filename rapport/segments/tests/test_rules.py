@@ -37,7 +37,9 @@ def crowd() -> dict[str, Customer]:
         # 18 today: in 18-24
         "sam": CustomerFactory(name="sam", occupation=student, birthday=born(18), country="UK"),
         # one day short of 25: still 24
-        "tia": CustomerFactory(name="tia", occupation=student, birthday=born(25, -1), gender="female"),
+        "tia": CustomerFactory(
+            name="tia", occupation=student, birthday=born(25, -1), gender="female"
+        ),
         # 25 today: in 25-34
         "eve": CustomerFactory(name="eve", occupation=engineer, birthday=born(25), country="uk"),
         "old": CustomerFactory(name="old", birthday=born(70), gender="female"),
@@ -58,10 +60,12 @@ def test_occupation_and_age_bands(crowd):
 def test_and_or_not(crowd):
     rule = {
         "any": [
-            {"all": [
-                {"field": "occupation", "op": "in", "value": ["student"]},
-                {"not": {"field": "gender", "op": "in", "value": ["female"]}},
-            ]},
+            {
+                "all": [
+                    {"field": "occupation", "op": "in", "value": ["student"]},
+                    {"not": {"field": "gender", "op": "in", "value": ["female"]}},
+                ]
+            },
             {"field": "country", "op": "in", "value": ["UK"]},
         ]
     }
@@ -81,7 +85,9 @@ def test_interests(crowd):
 def test_behaviour_spend_count_last_purchase_and_categories(crowd):
     party = Category.objects.create(name="Party", slug="party")
     balloons = Category.objects.create(name="Balloons", slug="balloons", parent=party)
-    balloon = Product.objects.create(sku="B1", name="Balloon", slug="balloon", category=balloons, price=1)
+    balloon = Product.objects.create(
+        sku="B1", name="Balloon", slug="balloon", category=balloons, price=1
+    )
     order(crowd["sam"], 100, days_ago=3, product=balloon)
     order(crowd["sam"], 50, days_ago=200)
     order(crowd["sam"], -30, kind=OrderKind.CREDIT_NOTE)
@@ -92,7 +98,12 @@ def test_behaviour_spend_count_last_purchase_and_categories(crowd):
     assert members({"field": "total_spent", "op": "gte", "value": 120}) == {"sam", "eve"}
     assert members({"field": "total_spent", "op": "gt", "value": 120}) == {"eve"}
     # "at most 200" includes customers who never ordered
-    assert members({"field": "total_spent", "op": "lte", "value": 200}) == {"sam", "tia", "old", "nob"}
+    assert members({"field": "total_spent", "op": "lte", "value": 200}) == {
+        "sam",
+        "tia",
+        "old",
+        "nob",
+    }
     assert members({"field": "order_count", "op": "gte", "value": 2}) == {"sam"}
     assert members({"field": "order_count", "op": "eq", "value": 0}) == {"tia", "old", "nob"}
     assert members({"field": "last_purchase_within_days", "op": "eq", "value": 30}) == {"sam"}
@@ -127,13 +138,31 @@ def test_segment_membership_is_materialised_and_skips_retired(crowd, people):
     [
         ([], "The rule must be a JSON object"),
         ({"all": []}, "rule.all: expected a non-empty list of rules."),
-        ({"all": [{"field": "shoe_size", "op": "in", "value": ["9"]}]}, "rule.all[0]: unknown field 'shoe_size'"),
-        ({"field": "age_band", "op": "gte", "value": ["18-24"]}, "rule: age_band accepts the operators in, not 'gte'."),
+        (
+            {"all": [{"field": "shoe_size", "op": "in", "value": ["9"]}]},
+            "rule.all[0]: unknown field 'shoe_size'",
+        ),
+        (
+            {"field": "age_band", "op": "gte", "value": ["18-24"]},
+            "rule: age_band accepts the operators in, not 'gte'.",
+        ),
         ({"field": "age_band", "op": "in", "value": ["12-13"]}, "rule: unknown age band: 12-13."),
-        ({"not": {"field": "recency_score", "op": "gte", "value": 6}}, "rule.not: recency_score needs a whole number from 1 to 5."),
-        ({"any": [{"field": "total_spent", "op": "gte", "value": "lots"}]}, "rule.any[0]: total_spent needs a number."),
-        ({"field": "occupation", "op": "in"}, "rule: a condition needs exactly \"field\", \"op\" and \"value\""),
-        ({"field": "occupation", "op": "in", "value": ["astronaut"]}, "rule: unknown occupation: astronaut."),
+        (
+            {"not": {"field": "recency_score", "op": "gte", "value": 6}},
+            "rule.not: recency_score needs a whole number from 1 to 5.",
+        ),
+        (
+            {"any": [{"field": "total_spent", "op": "gte", "value": "lots"}]},
+            "rule.any[0]: total_spent needs a number.",
+        ),
+        (
+            {"field": "occupation", "op": "in"},
+            'rule: a condition needs exactly "field", "op" and "value"',
+        ),
+        (
+            {"field": "occupation", "op": "in", "value": ["astronaut"]},
+            "rule: unknown occupation: astronaut.",
+        ),
     ],
 )
 def test_rule_validation_errors_are_clear(rule, message):
@@ -144,7 +173,9 @@ def test_rule_validation_errors_are_clear(rule, message):
 
 def test_bad_rule_saves_nothing(people):
     with pytest.raises(RuleError):
-        save_segment(actor=people["manager"], name="Bad", rule={"field": "nope", "op": "in", "value": []})
+        save_segment(
+            actor=people["manager"], name="Bad", rule={"field": "nope", "op": "in", "value": []}
+        )
     from rapport.segments.models import Segment
 
     assert not Segment.objects.exists()

@@ -45,7 +45,7 @@ def _rendered_blocks(segment_ids: tuple[int, ...]) -> list[tuple[str, str, str]]
     )
     found = cache.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     rendered: list[tuple[str, str, str]] = []
     hero_seen = False
     version = catalogue_version()

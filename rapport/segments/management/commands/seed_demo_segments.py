@@ -16,4 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rows = compute_rfm()
         created = seed_demo_segments()
-        self.stdout.write(f"RFM scored {rows} customers; demo segments created: {created or 'none'}")
+        self.stdout.write(
+            f"RFM scored {rows} customers; demo segments created: {created or 'none'}"
+        )
