@@ -21,4 +21,8 @@ app.conf.beat_schedule = {
         "task": "rapport.customers.tasks.retire_unreachable_customers_task",
         "schedule": 24 * 3600.0,
     },
+    "segments-refresh-rfm-and-members": {
+        "task": "rapport.segments.tasks.refresh_rfm_and_segments_task",
+        "schedule": 6 * 3600.0,
+    },
 }

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rapport.portal",
     "rapport.messaging",
     "rapport.imports",
+    "rapport.segments",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "rapport.storefront.context_processors.store",
                 "rapport.accounts.context_processors.account",
+                "rapport.segments.context_processors.personalisation",
             ],
         },
     }

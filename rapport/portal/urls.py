@@ -1,6 +1,16 @@
 from django.urls import path
 
-from rapport.portal.views import audit, auth, customers, dashboard, orders, staff, stock, wallet
+from rapport.portal.views import (
+    audit,
+    auth,
+    customers,
+    dashboard,
+    orders,
+    segments,
+    staff,
+    stock,
+    wallet,
+)
 
 app_name = "portal"
 
@@ -44,4 +54,25 @@ urlpatterns = [
     path("customers/<uuid:public_id>/wallet/", wallet.wallet, name="wallet"),
     path("stock/", stock.product_list, name="stock_list"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
+    path("segments/", segments.segment_list, name="segment_list"),
+    path("segments/new/", segments.segment_create, name="segment_create"),
+    path("segments/preview/", segments.segment_preview, name="segment_preview"),
+    path("segments/refresh/", segments.segments_refresh, name="segments_refresh"),
+    path("segments/<uuid:public_id>/", segments.segment_detail, name="segment_detail"),
+    path(
+        "segments/<uuid:public_id>/members/",
+        segments.segment_members_add,
+        name="segment_members_add",
+    ),
+    path(
+        "segments/<uuid:public_id>/members/<uuid:customer_id>/remove/",
+        segments.segment_member_remove,
+        name="segment_member_remove",
+    ),
+    path("segments/<uuid:public_id>/blocks/", segments.segment_block_add, name="segment_block_add"),
+    path(
+        "segments/<uuid:public_id>/blocks/<int:pk>/delete/",
+        segments.segment_block_delete,
+        name="segment_block_delete",
+    ),
 ]

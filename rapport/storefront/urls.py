@@ -9,6 +9,7 @@ from rapport.storefront.views import (
     mail,
     mydata,
     orders,
+    personal,
     preferences,
     profile,
     search,
@@ -60,6 +61,7 @@ urlpatterns = [
     path("account/profile/question/answer/", profile.answer, name="profile_answer"),
     path("account/profile/question/dismiss/", profile.dismiss, name="profile_dismiss"),
     path("account/preferences/", preferences.preferences, name="preferences"),
+    path("account/personalise/", personal.personalise, name="personalise"),
     path("account/data/", mydata.mydata, name="mydata"),
     path("account/data/export/", mydata.export, name="mydata_export"),
     # Links in our mail: one-click unsubscribe, open pixel, click redirect (signed tokens)

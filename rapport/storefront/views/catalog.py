@@ -16,6 +16,7 @@ from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category
 from rapport.inventory.queries import units_in_stock
 from rapport.storefront.views.pagecache import render_shared
+from rapport.storefront.views.personal import personal_home
 
 PAGE_SIZE = 24
 SORT_CHOICES = ("name", "price", "-price", "newest", "popular")
@@ -39,6 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "categories": SimpleLazyObject(queries.category_tree),
             "featured": SimpleLazyObject(lambda: queries.featured_products(limit=12)),
             "catalogue_version": catalogue_version(),
+            # The blocks of the signed-in customer's segments (None for everyone else).
+            "personal": personal_home(request),
         },
     )
 

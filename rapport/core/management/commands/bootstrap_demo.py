@@ -37,6 +37,7 @@ class Command(BaseCommand):
         if not options["skip_import"]:
             self._import_if_empty(data_dir)
         call_command("stock_untracked_products", stdout=self.stdout)
+        call_command("seed_demo_segments", stdout=self.stdout)
         self._demo_accounts()
 
     def _import_if_empty(self, data_dir: Path) -> None:
