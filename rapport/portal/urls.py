@@ -1,6 +1,7 @@
 from django.urls import path
 
 from rapport.portal.views import audit, auth, customers, dashboard, orders, staff, stock, wallet
+from rapport.portal.views import fulfilment, returns, tickets, upgrades
 
 app_name = "portal"
 
@@ -44,4 +45,16 @@ urlpatterns = [
     path("customers/<uuid:public_id>/wallet/", wallet.wallet, name="wallet"),
     path("stock/", stock.product_list, name="stock_list"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
+    # After the sale (issue 7)
+    path("orders/<uuid:public_id>/advance/", fulfilment.advance, name="order_advance"),
+    path("returns/", returns.return_list, name="returns"),
+    path("returns/<uuid:public_id>/", returns.return_detail, name="return_detail"),
+    path(
+        "returns/<uuid:public_id>/<slug:action>/", returns.return_action, name="return_action"
+    ),
+    path("tickets/", tickets.ticket_list, name="tickets"),
+    path("tickets/<uuid:public_id>/", tickets.ticket_detail, name="ticket_detail"),
+    path("tickets/<uuid:public_id>/update/", tickets.ticket_update, name="ticket_update"),
+    path("upgrades/", upgrades.notices, name="upgrades"),
+    path("upgrades/<uuid:public_id>/publish/", upgrades.publish, name="upgrade_publish"),
 ]
