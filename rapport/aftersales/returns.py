@@ -86,7 +86,7 @@ def request_return(
     if not wanted or any(v < 0 for v in wanted.values()):
         raise AftersalesError(_("Choose at least one item to return."))
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+        locked = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
         if locked.customer is None or locked.status not in RETURNABLE:
             raise AftersalesError(_("Only delivered orders can be returned."))
         if not return_window_open(locked):
@@ -145,7 +145,7 @@ def _price(rma: ReturnRequest, order: Order) -> None:
 
 
 def _step(rma: ReturnRequest, *, frm: tuple[str, ...], to: str, actor: Any) -> tuple[ReturnRequest, Order]:
-    order = Order.objects.select_for_update().select_related("customer").get(pk=rma.order_id)
+    order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=rma.order_id)
     locked = ReturnRequest.objects.select_for_update().get(pk=rma.pk)
     if locked.status not in frm:
         raise AftersalesError(

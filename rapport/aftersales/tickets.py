@@ -104,7 +104,7 @@ def _user(actor: Any) -> Any:
 
 
 def _locked(ticket: ServiceTicket) -> ServiceTicket:
-    return ServiceTicket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
+    return ServiceTicket.objects.select_for_update(of=("self",)).select_related("customer").get(pk=ticket.pk)
 
 
 def set_price(*, ticket: ServiceTicket, price: Decimal, actor: Any) -> ServiceTicket:

@@ -85,7 +85,7 @@ def advance_order(
     if to not in S.values:
         raise IllegalTransition(_("Unknown order status."))
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+        locked = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
         guard = TRANSITIONS.get(locked.status, {}).get(to, "missing")
         if guard == "missing" or not _guard_ok(locked, guard):
             raise IllegalTransition(
@@ -109,6 +109,7 @@ def advance_order(
         elif to == S.PAID:
             locked.approved_at = now
             fields.append("approved_at")
+            _capture_cards(locked)
         elif to == S.DELIVERED and before == S.SHIPPED:
             locked.delivered_at = now
             fields.append("delivered_at")
@@ -138,6 +139,16 @@ def _promise(order: Order) -> datetime.datetime | None:
     from rapport.delivery.services import promised_datetime
 
     return promised_datetime(order.placed_at)
+
+
+def _capture_cards(order: Order) -> None:
+    """Paid means the money is ours: take any card authorisation not captured yet (normally
+    done right after checkout; idempotent)."""
+    from rapport.payments.models import PaymentStatus
+    from rapport.payments.services import capture_payment
+
+    for payment in order.payments.filter(status=PaymentStatus.AUTHORISED):
+        capture_payment(payment_id=payment.pk)
 
 
 def _settle_cash(order: Order, actor: Any) -> None:
