@@ -22,7 +22,7 @@ from rapport.aftersales.models import UpgradeDelivery, UpgradeNotice
 from rapport.catalog.models import Product
 from rapport.core import audit
 from rapport.customers.models import Customer, Purpose
-from rapport.orders.models import OrderKind, OrderStatus
+from rapport.orders.models import OrderKind, OrderLine, OrderStatus
 
 
 def create_notice(
@@ -57,17 +57,14 @@ def publish_notice(*, notice: UpgradeNotice, actor: Any) -> UpgradeNotice:
 
 def past_buyers(notice: UpgradeNotice) -> QuerySet[Customer]:
     """Customers who bought the earlier version (cancelled orders do not count)."""
-    return (
-        Customer.objects.filter(
-            orders__lines__product_id=notice.product_id,
-            orders__kind=OrderKind.ORDER,
-            erased_at__isnull=True,
-            merged_into__isnull=True,
-        )
-        .exclude(orders__status=OrderStatus.CANCELLED, orders__lines__product_id=notice.product_id)
-        .distinct()
-        .order_by("pk")
+    bought = (
+        OrderLine.objects.filter(product_id=notice.product_id, order__kind=OrderKind.ORDER)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values("order__customer_id")
     )
+    return Customer.objects.filter(
+        pk__in=bought, erased_at__isnull=True, merged_into__isnull=True
+    ).order_by("pk")
 
 
 def pending_buyers(notice: UpgradeNotice) -> QuerySet[Customer]:
