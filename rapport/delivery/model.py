@@ -48,7 +48,8 @@ class Params:
             + self.month.get(str(purchased_at.month), 0.0)
             + self.weekday.get(str(purchased_at.weekday()), 0.0)
         )
-        return max(1, math.ceil(value - 1e-9))
+        # Offsets below a hundredth of a day are noise, not a reason to promise a day later.
+        return max(1, math.ceil(round(value, 2)))
 
     def promise(self, purchased_at: datetime.datetime) -> datetime.date:
         return purchased_at.date() + datetime.timedelta(days=self.days_for(purchased_at))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,8 +13,16 @@ from rapport.aftersales.access import get_return_for
 from rapport.aftersales.errors import AftersalesError
 from rapport.aftersales.returns import request_return, returnable_lines
 from rapport.orders.access import get_order_for
-from rapport.orders.models import RefundDestination
+from rapport.orders.models import Order, RefundDestination
 from rapport.payments.models import PaymentMethod
+
+
+def own_order(user: object, public_id: str) -> Order:
+    """Returns and tickets are started by the buyer only (staff work in the portal): 404 else."""
+    order = get_order_for(user, public_id)
+    if order.customer is None or order.customer.user_id != getattr(user, "pk", None):
+        raise Http404
+    return order
 
 
 def _quantities(request: HttpRequest, lines: list) -> dict[int, int]:
@@ -31,7 +39,7 @@ def _quantities(request: HttpRequest, lines: list) -> dict[int, int]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = get_order_for(request.user, public_id)
+    order = own_order(request.user, public_id)
     lines = returnable_lines(order)
     # Collected cash can only come back as store credit (see docs: refunds per payment mode).
     destinations = RefundDestination.choices

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rapport.aftersales.access import get_ticket_for
 from rapport.aftersales.errors import AftersalesError
 from rapport.aftersales.tickets import SERVICE_PAYMENT_MODES, add_message, coverage_for, open_ticket, pay_ticket
-from rapport.orders.access import get_order_for
+from rapport.storefront.views.returns import own_order
 from rapport.orders.models import LineKind
 from rapport.payments.models import PaymentMethod
 from rapport.payments.services import PaymentError
@@ -21,7 +21,7 @@ from rapport.payments.services import PaymentError
 @login_required
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = get_order_for(request.user, public_id)
+    order = own_order(request.user, public_id)
     lines = list(order.lines.filter(kind=LineKind.PRODUCT).order_by("position", "id"))
     error = ""
     if request.method == "POST":
