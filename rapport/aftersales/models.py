@@ -52,6 +52,9 @@ class ReturnLine(models.Model):
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="return_line_positive")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.order_line_id}"
+
 
 class ProductWarranty(models.Model):
     """Warranty months of one product (others use RAPPORT_WARRANTY_MONTHS)."""
@@ -60,6 +63,9 @@ class ProductWarranty(models.Model):
         "catalog.Product", on_delete=models.CASCADE, related_name="warranty"
     )
     months = models.PositiveSmallIntegerField(_("warranty months"))
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.months} months"
 
 
 class ServicePlan(TimeStampedModel):
@@ -97,7 +103,9 @@ class ServiceTicket(PublicIdModel, TimeStampedModel):
     )
     order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+")
     subject = models.CharField(_("subject"), max_length=200)
-    status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    status = models.CharField(
+        max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
     coverage = models.CharField(max_length=10, choices=Coverage.choices)
     price = MoneyField(default=0)
     # A paid ticket is paid like a purchase: a service order with one fee line.
@@ -126,6 +134,9 @@ class TicketMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} @ {self.created_at}"
 
 
 class UpgradeNotice(PublicIdModel, TimeStampedModel):
@@ -162,3 +173,6 @@ class UpgradeDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notice", "customer"], name="upgrade_once_per_customer")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} → {self.customer_id}"

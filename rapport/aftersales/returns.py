@@ -1,7 +1,7 @@
 """Returns (RMA): request → approve/reject → receive (stock back) → refund (exactly once).
 
 Money rule (exact to the cent): a return refunds the returned units at the price paid plus a
-share of the order's shipping proportional to their value (`shipping × returned / subtotal`,
+share of the order's shipping proportional to their value (`shipping x returned / subtotal`,
 rounded half-up to the cent). The return that brings the last unit back gets the remainder of
 the shipping, so returning everything refunds exactly the order total, however it was split.
 Lock order: order row → return row → payments → wallet → stock.
@@ -53,7 +53,9 @@ def already_returned(order: Order) -> dict[int, int]:
 def return_window_open(order: Order) -> bool:
     if order.delivered_at is None:
         return False
-    return timezone.now() <= order.delivered_at + timedelta(days=settings.RAPPORT_RETURN_WINDOW_DAYS)
+    return timezone.now() <= order.delivered_at + timedelta(
+        days=settings.RAPPORT_RETURN_WINDOW_DAYS
+    )
 
 
 def returnable_lines(order: Order) -> list[tuple[OrderLine, int]]:
@@ -86,7 +88,11 @@ def request_return(
     if not wanted or any(v < 0 for v in wanted.values()):
         raise AftersalesError(_("Choose at least one item to return."))
     with transaction.atomic():
-        locked = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+        locked = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=order.pk)
+        )
         if locked.customer is None or locked.status not in RETURNABLE:
             raise AftersalesError(_("Only delivered orders can be returned."))
         if not return_window_open(locked):
@@ -144,8 +150,14 @@ def _price(rma: ReturnRequest, order: Order) -> None:
     rma.save(update_fields=["items_total", "shipping_share", "refund_amount", "updated_at"])
 
 
-def _step(rma: ReturnRequest, *, frm: tuple[str, ...], to: str, actor: Any) -> tuple[ReturnRequest, Order]:
-    order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=rma.order_id)
+def _step(
+    rma: ReturnRequest, *, frm: tuple[str, ...], to: str, actor: Any
+) -> tuple[ReturnRequest, Order]:
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=rma.order_id)
+    )
     locked = ReturnRequest.objects.select_for_update().get(pk=rma.pk)
     if locked.status not in frm:
         raise AftersalesError(
@@ -156,7 +168,9 @@ def _step(rma: ReturnRequest, *, frm: tuple[str, ...], to: str, actor: Any) -> t
     return locked, order
 
 
-def decide_return(*, rma: ReturnRequest, approve: bool, actor: Any, note: str = "") -> ReturnRequest:
+def decide_return(
+    *, rma: ReturnRequest, approve: bool, actor: Any, note: str = ""
+) -> ReturnRequest:
     """Staff approve (the customer may send the items) or reject (the order is delivered again)."""
     with transaction.atomic():
         to = ReturnStatus.APPROVED if approve else ReturnStatus.REJECTED
@@ -174,10 +188,14 @@ def receive_return(*, rma: ReturnRequest, actor: Any) -> ReturnRequest:
     from rapport.inventory.services import adjust_stock
 
     with transaction.atomic():
-        locked, order = _step(rma, frm=(ReturnStatus.APPROVED,), to=ReturnStatus.RECEIVED, actor=actor)
+        locked, order = _step(
+            rma, frm=(ReturnStatus.APPROVED,), to=ReturnStatus.RECEIVED, actor=actor
+        )
         locked.received_at = timezone.now()
         locked.save(update_fields=["status", "received_at", "updated_at"])
-        lines = locked.lines.select_related("order_line__product").order_by("order_line__product_id")
+        lines = locked.lines.select_related("order_line__product").order_by(
+            "order_line__product_id"
+        )
         for line in lines:
             if line.order_line.product is not None:
                 adjust_stock(
@@ -198,7 +216,9 @@ def refund_return(*, rma: ReturnRequest, actor: Any) -> ReturnRequest:
     from rapport.orders.refunds import refund_order
 
     with transaction.atomic():
-        locked, order = _step(rma, frm=(ReturnStatus.RECEIVED,), to=ReturnStatus.REFUNDED, actor=actor)
+        locked, order = _step(
+            rma, frm=(ReturnStatus.RECEIVED,), to=ReturnStatus.REFUNDED, actor=actor
+        )
         refund_order(
             order=order,
             amount=locked.refund_amount,

@@ -3,6 +3,7 @@ and paid (through the normal payment modes) before work starts."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import date
 from decimal import Decimal
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,8 +69,8 @@ def coverage_for(line: OrderLine, *, today: date | None = None) -> str:
     until = warranty_until(line)
     if until is not None and today <= until:
         return Coverage.WARRANTY
-    plans = ServicePlan.objects.filter(customer_id=line.order.customer_id, valid_until__gte=today)
-    if plans.filter(product_id=line.product_id).exists() or plans.filter(product__isnull=True).exists():
+    plans = ServicePlan.objects.filter(customer=line.order.customer, valid_until__gte=today)
+    if plans.filter(Q(product=line.product) | Q(product__isnull=True)).exists():
         return Coverage.PLAN
     return Coverage.PAID
 
@@ -87,7 +89,8 @@ def open_ticket(*, line: OrderLine, subject: str, body: str, actor: Any) -> Serv
     coverage = coverage_for(line)
     with transaction.atomic():
         ticket = ServiceTicket.objects.create(
-            number=f"T{timezone.now():%y%m%d}-" + "".join(secrets.choice(ALPHABET) for _ in range(6)),
+            number=f"T{timezone.now():%y%m%d}-"
+            + "".join(secrets.choice(ALPHABET) for _ in range(6)),
             customer=order.customer,
             order_line=line,
             subject=subject[:200],
@@ -104,7 +107,11 @@ def _user(actor: Any) -> Any:
 
 
 def _locked(ticket: ServiceTicket) -> ServiceTicket:
-    return ServiceTicket.objects.select_for_update(of=("self",)).select_related("customer").get(pk=ticket.pk)
+    return (
+        ServiceTicket.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=ticket.pk)
+    )
 
 
 def set_price(*, ticket: ServiceTicket, price: Decimal, actor: Any) -> ServiceTicket:
@@ -119,7 +126,11 @@ def set_price(*, ticket: ServiceTicket, price: Decimal, actor: Any) -> ServiceTi
         locked.price, locked.status = price, T.AWAITING_PAYMENT
         locked.save(update_fields=["price", "status", "updated_at"])
         _log(locked, "ticket.priced", actor, f"{price}")
-        _notify(locked, actor, _("Your repair costs %(p)s. Please pay to start the work.") % {"p": price})
+        _notify(
+            locked,
+            actor,
+            _("Your repair costs %(p)s. Please pay to start the work.") % {"p": price},
+        )
         return locked
 
 
@@ -188,7 +199,11 @@ def update_ticket(
         if status and status != locked.status:
             if status not in TICKET_STEPS.get(locked.status, ()):
                 raise AftersalesError(_("That status change is not allowed."))
-            if status == T.IN_PROGRESS and locked.coverage == Coverage.PAID and not locked.payment_order_id:
+            if (
+                status == T.IN_PROGRESS
+                and locked.coverage == Coverage.PAID
+                and not locked.payment_order_id
+            ):
                 raise AftersalesError(_("Paid work starts only after payment."))
             locked.status = status
             changes.append(f"status {status}")
@@ -197,7 +212,9 @@ def update_ticket(
             add_message(ticket=locked, body=message, actor=actor, from_staff=True)
         if changes:
             _log(locked, "ticket.updated", actor, ", ".join(changes))
-            _notify(locked, actor, _("Your request is now: %(s)s.") % {"s": locked.get_status_display()})
+            _notify(
+                locked, actor, _("Your request is now: %(s)s.") % {"s": locked.get_status_display()}
+            )
         return locked
 
 
@@ -234,14 +251,16 @@ def _notify(ticket: ServiceTicket, actor: Any, text: str) -> None:
     from rapport.customers.models import Purpose
     from rapport.messaging.services import MessageRefused, queue_message
 
-    try:
+    with contextlib.suppress(MessageRefused):  # no email or opted out: the timeline has it
         queue_message(
             customer=ticket.customer,
             template="ticket_update",
-            context={"ticket_number": ticket.number, "subject": ticket.subject, "text": text,
-                     "status": ticket.get_status_display()},
+            context={
+                "ticket_number": ticket.number,
+                "subject": ticket.subject,
+                "text": text,
+                "status": ticket.get_status_display(),
+            },
             purpose=Purpose.TRANSACTIONAL,
             actor=actor,
         )
-    except MessageRefused:
-        pass

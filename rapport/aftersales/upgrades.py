@@ -50,7 +50,9 @@ def publish_notice(*, notice: UpgradeNotice, actor: Any) -> UpgradeNotice:
         if locked.published_at is None:
             locked.published_at = timezone.now()
             locked.save(update_fields=["published_at", "updated_at"])
-            audit.record(action="upgrade.published", actor=actor, target=locked, summary=locked.title)
+            audit.record(
+                action="upgrade.published", actor=actor, target=locked, summary=locked.title
+            )
         transaction.on_commit(lambda: send_upgrade_notice_task.delay(locked.pk))
         return locked
 
@@ -135,5 +137,7 @@ def send_notice(*, notice: UpgradeNotice, size: int | None = None) -> int:
         total += handled
         if handled == 0 and not pending_buyers(notice).exists():
             break
-    UpgradeNotice.objects.filter(pk=notice.pk, finished_at__isnull=True).update(finished_at=timezone.now())
+    UpgradeNotice.objects.filter(pk=notice.pk, finished_at__isnull=True).update(
+        finished_at=timezone.now()
+    )
     return total

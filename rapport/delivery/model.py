@@ -71,7 +71,11 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 
 def fit(
-    samples: Sequence[Sample], *, quantile: float, half_life_days: float = 14.0, shrink: float = 50.0
+    samples: Sequence[Sample],
+    *,
+    quantile: float,
+    half_life_days: float = 14.0,
+    shrink: float = 50.0,
 ) -> Params:
     """Fit the model on delivered samples (raises ValueError when there are none)."""
     done = [s for s in samples if s.delivered_at is not None]
@@ -134,11 +138,16 @@ def choose_and_fit(
     valid = [s for s in done if s.purchased_at >= cut]
     if target_late_share is None:
         theirs = [s for s in valid if s.promised_on]
-        target_late_share = score([s.promised_on for s in theirs if s.promised_on], theirs).late_share
+        target_late_share = score(
+            [s.promised_on for s in theirs if s.promised_on], theirs
+        ).late_share
     chosen = QUANTILES[-1]
     for q in QUANTILES:
         params = fit(train, quantile=q, half_life_days=half_life_days, shrink=shrink)
-        if score([params.promise(s.purchased_at) for s in valid], valid).late_share <= target_late_share:
+        if (
+            score([params.promise(s.purchased_at) for s in valid], valid).late_share
+            <= target_late_share
+        ):
             chosen = q
             break
     return fit(done, quantile=chosen, half_life_days=half_life_days, shrink=shrink)

@@ -19,7 +19,13 @@ OLIST_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def model_path() -> Path:
-    return Path(getattr(settings, "RAPPORT_DELIVERY_MODEL_PATH", settings.BASE_DIR / "var" / "delivery_model.json"))
+    return Path(
+        getattr(
+            settings,
+            "RAPPORT_DELIVERY_MODEL_PATH",
+            settings.BASE_DIR / "var" / "delivery_model.json",
+        )
+    )
 
 
 def olist_excerpt_path() -> Path:

@@ -56,7 +56,9 @@ class IllegalTransition(OrderError):
 
 def allowed_next(order: Order) -> list[str]:
     """The statuses this order may move to now (guards applied)."""
-    return [to for to, guard in TRANSITIONS.get(order.status, {}).items() if _guard_ok(order, guard)]
+    return [
+        to for to, guard in TRANSITIONS.get(order.status, {}).items() if _guard_ok(order, guard)
+    ]
 
 
 def _guard_ok(order: Order, guard: str | None) -> bool:
@@ -85,7 +87,11 @@ def advance_order(
     if to not in S.values:
         raise IllegalTransition(_("Unknown order status."))
     with transaction.atomic():
-        locked = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+        locked = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=order.pk)
+        )
         guard = TRANSITIONS.get(locked.status, {}).get(to, "missing")
         if guard == "missing" or not _guard_ok(locked, guard):
             raise IllegalTransition(
@@ -101,7 +107,10 @@ def advance_order(
             if not carrier or not tracking_number:
                 raise OrderError(_("Shipping needs a carrier and a tracking number."))
             Shipment.objects.create(
-                order=locked, carrier=carrier[:80], tracking_number=tracking_number[:100], shipped_at=now
+                order=locked,
+                carrier=carrier[:80],
+                tracking_number=tracking_number[:100],
+                shipped_at=now,
             )
             locked.shipped_at = now
             fields.append("shipped_at")
@@ -190,7 +199,9 @@ def _cancel(order: Order, actor: Any) -> Any:
     return amount
 
 
-def notify_customer(*, order: Order, step: str, actor: Any, extra: dict[str, Any] | None = None) -> None:
+def notify_customer(
+    *, order: Order, step: str, actor: Any, extra: dict[str, Any] | None = None
+) -> None:
     """Queue the transactional "your order is now …" mail (outbox; skipped, not failed, when the
     customer cannot be written to — e.g. no email on record or an opt-out)."""
     from rapport.customers.models import Purpose

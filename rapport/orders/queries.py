@@ -63,5 +63,12 @@ def order_timeline(order: Order) -> list[dict[str, Any]]:
         status = entry.action.split(".", 1)[1]
         if status not in OrderStatus.values:
             continue
-        steps.append({"status": status, "label": OrderStatus(status).label, "at": entry.created_at, "data": entry.data})
+        steps.append(
+            {
+                "status": status,
+                "label": OrderStatus(status).label,
+                "at": entry.created_at,
+                "data": entry.data,
+            }
+        )
     return steps

@@ -300,7 +300,11 @@ def write_down_pending_payment(*, payment: Payment, amount: Decimal, actor: Any)
     """
     amount = to_money(amount)
     with transaction.atomic():
-        locked = Payment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment.pk)
+        locked = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("order")
+            .get(pk=payment.pk)
+        )
         if locked.status != PaymentStatus.PENDING:
             raise PaymentError(_("Only a payment still owed can be written down."))
         if amount <= 0 or amount > locked.amount:
@@ -335,7 +339,11 @@ def refund_card_payment(
     """
     amount = to_money(amount)
     with transaction.atomic():
-        locked = Payment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment.pk)
+        locked = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("order")
+            .get(pk=payment.pk)
+        )
         if locked.method != PaymentMethod.CARD:
             raise PaymentError(_("Only card payments are refunded through the provider."))
         if amount <= 0 or refunded_before + amount > locked.amount:

@@ -1,7 +1,19 @@
 from django.urls import path
 
-from rapport.portal.views import audit, auth, customers, dashboard, orders, staff, stock, wallet
-from rapport.portal.views import fulfilment, returns, tickets, upgrades
+from rapport.portal.views import (
+    audit,
+    auth,
+    customers,
+    dashboard,
+    fulfilment,
+    orders,
+    returns,
+    staff,
+    stock,
+    tickets,
+    upgrades,
+    wallet,
+)
 
 app_name = "portal"
 
@@ -49,9 +61,7 @@ urlpatterns = [
     path("orders/<uuid:public_id>/advance/", fulfilment.advance, name="order_advance"),
     path("returns/", returns.return_list, name="returns"),
     path("returns/<uuid:public_id>/", returns.return_detail, name="return_detail"),
-    path(
-        "returns/<uuid:public_id>/<slug:action>/", returns.return_action, name="return_action"
-    ),
+    path("returns/<uuid:public_id>/<slug:action>/", returns.return_action, name="return_action"),
     path("tickets/", tickets.ticket_list, name="tickets"),
     path("tickets/<uuid:public_id>/", tickets.ticket_detail, name="ticket_detail"),
     path("tickets/<uuid:public_id>/update/", tickets.ticket_update, name="ticket_update"),

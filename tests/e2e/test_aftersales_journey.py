@@ -31,9 +31,18 @@ def test_customer_tracks_an_order_and_requests_a_return(page, make_user, passwor
     assert page.locator(".order-status").inner_text() == "Delivered"
     assert "JD0001" in page.locator(".shipment").inner_text()
     promised = Order.objects.get(pk=order.pk).estimated_delivery_at
-    assert page.locator(".promise-date").inner_text() == f"{promised:%A} {promised.day} {promised:%B %Y}"
+    assert (
+        page.locator(".promise-date").inner_text()
+        == f"{promised:%A} {promised.day} {promised:%B %Y}"
+    )
     steps = page.locator(".timeline li").all_inner_texts()
-    assert [s.split(" ", 2)[-1] for s in steps] == ["Placed", "Paid", "Packed", "Shipped", "Delivered"]
+    assert [s.split(" ", 2)[-1] for s in steps] == [
+        "Placed",
+        "Paid",
+        "Packed",
+        "Shipped",
+        "Delivered",
+    ]
     page.screenshot(path=str(artifacts_dir / "aftersales-tracking.png"), full_page=True)
 
     page.get_by_role("link", name="Return items").click()
@@ -44,11 +53,13 @@ def test_customer_tracks_an_order_and_requests_a_return(page, make_user, passwor
 
     page.locator(".return-status").wait_for()
     assert page.locator(".return-status").inner_text() == "Requested"
-    # 12.50 + 4.95 shipping × 12.50 / 25.00 = 12.50 + 2.48 (2.475 rounds half-up)
+    # 12.50 + 4.95 shipping x 12.50 / 25.00 = 12.50 + 2.48 (2.475 rounds half-up)
     assert page.locator(".return-amount").inner_text() == "14.98"
     rma = ReturnRequest.objects.get()
     assert (rma.status, rma.refund_amount, rma.refund_to) == (
-        ReturnStatus.REQUESTED, Decimal("14.98"), "original"
+        ReturnStatus.REQUESTED,
+        Decimal("14.98"),
+        "original",
     )
     assert Order.objects.get(pk=order.pk).status == OrderStatus.RETURN_REQUESTED
     page.screenshot(path=str(artifacts_dir / "aftersales-return.png"), full_page=True)

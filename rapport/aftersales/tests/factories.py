@@ -60,7 +60,9 @@ def buy(
 
 def deliver(order: Order, staff: Any) -> Order:
     """Walk an order along the happy path to delivered."""
-    first = OrderStatus.PACKED if order.payment_method in ("cod", "credit_terms") else OrderStatus.PAID
+    first = (
+        OrderStatus.PACKED if order.payment_method in ("cod", "credit_terms") else OrderStatus.PAID
+    )
     order = advance_order(order=order, to=first, actor=staff)
     if first == OrderStatus.PAID:
         order = advance_order(order=order, to=OrderStatus.PACKED, actor=staff)

@@ -45,13 +45,25 @@ def objects(people):
     product = stocked_product(quantity=20)
     order = deliver(buy(people["customer"], ann, [(product, 2)], key="m1"), people["employee"])
     line = order.lines.get(kind="product")
-    rma = request_return(order=order, quantities={line.pk: 1}, reason="x", refund_to="wallet",
-                         actor=people["customer"])
-    other_order = deliver(buy(people["customer"], ann, [(product, 1)], key="m2"), people["employee"])
+    rma = request_return(
+        order=order,
+        quantities={line.pk: 1},
+        reason="x",
+        refund_to="wallet",
+        actor=people["customer"],
+    )
+    other_order = deliver(
+        buy(people["customer"], ann, [(product, 1)], key="m2"), people["employee"]
+    )
     ticket = open_ticket(line=line, subject="s", body="b", actor=people["customer"])
     notice = create_notice(product=product, title="v2", body="b", actor=people["employee"])
-    return {"order": order, "other_order": other_order, "rma": rma, "ticket": ticket,
-            "notice": notice}
+    return {
+        "order": order,
+        "other_order": other_order,
+        "rma": rma,
+        "ticket": ticket,
+        "notice": notice,
+    }
 
 
 def url(name, key):
@@ -59,9 +71,6 @@ def url(name, key):
 
 
 def storefront_rows():
-    redirect_ticket = lambda o: "redirect:" + reverse(  # noqa: E731
-        "storefront:ticket_detail", kwargs={"public_id": o["ticket"].public_id}
-    )
     return [
         Row("storefront:order_tracking", url("storefront:order_tracking", "order"), OWN),
         Row("storefront:return_start", url("storefront:return_start", "other_order"), BUYER_ONLY),
@@ -86,8 +95,12 @@ def storefront_rows():
             {**BUYER_ONLY, "customer": 400},
             method="post",
         ),
-        Row("storefront:ticket_pay", url("storefront:ticket_pay", "ticket"), BUYER_ONLY,
-            method="post"),
+        Row(
+            "storefront:ticket_pay",
+            url("storefront:ticket_pay", "ticket"),
+            BUYER_ONLY,
+            method="post",
+        ),
     ]
 
 
@@ -106,20 +119,33 @@ def portal_rows():
         Row("portal:ticket_detail", url("portal:ticket_detail", "ticket"), STAFF),
         Row("portal:ticket_update", url("portal:ticket_update", "ticket"), STAFF, method="post"),
         Row("portal:upgrades", reverse("portal:upgrades"), STAFF),
-        Row("portal:upgrades post", reverse("portal:upgrades"), {**STAFF, "employee": 400,
-                                                                 "manager": 400}, method="post"),
-        Row("portal:upgrade_publish", url("portal:upgrade_publish", "notice"), STAFF,
-            method="post"),
+        Row(
+            "portal:upgrades post",
+            reverse("portal:upgrades"),
+            {**STAFF, "employee": 400, "manager": 400},
+            method="post",
+        ),
+        Row(
+            "portal:upgrade_publish", url("portal:upgrade_publish", "notice"), STAFF, method="post"
+        ),
     ]
 
 
 def _redirects(rows, objects):
     """POSTs that succeed redirect back to a page; compare against that page's URL."""
     targets = {
-        "storefront:ticket_pay": reverse("storefront:ticket_detail", kwargs={"public_id": objects["ticket"].public_id}),
-        "portal:order_advance": reverse("portal:order", kwargs={"public_id": objects["order"].public_id}),
-        "portal:return_action": reverse("portal:return_detail", kwargs={"public_id": objects["rma"].public_id}),
-        "portal:ticket_update": reverse("portal:ticket_detail", kwargs={"public_id": objects["ticket"].public_id}),
+        "storefront:ticket_pay": reverse(
+            "storefront:ticket_detail", kwargs={"public_id": objects["ticket"].public_id}
+        ),
+        "portal:order_advance": reverse(
+            "portal:order", kwargs={"public_id": objects["order"].public_id}
+        ),
+        "portal:return_action": reverse(
+            "portal:return_detail", kwargs={"public_id": objects["rma"].public_id}
+        ),
+        "portal:ticket_update": reverse(
+            "portal:ticket_detail", kwargs={"public_id": objects["ticket"].public_id}
+        ),
         "portal:upgrade_publish": reverse("portal:upgrades"),
     }
     for row in rows:
@@ -140,6 +166,8 @@ def test_portal_aftersales_matrix(clients, objects):
 
 
 def test_portal_order_page_shows_next_steps(clients, objects):
-    page = clients["employee"].get(reverse("portal:order", kwargs={"public_id": objects["other_order"].public_id}))
+    page = clients["employee"].get(
+        reverse("portal:order", kwargs={"public_id": objects["other_order"].public_id})
+    )
     assert page.status_code == 200
     assert b"JD0001" in page.content  # the shipment

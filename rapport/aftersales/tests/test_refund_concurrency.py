@@ -52,14 +52,17 @@ def run_threads(n, work):
 @pytest.mark.parametrize("method", ["wallet", "card"])
 def test_concurrent_refunds_of_one_return_refund_once(method):
     user = User.objects.create_user(email="ann@example.com", password="x" * 20)
-    staff = User.objects.create_user(email="emma@staff.example.com", password="x" * 20, is_staff=True)
+    staff = User.objects.create_user(
+        email="emma@staff.example.com", password="x" * 20, is_staff=True
+    )
     staff.groups.add(Group.objects.get_or_create(name="Employee")[0])
     ann = Customer.objects.create(user=user, email=user.email, name="Ann")
     product = stocked_product(quantity=10, price="10.00")
     order = deliver(buy(user, ann, [(product, 2)], method=method), staff)
     line = order.lines.get(kind="product")
-    rma = request_return(order=order, quantities={line.pk: 2}, reason="x", refund_to="wallet",
-                         actor=user)
+    rma = request_return(
+        order=order, quantities={line.pk: 2}, reason="x", refund_to="wallet", actor=user
+    )
     decide_return(rma=rma, approve=True, actor=staff)
     receive_return(rma=rma, actor=staff)
 
@@ -67,7 +70,9 @@ def test_concurrent_refunds_of_one_return_refund_once(method):
 
     outcomes = Counter(type(r).__name__ for r in results)
     assert outcomes == {"ReturnRequest": 1, "AftersalesError": 5}
-    assert all(isinstance(r, AftersalesError) for r in results if type(r).__name__ != "ReturnRequest")
+    assert all(
+        isinstance(r, AftersalesError) for r in results if type(r).__name__ != "ReturnRequest"
+    )
     assert [r.amount for r in Refund.objects.filter(order=order)] == [Decimal("24.95")]
     refunds = WalletEntry.objects.filter(order=order, kind="refund")
     assert [e.amount for e in refunds] == [Decimal("24.95")]

@@ -33,8 +33,10 @@ def goods():
 
 def delivered_order(people, ann, goods, method="cod"):
     a, b = goods
-    # subtotal 3 × 10.00 + 7.33 = 37.33, standard shipping 4.95, total 42.28
-    return deliver(buy(people["customer"], ann, [(a, 3), (b, 1)], method=method), people["employee"])
+    # subtotal 3 x 10.00 + 7.33 = 37.33, standard shipping 4.95, total 42.28
+    return deliver(
+        buy(people["customer"], ann, [(a, 3), (b, 1)], method=method), people["employee"]
+    )
 
 
 def lines(order):
@@ -58,7 +60,7 @@ def test_two_returns_refund_exactly_the_order_total(people, ann, goods, method):
     staff = people["employee"]
     dest = "wallet" if method == "cod" else "original"
     first = full_return(order, {ls[a.sku].pk: 1}, staff, dest, people["customer"])
-    # 10.00 + 4.95 × 10.00 / 37.33 = 1.326… → 1.33
+    # 10.00 + 4.95 x 10.00 / 37.33 = 1.326… → 1.33
     assert (first.items_total, first.shipping_share, first.refund_amount) == (
         Decimal("10.00"),
         Decimal("1.33"),
@@ -117,8 +119,11 @@ def test_bad_requests_write_nothing(people, ann, goods, qty_for, reason):
     a, b = goods
     with pytest.raises(AftersalesError):
         request_return(
-            order=order, quantities=qty_for(lines(order), a, b), reason=reason,
-            refund_to="wallet", actor=None,
+            order=order,
+            quantities=qty_for(lines(order), a, b),
+            reason=reason,
+            refund_to="wallet",
+            actor=None,
         )
     assert ReturnRequest.objects.count() == 0
     assert Order.objects.get(pk=order.pk).status == OrderStatus.DELIVERED
@@ -129,8 +134,13 @@ def test_cannot_return_more_than_left_after_an_earlier_return(people, ann, goods
     a, _b = goods
     full_return(order, {lines(order)[a.sku].pk: 2}, people["employee"], "wallet")
     with pytest.raises(AftersalesError):
-        request_return(order=order, quantities={lines(order)[a.sku].pk: 2}, reason="x",
-                       refund_to="wallet", actor=None)
+        request_return(
+            order=order,
+            quantities={lines(order)[a.sku].pk: 2},
+            reason="x",
+            refund_to="wallet",
+            actor=None,
+        )
     assert ReturnRequest.objects.count() == 1
 
 
@@ -138,24 +148,39 @@ def test_return_window_and_undelivered_orders(people, ann, goods, settings):
     a, _b = goods
     placed = buy(people["customer"], ann, [(a, 1)], key="undelivered")
     with pytest.raises(AftersalesError):
-        request_return(order=placed, quantities={lines(placed)[a.sku].pk: 1}, reason="x",
-                       refund_to="wallet", actor=None)
+        request_return(
+            order=placed,
+            quantities={lines(placed)[a.sku].pk: 1},
+            reason="x",
+            refund_to="wallet",
+            actor=None,
+        )
     order = delivered_order(people, ann, goods)
     Order.objects.filter(pk=order.pk).update(
         delivered_at=timezone.now() - timedelta(days=settings.RAPPORT_RETURN_WINDOW_DAYS + 1)
     )
     order.refresh_from_db()
     with pytest.raises(AftersalesError):
-        request_return(order=order, quantities={lines(order)[a.sku].pk: 1}, reason="x",
-                       refund_to="wallet", actor=None)
+        request_return(
+            order=order,
+            quantities={lines(order)[a.sku].pk: 1},
+            reason="x",
+            refund_to="wallet",
+            actor=None,
+        )
     assert ReturnRequest.objects.count() == 0
 
 
 def test_rejected_return_puts_the_order_back_and_refunds_nothing(people, ann, goods):
     order = delivered_order(people, ann, goods)
     a, _b = goods
-    rma = request_return(order=order, quantities={lines(order)[a.sku].pk: 1}, reason="x",
-                         refund_to="wallet", actor=None)
+    rma = request_return(
+        order=order,
+        quantities={lines(order)[a.sku].pk: 1},
+        reason="x",
+        refund_to="wallet",
+        actor=None,
+    )
     decide_return(rma=rma, approve=False, actor=people["employee"])
     assert Order.objects.get(pk=order.pk).status == OrderStatus.DELIVERED
     with pytest.raises(AftersalesError):

@@ -62,10 +62,16 @@ def test_warranty_decides_free_or_paid(people, ann, days_ago, months, expected):
 
 def test_active_service_plan_covers_after_warranty(people, ann):
     line = bought_line(people, ann, days_ago=800)
-    ServicePlan.objects.create(customer=ann, name="Care", valid_until=timezone.localdate() - timedelta(days=1))
+    ServicePlan.objects.create(
+        customer=ann, name="Care", valid_until=timezone.localdate() - timedelta(days=1)
+    )
     assert coverage_for(line) == Coverage.PAID  # expired plan
-    ServicePlan.objects.create(customer=ann, product=line.product, name="Care+",
-                               valid_until=timezone.localdate() + timedelta(days=30))
+    ServicePlan.objects.create(
+        customer=ann,
+        product=line.product,
+        name="Care+",
+        valid_until=timezone.localdate() + timedelta(days=30),
+    )
     assert coverage_for(line) == Coverage.PLAN
 
 
@@ -78,8 +84,12 @@ def test_covered_ticket_cannot_be_priced(people, ann):
 
 
 def test_paid_ticket_work_starts_only_after_payment(people, ann):
-    ticket = open_ticket(line=bought_line(people, ann, days_ago=900), subject="Dead", body="b",
-                         actor=people["customer"])
+    ticket = open_ticket(
+        line=bought_line(people, ann, days_ago=900),
+        subject="Dead",
+        body="b",
+        actor=people["customer"],
+    )
     assert ticket.coverage == Coverage.PAID
     with pytest.raises(AftersalesError):
         update_ticket(ticket=ticket, actor=people["employee"], status=TicketStatus.IN_PROGRESS)
@@ -90,12 +100,16 @@ def test_paid_ticket_work_starts_only_after_payment(people, ann):
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.AWAITING_PAYMENT and ticket.payment_order is None
     assert not Order.objects.filter(source="service").exists()
-    ticket = pay_ticket(ticket=ticket, method="card", card_number="4242424242424242",
-                        actor=people["customer"])
+    ticket = pay_ticket(
+        ticket=ticket, method="card", card_number="4242424242424242", actor=people["customer"]
+    )
     assert ticket.status == TicketStatus.IN_PROGRESS
     payment = Payment.objects.get(order=ticket.payment_order)
-    assert (payment.method, payment.amount, payment.status) == ("card", Decimal("39.90"),
-                                                                PaymentStatus.AUTHORISED)
+    assert (payment.method, payment.amount, payment.status) == (
+        "card",
+        Decimal("39.90"),
+        PaymentStatus.AUTHORISED,
+    )
     with pytest.raises(AftersalesError):
         pay_ticket(ticket=ticket, method="card", card_number="4242424242424242", actor=None)
     assert Order.objects.filter(source="service").count() == 1
@@ -104,7 +118,9 @@ def test_paid_ticket_work_starts_only_after_payment(people, ann):
 def test_pay_ticket_from_wallet(people, ann):
     from rapport.payments.services import top_up_wallet
 
-    ticket = open_ticket(line=bought_line(people, ann, days_ago=900), subject="s", body="b", actor=None)
+    ticket = open_ticket(
+        line=bought_line(people, ann, days_ago=900), subject="s", body="b", actor=None
+    )
     ticket = set_price(ticket=ticket, price=Decimal("12.34"), actor=people["employee"])
     top_up_wallet(customer=ann, amount=Decimal("20.00"), actor=None)
     pay_ticket(ticket=ticket, method="wallet", actor=people["customer"])
@@ -112,16 +128,25 @@ def test_pay_ticket_from_wallet(people, ann):
 
 
 def test_assign_messages_and_timeline(people, ann):
-    ticket = open_ticket(line=bought_line(people, ann), subject="Squeak", body="b",
-                         actor=people["customer"])
-    update_ticket(ticket=ticket, actor=people["employee"], assignee=people["employee"],
-                  status=TicketStatus.IN_PROGRESS, message="We are on it")
+    ticket = open_ticket(
+        line=bought_line(people, ann), subject="Squeak", body="b", actor=people["customer"]
+    )
+    update_ticket(
+        ticket=ticket,
+        actor=people["employee"],
+        assignee=people["employee"],
+        status=TicketStatus.IN_PROGRESS,
+        message="We are on it",
+    )
     add_message(ticket=ticket, body="Thanks", actor=people["customer"], from_staff=False)
     ticket.refresh_from_db()
     assert ticket.assignee == people["employee"] and ticket.status == TicketStatus.IN_PROGRESS
     assert [m.body for m in ticket.messages.all()] == ["b", "We are on it", "Thanks"]
-    actions = list(AuditEntry.objects.filter(customer=ann, action__startswith="ticket.")
-                   .order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(customer=ann, action__startswith="ticket.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["ticket.opened", "ticket.message", "ticket.updated", "ticket.message"]
     assert Message.objects.filter(customer=ann, template="ticket_update").count() == 3
     update_ticket(ticket=ticket, actor=people["employee"], status=TicketStatus.CLOSED)

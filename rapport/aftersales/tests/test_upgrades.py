@@ -23,11 +23,21 @@ pytestmark = pytest.mark.django_db
 
 def order_of(customer, product, n, status=OrderStatus.DELIVERED):
     order = Order.objects.create(
-        number=f"U{customer.pk}-{n}", customer=customer, placed_at=timezone.now(), status=status,
+        number=f"U{customer.pk}-{n}",
+        customer=customer,
+        placed_at=timezone.now(),
+        status=status,
         total=Decimal("10.00"),
     )
-    OrderLine.objects.create(order=order, product=product, sku=product.sku, name=product.name,
-                             quantity=1, unit_price=Decimal("10.00"), line_total=Decimal("10.00"))
+    OrderLine.objects.create(
+        order=order,
+        product=product,
+        sku=product.sku,
+        name=product.name,
+        quantity=1,
+        unit_price=Decimal("10.00"),
+        line_total=Decimal("10.00"),
+    )
 
 
 @pytest.fixture
@@ -35,8 +45,10 @@ def world(people):
     old, other = ProductFactory(), ProductFactory()
     buyers = []
     for i in range(7):
-        c = reachable(Customer.objects.create(email=f"buyer{i}@example.com", name=f"Buyer {i}"),
-                      marketing=True)
+        c = reachable(
+            Customer.objects.create(email=f"buyer{i}@example.com", name=f"Buyer {i}"),
+            marketing=True,
+        )
         order_of(c, old, 1)
         buyers.append(c)
     order_of(buyers[0], old, 2)  # bought twice: still one notice
@@ -47,12 +59,18 @@ def world(people):
     order_of(cancelled, old, 1, status=OrderStatus.CANCELLED)
     stranger = reachable(Customer.objects.create(email="x@example.com"), marketing=True)
     order_of(stranger, other, 1)
-    notice = upgrades.create_notice(product=old, title="Version 2 is out", body="Flash it.",
-                                    actor=people["employee"])
+    notice = upgrades.create_notice(
+        product=old, title="Version 2 is out", body="Flash it.", actor=people["employee"]
+    )
     notice.published_at = timezone.now()
     notice.save()
-    return {"notice": notice, "buyers": buyers, "opted_out": opted_out, "cancelled": cancelled,
-            "stranger": stranger}
+    return {
+        "notice": notice,
+        "buyers": buyers,
+        "opted_out": opted_out,
+        "cancelled": cancelled,
+        "stranger": stranger,
+    }
 
 
 def per_customer():

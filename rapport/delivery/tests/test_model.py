@@ -23,8 +23,13 @@ def synthetic(n=400, seed=7):
     for i in range(n):
         bought = start + datetime.timedelta(days=int(i * 730 / n))
         days = (10 if bought.month == 12 else 3) + (2 if rng.random() < 0.1 else 0)
-        samples.append(Sample(bought, bought + datetime.timedelta(days=days),
-                              (bought + datetime.timedelta(days=20)).date()))
+        samples.append(
+            Sample(
+                bought,
+                bought + datetime.timedelta(days=days),
+                (bought + datetime.timedelta(days=20)).date(),
+            )
+        )
     return samples
 
 
@@ -88,9 +93,10 @@ def test_train_command_writes_json_and_promises_use_it(tmp_path, settings):
     assert params.trained_on > 3000
     when = datetime.datetime(2025, 3, 3, 12, tzinfo=datetime.UTC)
     promised = services.promised_datetime(when)
-    assert promised.date() == (when.astimezone(promised.tzinfo).date()
-                               + datetime.timedelta(days=params.days_for(
-                                   when.astimezone(promised.tzinfo))))
+    assert promised.date() == (
+        when.astimezone(promised.tzinfo).date()
+        + datetime.timedelta(days=params.days_for(when.astimezone(promised.tzinfo)))
+    )
 
 
 def test_without_a_model_the_default_days_apply(tmp_path, settings):

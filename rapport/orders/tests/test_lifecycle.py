@@ -140,5 +140,11 @@ def test_whole_lifecycle_sends_one_mail_per_step_over_smtp(people, ann, product,
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert timeline == ["order.placed", "order.paid", "order.packed", "order.shipped", "order.delivered"]
+    assert timeline == [
+        "order.placed",
+        "order.paid",
+        "order.packed",
+        "order.shipped",
+        "order.delivered",
+    ]
     assert Order.objects.get(pk=order.pk).estimated_delivery_at is not None

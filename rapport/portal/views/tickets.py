@@ -22,7 +22,12 @@ from rapport.core.access import employee_required
 
 
 def _staff() -> list:
-    return list(get_user_model().objects.filter(is_active=True, groups__name__in=[EMPLOYEE, MANAGER]).distinct().order_by("email"))
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[EMPLOYEE, MANAGER])
+        .distinct()
+        .order_by("email")
+    )
 
 
 @employee_required

@@ -63,8 +63,13 @@ def start(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "storefront/returns/start.html",
-        {"order": order, "lines": lines, "destinations": destinations, "error": error,
-         "posted": request.POST},
+        {
+            "order": order,
+            "lines": lines,
+            "destinations": destinations,
+            "error": error,
+            "posted": request.POST,
+        },
         status=400 if error else 200,
     )
 

@@ -11,11 +11,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rapport.aftersales.access import get_ticket_for
 from rapport.aftersales.errors import AftersalesError
-from rapport.aftersales.tickets import SERVICE_PAYMENT_MODES, add_message, coverage_for, open_ticket, pay_ticket
-from rapport.storefront.views.returns import own_order
+from rapport.aftersales.tickets import (
+    SERVICE_PAYMENT_MODES,
+    add_message,
+    coverage_for,
+    open_ticket,
+    pay_ticket,
+)
 from rapport.orders.models import LineKind
 from rapport.payments.models import PaymentMethod
 from rapport.payments.services import PaymentError
+from rapport.storefront.views.returns import own_order
 
 
 @login_required
@@ -56,7 +62,12 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            add_message(ticket=ticket, body=request.POST.get("body", ""), actor=request.user, from_staff=False)
+            add_message(
+                ticket=ticket,
+                body=request.POST.get("body", ""),
+                actor=request.user,
+                from_staff=False,
+            )
         except AftersalesError as exc:
             error = str(exc)
         else:
@@ -65,7 +76,12 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "storefront/tickets/detail.html",
-        {"ticket": ticket, "thread": ticket.messages.select_related("author"), "error": error, "modes": modes},
+        {
+            "ticket": ticket,
+            "thread": ticket.messages.select_related("author"),
+            "error": error,
+            "modes": modes,
+        },
         status=400 if error else 200,
     )
 

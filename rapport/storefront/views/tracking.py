@@ -22,9 +22,7 @@ def tracking(request: HttpRequest, public_id: str) -> HttpResponse:
     order = get_order_for(request.user, public_id)
     timeline = order_timeline(order)
     reached = {step["status"] for step in timeline} | {OrderStatus.PLACED.value}
-    path = [
-        {"status": s, "label": OrderStatus(s).label, "done": s in reached} for s in HAPPY_PATH
-    ]
+    path = [{"status": s, "label": OrderStatus(s).label, "done": s in reached} for s in HAPPY_PATH]
     return render(
         request,
         "storefront/tracking/tracking.html",
