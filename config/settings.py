@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "rapport.messaging",
     "rapport.imports",
     "rapport.segments",
+    "rapport.delivery",
+    "rapport.aftersales",
 ]
 
 MIDDLEWARE = [
@@ -334,3 +336,12 @@ RAPPORT_OUTBOX_MAX_ATTEMPTS = env_int("RAPPORT_OUTBOX_MAX_ATTEMPTS", 8)
 # A contact point fails after this many hard bounces, or this many failures of any kind.
 RAPPORT_BOUNCE_HARD_LIMIT = env_int("RAPPORT_BOUNCE_HARD_LIMIT", 2)
 RAPPORT_BOUNCE_SOFT_LIMIT = env_int("RAPPORT_BOUNCE_SOFT_LIMIT", 5)
+
+# --- After-sales (issue 7) ----------------------------------------------------------------------
+RAPPORT_RETURN_WINDOW_DAYS = env_int("RAPPORT_RETURN_WINDOW_DAYS", 30)
+RAPPORT_WARRANTY_MONTHS = env_int("RAPPORT_WARRANTY_MONTHS", 24)
+RAPPORT_DELIVERY_DEFAULT_DAYS = env_int("RAPPORT_DELIVERY_DEFAULT_DAYS", 7)
+RAPPORT_DELIVERY_MODEL_PATH = Path(
+    env_str("RAPPORT_DELIVERY_MODEL_PATH", str(BASE_DIR / "var" / "delivery_model.json"))
+)
+RAPPORT_UPGRADE_BATCH_SIZE = env_int("RAPPORT_UPGRADE_BATCH_SIZE", 200)

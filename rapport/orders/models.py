@@ -137,3 +137,50 @@ class Review(TimeStampedModel):
                 condition=models.Q(score__gte=1, score__lte=5), name="review_score_1_to_5"
             ),
         ]
+
+
+class Shipment(TimeStampedModel):
+    """A parcel handed to a carrier for an order (issue 7)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    carrier = models.CharField(_("carrier"), max_length=80)
+    tracking_number = models.CharField(_("tracking number"), max_length=100)
+    shipped_at = models.DateTimeField(_("shipped at"))
+
+    class Meta:
+        ordering = ["shipped_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}"
+
+
+class RefundDestination(models.TextChoices):
+    ORIGINAL = "original", _("Original payment")
+    WALLET = "wallet", _("Store credit")
+
+
+class Refund(models.Model):
+    """Money given back (or no longer owed) against one payment of an order. The sum per
+    payment caps further refunds, so nothing is refunded twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = MoneyField()
+    destination = models.CharField(max_length=10, choices=RefundDestination.choices)
+    # What caused it: "cancellation" or a return's number.
+    reference = models.CharField(max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} on {self.order_id}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from rapport.orders.models import LineKind, Order, OrderLine
+from rapport.orders.models import LineKind, Order, OrderLine, OrderStatus
 from rapport.payments.models import Payment
 
 
@@ -48,3 +48,27 @@ def staff_order_list(
     if payment_method:
         qs = qs.filter(payment_method=payment_method)
     return qs
+
+
+def order_timeline(order: Order) -> list[dict[str, Any]]:
+    """The order's steps for its tracking page: placement and every status change, oldest
+    first, read from the audit log (the single record of what happened)."""
+    from rapport.core.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(
+        object_type=Order._meta.label_lower, object_id=str(order.pk), action__startswith="order."
+    ).order_by("created_at", "id")
+    steps = []
+    for entry in entries:
+        status = entry.action.split(".", 1)[1]
+        if status not in OrderStatus.values:
+            continue
+        steps.append(
+            {
+                "status": status,
+                "label": OrderStatus(status).label,
+                "at": entry.created_at,
+                "data": entry.data,
+            }
+        )
+    return steps

@@ -271,3 +271,96 @@ def apply_webhook_event(*, event: WebhookEvent) -> Payment | None:
             data={"reference": event.reference, "amount": str(event.amount)},
         )
         return payment
+
+
+# --- After the sale: settling and giving money back (issue 7) ------------------------------------
+
+
+def settle_pending_payment(*, payment: Payment, actor: Any) -> Payment:
+    """Cash on delivery: the courier collected the money, so the pending payment is now paid.
+
+    Idempotent (anything not pending stays as it is). Call it inside the caller's transaction.
+    """
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status != PaymentStatus.PENDING:
+            return locked
+        locked.status = PaymentStatus.CAPTURED
+        locked.save(update_fields=["status", "updated_at"])
+        return locked
+
+
+def write_down_pending_payment(*, payment: Payment, amount: Decimal, actor: Any) -> Payment:
+    """Reduce what is still owed on a pending payment (cash on delivery not yet collected, an
+    unpaid credit-terms invoice) by `amount`; owing nothing marks it refunded.
+
+    Used when an order is cancelled or goods come back before the money did. The audit entry
+    keeps the amount before the write-down. Raises `PaymentError` if `amount` is not positive,
+    exceeds what is owed, or the payment is not pending.
+    """
+    amount = to_money(amount)
+    with transaction.atomic():
+        locked = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("order")
+            .get(pk=payment.pk)
+        )
+        if locked.status != PaymentStatus.PENDING:
+            raise PaymentError(_("Only a payment still owed can be written down."))
+        if amount <= 0 or amount > locked.amount:
+            raise PaymentError(_("The write-down must be between 0 and what is owed."))
+        before = locked.amount
+        if amount == locked.amount:
+            locked.status = PaymentStatus.REFUNDED
+            locked.save(update_fields=["status", "updated_at"])
+        else:
+            locked.amount = before - amount
+            locked.save(update_fields=["amount", "updated_at"])
+        audit.record(
+            action="payment.written_down",
+            actor=actor,
+            target=locked.order,
+            customer=locked.order.customer,
+            summary=f"{locked.get_method_display()} owed {before} → "
+            f"{before - amount}: no longer due",
+            data={"payment": locked.pk, "before": str(before), "amount": str(amount)},
+        )
+        return locked
+
+
+def refund_card_payment(
+    *, payment: Payment, amount: Decimal, actor: Any, refunded_before: Decimal
+) -> Payment:
+    """Give `amount` of a card payment back through its provider (partial refunds allowed).
+
+    `refunded_before` is what earlier refunds already returned (the caller keeps that ledger,
+    under the order lock); reaching the full amount marks the payment refunded. A provider
+    error propagates so the caller's transaction rolls back and nothing is recorded.
+    """
+    amount = to_money(amount)
+    with transaction.atomic():
+        locked = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("order")
+            .get(pk=payment.pk)
+        )
+        if locked.method != PaymentMethod.CARD:
+            raise PaymentError(_("Only card payments are refunded through the provider."))
+        if amount <= 0 or refunded_before + amount > locked.amount:
+            raise PaymentError(_("A refund cannot exceed what was paid."))
+        if locked.status == PaymentStatus.AUTHORISED:
+            capture_payment(payment_id=locked.pk)
+            locked.refresh_from_db()
+        get_provider(locked.provider).refund(reference=locked.provider_reference, amount=amount)
+        if refunded_before + amount == locked.amount:
+            locked.status = PaymentStatus.REFUNDED
+            locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            action="payment.card_refunded",
+            actor=actor,
+            target=locked.order,
+            customer=locked.order.customer,
+            summary=f"Card refund {amount} ({locked.provider_reference})",
+            data={"payment": locked.pk, "amount": str(amount)},
+        )
+        return locked

@@ -11,6 +11,10 @@ from rapport.portal.views import (
     stock,
     wallet,
 )
+from rapport.portal.views import fulfilment as fulfilment_views
+from rapport.portal.views import returns as returns_views
+from rapport.portal.views import tickets as tickets_views
+from rapport.portal.views import upgrades as upgrades_views
 
 app_name = "portal"
 
@@ -75,4 +79,16 @@ urlpatterns = [
         segments.segment_block_delete,
         name="segment_block_delete",
     ),
+    # After the sale (issue 7)
+    path("orders/<uuid:public_id>/advance/", fulfilment_views.advance, name="order_advance"),
+    path("returns/", returns_views.return_list, name="returns"),
+    path("returns/<uuid:public_id>/", returns_views.return_detail, name="return_detail"),
+    path(
+        "returns/<uuid:public_id>/<slug:action>/", returns_views.return_action, name="return_action"
+    ),
+    path("tickets/", tickets_views.ticket_list, name="tickets"),
+    path("tickets/<uuid:public_id>/", tickets_views.ticket_detail, name="ticket_detail"),
+    path("tickets/<uuid:public_id>/update/", tickets_views.ticket_update, name="ticket_update"),
+    path("upgrades/", upgrades_views.notices, name="upgrades"),
+    path("upgrades/<uuid:public_id>/publish/", upgrades_views.publish, name="upgrade_publish"),
 ]

@@ -14,6 +14,9 @@ from rapport.storefront.views import (
     profile,
     search,
 )
+from rapport.storefront.views import returns as returns_views
+from rapport.storefront.views import tickets as tickets_views
+from rapport.storefront.views import tracking as tracking_views
 
 app_name = "storefront"
 
@@ -82,4 +85,13 @@ urlpatterns = [
     path("account/orders/", orders.order_list, name="orders"),
     path("account/orders/<uuid:public_id>/", orders.order_detail, name="order"),
     path("account/orders/<uuid:public_id>/receipt.pdf", orders.receipt, name="order_receipt"),
+    # After the sale (issue 7)
+    path(
+        "account/orders/<uuid:public_id>/tracking/", tracking_views.tracking, name="order_tracking"
+    ),
+    path("account/orders/<uuid:public_id>/return/", returns_views.start, name="return_start"),
+    path("account/returns/<uuid:public_id>/", returns_views.detail, name="return_detail"),
+    path("account/orders/<uuid:public_id>/ticket/", tickets_views.start, name="ticket_start"),
+    path("account/tickets/<uuid:public_id>/", tickets_views.detail, name="ticket_detail"),
+    path("account/tickets/<uuid:public_id>/pay/", tickets_views.pay, name="ticket_pay"),
 ]
