@@ -38,7 +38,18 @@ class Command(BaseCommand):
             self._import_if_empty(data_dir)
         call_command("stock_untracked_products", stdout=self.stdout)
         call_command("seed_demo_segments", stdout=self.stdout)
+        self._train_delivery_model(data_dir)
         self._demo_accounts()
+
+    def _train_delivery_model(self, data_dir: Path) -> None:
+        """Promised delivery dates come from the model learnt on Olist's history; without it the
+        store would fall back to a fixed default."""
+        from rapport.delivery import services as delivery
+
+        orders = data_dir / "olist" / "orders_excerpt.csv.gz"
+        if delivery.model_path().exists() or not orders.exists():
+            return
+        call_command("train_delivery_model", path=orders, stdout=self.stdout)
 
     def _import_if_empty(self, data_dir: Path) -> None:
         if Product.objects.exists():
