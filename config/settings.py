@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rapport.portal",
     "rapport.messaging",
     "rapport.imports",
+    "rapport.recommendations",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from rapport.portal.views import audit, auth, customers, dashboard, orders, staff, stock, wallet
+from rapport.portal.views import (
+    audit,
+    auth,
+    customers,
+    dashboard,
+    orders,
+    recommendations,
+    staff,
+    stock,
+    wallet,
+)
 
 app_name = "portal"
 
@@ -44,4 +54,26 @@ urlpatterns = [
     path("customers/<uuid:public_id>/wallet/", wallet.wallet, name="wallet"),
     path("stock/", stock.product_list, name="stock_list"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
+    # Cross-sell (issue 6)
+    path("cross-sell/", recommendations.settings_page, name="reco_settings"),
+    path("cross-sell/refresh/", recommendations.refresh, name="reco_refresh"),
+    path("cross-sell/consumable/", recommendations.consumable, name="reco_consumable"),
+    path("cross-sell/rules/", recommendations.rules, name="reco_rules"),
+    path("cross-sell/rules/<int:pk>/delete/", recommendations.rule_delete, name="reco_rule_delete"),
+    path("cross-sell/bundles/", recommendations.bundles, name="reco_bundles"),
+    path(
+        "cross-sell/bundles/<int:pk>/accept/",
+        recommendations.bundle_accept,
+        name="reco_bundle_accept",
+    ),
+    path(
+        "cross-sell/bundles/<int:pk>/reject/",
+        recommendations.bundle_reject,
+        name="reco_bundle_reject",
+    ),
+    path(
+        "cross-sell/bundles/<int:pk>/retire/",
+        recommendations.bundle_retire,
+        name="reco_bundle_retire",
+    ),
 ]

@@ -11,6 +11,7 @@ from rapport.storefront.views import (
     orders,
     preferences,
     profile,
+    recommendations,
     search,
 )
 
@@ -80,4 +81,12 @@ urlpatterns = [
     path("account/orders/", orders.order_list, name="orders"),
     path("account/orders/<uuid:public_id>/", orders.order_detail, name="order"),
     path("account/orders/<uuid:public_id>/receipt.pdf", orders.receipt, name="order_receipt"),
+    # Cross-sell fragments (htmx)
+    path(
+        "p/<uuid:public_id>/suggestions/",
+        recommendations.for_product,
+        name="suggestions_product",
+    ),
+    path("cart/suggestions/", recommendations.for_cart, name="suggestions_cart"),
+    path("suggestions/for-you/", recommendations.for_you, name="suggestions_for_you"),
 ]
