@@ -18,7 +18,7 @@ added to the stored ones (`merge`), which is how rules are refreshed as orders a
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,7 +70,7 @@ class Counts:
         return out.getvalue()
 
     @classmethod
-    def from_bytes(cls, blob: bytes) -> Counts:
+    def from_bytes(cls, blob: bytes | memoryview) -> Counts:
         if not blob:
             return cls.empty()
         with np.load(io.BytesIO(bytes(blob))) as data:
@@ -86,7 +86,7 @@ class Counts:
             )
 
 
-def incidence(baskets: Sequence[Iterable[int]]) -> tuple[sparse.csr_matrix, np.ndarray]:
+def incidence(baskets: Sequence[Collection[int]]) -> tuple[sparse.csr_matrix, np.ndarray]:
     """X (baskets x items, 0/1) and the sorted item ids its columns stand for.
 
     An item listed twice in one basket counts once; empty baskets are rows of zeros (they still
@@ -105,7 +105,7 @@ def incidence(baskets: Sequence[Iterable[int]]) -> tuple[sparse.csr_matrix, np.n
     return x, items
 
 
-def count(baskets: Sequence[Iterable[int]], *, keep: np.ndarray | None = None) -> Counts:
+def count(baskets: Sequence[Collection[int]], *, keep: np.ndarray | None = None) -> Counts:
     """Counts for these baskets. `keep` (sorted item ids) restricts the pair matrix to those
     items, which is how `rules_from_baskets` skips items that cannot reach the minimum support."""
     x, items = incidence(baskets)
@@ -219,7 +219,7 @@ def rules(
 
 
 def rules_from_baskets(
-    baskets: Sequence[Iterable[int]],
+    baskets: Sequence[Collection[int]],
     *,
     min_support: float,
     min_confidence: float,

@@ -175,19 +175,19 @@ def suggest(
     )
     if knowledge:
         tops = _top_in_category((k.target_id for k in knowledge), per_category=limit)
-        for rule in knowledge:
-            matching = by_category[rule.source_id]
-            if rule.price_tier == PriceTier.PREMIUM:
+        for k_rule in knowledge:
+            matching = by_category[k_rule.source_id]
+            if k_rule.price_tier == PriceTier.PREMIUM:
                 matching = [p for p in matching if is_premium(p)]
                 default = _("Because you chose a premium “%(product)s”.")
-            elif rule.segment:
+            elif k_rule.segment:
                 default = _("Popular with customers like you who buy “%(product)s”.")
             else:
                 default = _("Goes well with “%(product)s”.")
             if not matching:
                 continue
-            reason = rule.reason or default % {"product": matching[0].name}
-            candidates.extend((pk, reason, "knowledge") for pk in tops[rule.target_id])
+            reason = k_rule.reason or default % {"product": matching[0].name}
+            candidates.extend((pk, reason, "knowledge") for pk in tops[k_rule.target_id])
 
     cat_rules = list(
         CategoryRule.objects.filter(antecedent_id__in=by_category)

@@ -70,7 +70,7 @@ def refresh_rules(*, full: bool = False, actor: Any = None) -> MiningState:
     order (nightly; it also forgets cancelled orders and refreshes the category rules).
     """
     config = current_settings()
-    thresholds = {
+    thresholds: dict[str, Any] = {
         "min_support": float(config.min_support),
         "min_confidence": float(config.min_confidence),
         "min_lift": float(config.min_lift),
