@@ -83,10 +83,10 @@ urlpatterns = [
     path("account/orders/<uuid:public_id>/receipt.pdf", orders.receipt, name="order_receipt"),
     # Cross-sell fragments (htmx)
     path(
-        "p/<uuid:public_id>/suggestions/",
+        "suggestions/p/<uuid:public_id>/",
         recommendations.for_product,
         name="suggestions_product",
     ),
-    path("cart/suggestions/", recommendations.for_cart, name="suggestions_cart"),
+    path("suggestions/cart/", recommendations.for_cart, name="suggestions_cart"),
     path("suggestions/for-you/", recommendations.for_you, name="suggestions_for_you"),
 ]
