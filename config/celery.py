@@ -25,4 +25,17 @@ app.conf.beat_schedule = {
         "task": "rapport.segments.tasks.refresh_rfm_and_segments_task",
         "schedule": 6 * 3600.0,
     },
+    # Cross-sell: add new orders to the rule counts, recount everything nightly, follow-up mail.
+    "recommendations-update-rules": {
+        "task": "rapport.recommendations.tasks.update_rules_task",
+        "schedule": 15 * 60.0,
+    },
+    "recommendations-recompute-rules": {
+        "task": "rapport.recommendations.tasks.recompute_rules_task",
+        "schedule": 24 * 3600.0,
+    },
+    "recommendations-follow-ups": {
+        "task": "rapport.recommendations.tasks.send_follow_ups_task",
+        "schedule": 3600.0,
+    },
 }

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rapport.segments",
     "rapport.delivery",
     "rapport.aftersales",
+    "rapport.recommendations",
 ]
 
 MIDDLEWARE = [

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from rapport.cart.discounts import cart_discounts, discount_total
 from rapport.cart.models import Cart, CartLine
 from rapport.catalog.models import Product
 from rapport.core.money import line_total
@@ -32,6 +34,17 @@ class CartView:
     lines: list[LineView]
     subtotal: Decimal
     item_count: int
+    # Bundle prices and the like (`cart.discounts`): each has `label` and a positive `amount`.
+    discounts: list[Any] = field(default_factory=list)
+
+    @property
+    def discount_total(self) -> Decimal:
+        return discount_total(self.discounts)
+
+    @property
+    def total(self) -> Decimal:
+        """What the items cost after discounts (shipping comes at checkout)."""
+        return self.subtotal - self.discount_total
 
     @property
     def has_problems(self) -> bool:
@@ -81,4 +94,9 @@ def cart_view(cart: Cart | None) -> CartView:
         lines=views,
         subtotal=sum((lv.total for lv in views), Decimal("0.00")),
         item_count=sum(lv.line.quantity for lv in views),
+        discounts=cart_discounts(
+            (lv.product.pk, lv.unit_price, lv.line.quantity)
+            for lv in views
+            if lv.product.is_active and lv.product.price
+        ),
     )

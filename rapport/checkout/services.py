@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rapport.cart.discounts import cart_discounts, discount_total
 from rapport.cart.models import Cart, CartLine, CartStatus
 from rapport.catalog.models import Product
 from rapport.checkout.models import Address
@@ -152,7 +153,12 @@ def _place(
         (line_total(line.product.price or Decimal(0), line.quantity) for line in lines),
         Decimal("0.00"),
     )
-    shipping = method.cost_for(subtotal)
+    # Bundle prices, computed exactly as the cart page shows them; one discount line each.
+    discounts = cart_discounts(
+        (line.product_id, line.product.price or Decimal(0), line.quantity) for line in lines
+    )
+    discount = discount_total(discounts)
+    shipping = method.cost_for(subtotal - discount)
     now = timezone.now()
     order = Order.objects.create(
         number=new_order_number(),
@@ -160,7 +166,7 @@ def _place(
         currency=settings.RAPPORT_CURRENCY,
         subtotal=subtotal,
         shipping_total=shipping,
-        total=subtotal + shipping,
+        total=subtotal - discount + shipping,
         placed_at=now,
         idempotency_key=idempotency_key,
         payment_method=payment_method,
@@ -199,6 +205,19 @@ def _place(
                 position=len(lines),
             )
         ]
+        + [
+            OrderLine(
+                order=order,
+                kind=LineKind.DISCOUNT,
+                sku=str(d.code)[:64],
+                name=str(d.label)[:255],
+                quantity=1,
+                unit_price=-d.amount,
+                line_total=-d.amount,
+                position=len(lines) + 1 + i,
+            )
+            for i, d in enumerate(discounts)
+        ]
     )
     for line in lines:
         Product.objects.filter(pk=line.product_id).update(
@@ -222,7 +241,12 @@ def _place(
         customer=customer,
         summary=f"Order {order.number} placed: {order.total} {order.currency} "
         f"({payment.get_method_display()})",
-        data={"total": str(order.total), "payment_method": payment_method, "lines": len(lines)},
+        data={
+            "total": str(order.total),
+            "payment_method": payment_method,
+            "lines": len(lines),
+            "discount": str(discount),
+        },
     )
     order_id = order.pk
     transaction.on_commit(lambda: _send_confirmation(order_id), robust=True)

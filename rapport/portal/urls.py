@@ -6,6 +6,7 @@ from rapport.portal.views import (
     customers,
     dashboard,
     orders,
+    recommendations,
     segments,
     staff,
     stock,
@@ -91,4 +92,26 @@ urlpatterns = [
     path("tickets/<uuid:public_id>/update/", tickets_views.ticket_update, name="ticket_update"),
     path("upgrades/", upgrades_views.notices, name="upgrades"),
     path("upgrades/<uuid:public_id>/publish/", upgrades_views.publish, name="upgrade_publish"),
+    # Cross-sell (issue 6)
+    path("cross-sell/", recommendations.settings_page, name="reco_settings"),
+    path("cross-sell/refresh/", recommendations.refresh, name="reco_refresh"),
+    path("cross-sell/consumable/", recommendations.consumable, name="reco_consumable"),
+    path("cross-sell/rules/", recommendations.rules, name="reco_rules"),
+    path("cross-sell/rules/<int:pk>/delete/", recommendations.rule_delete, name="reco_rule_delete"),
+    path("cross-sell/bundles/", recommendations.bundles, name="reco_bundles"),
+    path(
+        "cross-sell/bundles/<int:pk>/accept/",
+        recommendations.bundle_accept,
+        name="reco_bundle_accept",
+    ),
+    path(
+        "cross-sell/bundles/<int:pk>/reject/",
+        recommendations.bundle_reject,
+        name="reco_bundle_reject",
+    ),
+    path(
+        "cross-sell/bundles/<int:pk>/retire/",
+        recommendations.bundle_retire,
+        name="reco_bundle_retire",
+    ),
 ]

@@ -12,6 +12,7 @@ from rapport.storefront.views import (
     personal,
     preferences,
     profile,
+    recommendations,
     search,
 )
 from rapport.storefront.views import returns as returns_views
@@ -94,4 +95,12 @@ urlpatterns = [
     path("account/orders/<uuid:public_id>/ticket/", tickets_views.start, name="ticket_start"),
     path("account/tickets/<uuid:public_id>/", tickets_views.detail, name="ticket_detail"),
     path("account/tickets/<uuid:public_id>/pay/", tickets_views.pay, name="ticket_pay"),
+    # Cross-sell fragments (htmx)
+    path(
+        "suggestions/p/<uuid:public_id>/",
+        recommendations.for_product,
+        name="suggestions_product",
+    ),
+    path("suggestions/cart/", recommendations.for_cart, name="suggestions_cart"),
+    path("suggestions/for-you/", recommendations.for_you, name="suggestions_for_you"),
 ]

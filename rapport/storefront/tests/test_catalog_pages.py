@@ -98,3 +98,13 @@ def test_robots_txt_does_not_name_the_staff_entrance(client, settings):
 
     assert response.status_code == 200
     assert settings.RAPPORT_STAFF_PATH not in response.content.decode()
+
+
+def test_home_asks_for_picks_only_for_signed_in_customers(client, make_user):
+    assert 'id="picked-for-you"' not in client.get(reverse("storefront:home")).content.decode()
+
+    client.force_login(make_user("ann@example.com"))
+
+    body = client.get(reverse("storefront:home")).content.decode()
+    assert 'id="picked-for-you"' in body
+    assert reverse("storefront:suggestions_for_you") in body

@@ -1,0 +1,84 @@
+"""Bundle prices in a cart: per complete set of a bundle's items, the bundle price applies.
+
+    discount per set = sum of (item unit price x item quantity) - bundle price
+
+Pure arithmetic on (product id, unit price, quantity) lines so the cart page and `place_order`
+compute the same figure. Bundles that share products are applied greedily, the biggest saving
+per set first; an item unit counts toward one set only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from rapport.core.money import line_total
+from rapport.recommendations.models import Bundle, BundleItem, BundleStatus
+
+
+@dataclass(frozen=True)
+class BundleDiscount:
+    bundle_id: int
+    name: str
+    sets: int
+    amount: Decimal  # positive: what is taken off
+
+    @property
+    def code(self) -> str:
+        return f"BUNDLE-{self.bundle_id}"
+
+    @property
+    def label(self) -> str:
+        return _("Bundle “%(name)s” x %(sets)d") % {"name": self.name, "sets": self.sets}
+
+
+def bundle_discounts(lines: Iterable[tuple[int, Decimal, int]]) -> list[BundleDiscount]:
+    """The bundle discounts for cart lines given as (product id, unit price, quantity)."""
+    prices: dict[int, Decimal] = {}
+    left: dict[int, int] = {}
+    for product_id, price, quantity in lines:
+        prices[product_id] = price
+        left[product_id] = left.get(product_id, 0) + quantity
+    if not left:
+        return []
+    candidate_ids = set(
+        BundleItem.objects.filter(
+            product_id__in=left, bundle__status=BundleStatus.ACTIVE
+        ).values_list("bundle_id", flat=True)
+    )
+    if not candidate_ids:
+        return []
+    items: dict[int, list[tuple[int, int]]] = {}
+    for bundle_id, product_id, quantity in BundleItem.objects.filter(
+        bundle_id__in=candidate_ids
+    ).values_list("bundle_id", "product_id", "quantity"):
+        items.setdefault(bundle_id, []).append((product_id, quantity))
+    bundles = {b.pk: b for b in Bundle.objects.filter(pk__in=candidate_ids)}
+    offers: list[tuple[Decimal, int, Bundle, list[tuple[int, int]]]] = []
+    for bundle_id, members in items.items():
+        if any(pid not in left for pid, _q in members):
+            continue
+        bundle = bundles[bundle_id]
+        full = sum((line_total(prices[pid], q) for pid, q in members), Decimal("0.00"))
+        saving = full - (bundle.price or full)
+        if saving > 0:
+            offers.append((saving, bundle_id, bundle, members))
+    offers.sort(key=lambda o: (-o[0], o[1]))
+    result: list[BundleDiscount] = []
+    for saving, _bid, bundle, members in offers:
+        sets = min(left[pid] // q for pid, q in members)
+        if sets < 1:
+            continue
+        for pid, q in members:
+            left[pid] -= q * sets
+        result.append(
+            BundleDiscount(bundle_id=bundle.pk, name=bundle.name, sets=sets, amount=saving * sets)
+        )
+    return result
+
+
+def total_discount(discounts: Iterable[BundleDiscount]) -> Decimal:
+    return sum((d.amount for d in discounts), Decimal("0.00"))
