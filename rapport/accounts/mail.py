@@ -34,4 +34,8 @@ def send_after_commit(*, to: str, template: str, context: dict[str, Any]) -> Non
         message.attach_alternative(html, "text/html")
         message.send()
 
-    transaction.on_commit(send)
+    # robust: a mail server that is down must not turn a finished change into an error page;
+    # the failure is logged and the person can ask for the mail again (verification: "send
+    # again"; reset: request again). Moving these mails onto the messaging outbox, which
+    # retries, is the lasting fix.
+    transaction.on_commit(send, robust=True)
