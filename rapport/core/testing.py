@@ -129,3 +129,44 @@ def login_staff_without_second_factor(client: Client, user: Any) -> None:
     from rapport.accounts.sessions import BACKEND
 
     client.force_login(user, backend=BACKEND)
+
+
+# --- Concurrency tests (PostgreSQL) ---------------------------------------------------------
+
+POSTGRES_ONLY = "Concurrency needs PostgreSQL row locks: run with DATABASE_URL=postgres://…"
+
+
+def skip_unless_postgres() -> None:
+    """Concurrency tests prove row locks; SQLite serialises every writer, so they skip there."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(POSTGRES_ONLY)
+
+
+def run_concurrently(n: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run `work(i)` for i in 0..n-1 on n threads released together by a barrier, each with its
+    own database connection; returns each call's result or the exception it raised."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def runner(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # each outcome is asserted by the caller
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection, connections
 
 from rapport.accounts.models import User
 from rapport.aftersales.errors import AftersalesError
 from rapport.aftersales.returns import decide_return, receive_return, refund_return, request_return
 from rapport.aftersales.tests.factories import buy, deliver
 from rapport.checkout.tests.factories import stocked_product
+from rapport.core.testing import run_concurrently, skip_unless_postgres
 from rapport.customers.models import Customer
 from rapport.orders.models import Refund
 from rapport.payments.models import WalletAccount, WalletEntry
@@ -24,29 +23,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("Concurrency needs PostgreSQL row locks: run with DATABASE_URL=postgres://…")
-
-
-def run_threads(n, work):
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def runner(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # each outcome is asserted by the test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    skip_unless_postgres()
 
 
 @pytest.mark.parametrize("method", ["wallet", "card"])
@@ -66,7 +43,7 @@ def test_concurrent_refunds_of_one_return_refund_once(method):
     decide_return(rma=rma, approve=True, actor=staff)
     receive_return(rma=rma, actor=staff)
 
-    results = run_threads(6, lambda i: refund_return(rma=rma, actor=staff))
+    results = run_concurrently(6, lambda i: refund_return(rma=rma, actor=staff))
 
     outcomes = Counter(type(r).__name__ for r in results)
     assert outcomes == {"ReturnRequest": 1, "AftersalesError": 5}

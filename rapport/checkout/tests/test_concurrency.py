@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 
 from rapport.accounts.models import User
 from rapport.checkout.services import place_order
 from rapport.checkout.tests.factories import address_for, cart_with, stock_of, stocked_product
+from rapport.core.testing import run_concurrently, skip_unless_postgres
 from rapport.customers.models import Customer
 from rapport.inventory.models import StockMove
 from rapport.inventory.services import OutOfStock
@@ -24,29 +23,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("Concurrency needs PostgreSQL row locks: run with DATABASE_URL=postgres://…")
-
-
-def run_threads(n, work):
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def runner(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # each outcome is asserted by the test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    skip_unless_postgres()
 
 
 def test_fifty_buyers_for_ten_units_make_exactly_ten_orders():
@@ -72,7 +49,7 @@ def test_fifty_buyers_for_ten_units_make_exactly_ten_orders():
             actor=user,
         )
 
-    results = run_threads(50, buy)
+    results = run_concurrently(50, buy)
 
     outcomes = Counter(type(r).__name__ for r in results)
     assert outcomes == {"Order": 10, "OutOfStock": 40}
@@ -98,7 +75,7 @@ def test_same_checkout_submitted_from_many_tabs_makes_one_order():
     address = address_for(customer)
     cart = cart_with(user, (product, 2))
 
-    results = run_threads(
+    results = run_concurrently(
         8,
         lambda i: place_order(
             cart=cart,
@@ -122,7 +99,7 @@ def test_concurrent_wallet_debits_cannot_overdraw():
     customer = Customer.objects.create(user=user, email=user.email)
     top_up_wallet(customer=customer, amount=Decimal("100.00"), actor=None)
 
-    results = run_threads(
+    results = run_concurrently(
         30,
         lambda i: debit_wallet(customer=customer, amount=Decimal("10.00"), order=None, actor=None),
     )

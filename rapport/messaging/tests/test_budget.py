@@ -1,14 +1,13 @@
 """The contact budget and quiet hours: how often and when non-transactional mail may go."""
 
 import datetime
-import threading
 import zoneinfo
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from rapport.core.models import AuditEntry
+from rapport.core.testing import run_concurrently, skip_unless_postgres
 from rapport.customers.models import Purpose
 from rapport.customers.tests.factories import contactable
 from rapport.messaging.budget import next_allowed_time
@@ -131,30 +130,12 @@ def test_marketing_queued_in_quiet_hours_waits_instead_of_sending(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_senders_never_exceed_the_budget():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "Row locks (SELECT … FOR UPDATE) need PostgreSQL; SQLite serialises all writers."
-        )
+    skip_unless_postgres()
     customer = contactable()
-    start = threading.Barrier(20)
-    errors = []
 
-    def sender():
-        try:
-            start.wait()
-            _marketing(customer)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    results = run_concurrently(20, lambda i: _marketing(customer))
 
-    threads = [threading.Thread(target=sender) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert [r for r in results if isinstance(r, Exception)] == []
     charged = Message.objects.filter(customer=customer, charged_at__isnull=False).count()
     assert charged == 2  # the budget of 3 minus the high-priority reserve of 1
     assert Message.objects.filter(customer=customer, status=MessageStatus.HELD).count() == 18

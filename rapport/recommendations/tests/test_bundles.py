@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 from django.urls import reverse
 
 from rapport.accounts.models import User
@@ -14,6 +12,7 @@ from rapport.cart.queries import cart_view
 from rapport.checkout.services import place_order
 from rapport.checkout.shipping import get_method
 from rapport.checkout.tests.factories import address_for, cart_with, stock_of, stocked_product
+from rapport.core.testing import run_concurrently, skip_unless_postgres
 from rapport.customers.models import Customer
 from rapport.orders.models import LineKind, Order
 from rapport.payments.models import Payment
@@ -157,8 +156,7 @@ def test_place_order_without_bundles_is_unchanged(people):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_bundle_checkouts_charge_each_once():
-    if connection.vendor != "postgresql":
-        pytest.skip("Concurrency needs PostgreSQL row locks: run with DATABASE_URL=postgres://…")
+    skip_unless_postgres()
     a, b = stocked_product(price="12.00", quantity=3), stocked_product(price="8.00", quantity=3)
     make_bundle("15.00", (a, 1), (b, 1))
     buyers = []
@@ -166,32 +164,20 @@ def test_concurrent_bundle_checkouts_charge_each_once():
         user = User.objects.create_user(email=f"b{i}@example.com", password="x" * 20)
         customer = Customer.objects.create(user=user, email=user.email)
         buyers.append((user, customer, address_for(customer), cart_with(user, (a, 1), (b, 1))))
-    barrier = threading.Barrier(5)
-    results: list[object] = [None] * 5
 
     def work(i):
         user, customer, address, cart = buyers[i]
-        try:
-            barrier.wait()
-            results[i] = place_order(
-                cart=cart,
-                customer=customer,
-                address=address,
-                shipping_method="standard",
-                payment_method="cod",
-                idempotency_key=f"k{i}",
-                actor=user,
-            )
-        except Exception as exc:  # asserted below
-            results[i] = exc
-        finally:
-            connections.close_all()
+        return place_order(
+            cart=cart,
+            customer=customer,
+            address=address,
+            shipping_method="standard",
+            payment_method="cod",
+            idempotency_key=f"k{i}",
+            actor=user,
+        )
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(5)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results = run_concurrently(5, work)
     orders = [r for r in results if isinstance(r, Order)]
     assert len(orders) == 3  # three sets in stock
     assert {type(r).__name__ for r in results} == {"Order", "OutOfStock"}
