@@ -47,7 +47,7 @@ from rapport.customers.models import Customer  # noqa: E402
 from rapport.orders.models import Order, OrderLine  # noqa: E402
 
 SUFFIX = "'~' || k"
-SHIFT = "(k % 4) * INTERVAL '7 days'"
+SHIFT = "MOD(k, 4) * INTERVAL '7 days'"
 
 
 def _columns(model: type[Model], overrides: dict[str, str]) -> tuple[str, str]:
