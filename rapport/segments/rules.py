@@ -291,14 +291,18 @@ def _orders() -> QuerySet[Any]:
 def _bought_in(slugs: list[str]) -> QuerySet[Any]:
     from rapport.catalog.models import Category
     from rapport.catalog.queries import category_with_descendant_ids
-    from rapport.orders.models import OrderLine
+    from rapport.orders.models import OrderKind, OrderLine, OrderStatus
 
     ids: list[int] = []
     for category in Category.objects.filter(slug__in=slugs):
         ids.extend(category_with_descendant_ids(category))
+    # The order conditions of `_orders()` applied to the joined order itself: a second pass over
+    # the orders table (`order__in=_orders()`) costs a hash join over every order at scale.
     return (
-        OrderLine.objects.filter(product__category_id__in=ids, order__customer__isnull=False)
-        .filter(order__in=_orders())
+        OrderLine.objects.filter(
+            product__category_id__in=ids, order__customer__isnull=False, order__kind=OrderKind.ORDER
+        )
+        .exclude(order__status=OrderStatus.CANCELLED)
         .values("order__customer_id")
     )
 

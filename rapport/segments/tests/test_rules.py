@@ -110,6 +110,18 @@ def test_behaviour_spend_count_last_purchase_and_categories(crowd):
     assert members({"field": "categories_bought", "op": "any", "value": ["party"]}) == {"sam"}
 
 
+def test_categories_bought_ignores_cancelled_orders_and_credit_notes(crowd):
+    party = Category.objects.create(name="Party", slug="party")
+    balloon = Product.objects.create(
+        sku="B1", name="Balloon", slug="balloon", category=party, price=1
+    )
+    order(crowd["eve"], 9, days_ago=2, status=OrderStatus.CANCELLED, product=balloon)
+    order(crowd["tia"], -9, kind=OrderKind.CREDIT_NOTE, product=balloon)
+    assert members({"field": "categories_bought", "op": "any", "value": ["party"]}) == set()
+    order(crowd["tia"], 9, days_ago=1, product=balloon)
+    assert members({"field": "categories_bought", "op": "any", "value": ["party"]}) == {"tia"}
+
+
 def test_rfm_group_rule(crowd):
     for i, name in enumerate(["sam", "tia", "eve", "old", "nob"]):
         for j in range(i + 1):  # later names: more recent, more orders, more spend
