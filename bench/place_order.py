@@ -77,7 +77,7 @@ def main() -> None:
     category, _ = Category.objects.get_or_create(slug="po-bench", defaults={"name": "Order bench"})
     products = []
     for i in range(args.lines):
-        product, created = Product.objects.get_or_create(
+        product, _created = Product.objects.get_or_create(
             sku=f"PO-BENCH-{i:03d}",
             defaults={
                 "name": f"Order bench item {i}",
