@@ -8,8 +8,8 @@ from pathlib import Path
 
 
 def main(paths: list[str]) -> None:
-    print("| run | page | req/s | p50 ms | p99 ms | errors |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| run | page | req/s | p50 ms | p90 ms | p99 ms | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for path in paths:
         data = json.loads(Path(path).read_text())
         label = data.get("label") or Path(path).stem
@@ -17,6 +17,7 @@ def main(paths: list[str]) -> None:
             for name, stats in run["paths"].items():
                 print(
                     f"| {label} | {name} | {stats['rps']:.1f} | {stats['p50_ms']:.1f} | "
+                    f"{stats['p90_ms']:.1f} | "
                     f"{stats['p99_ms']:.1f} | {stats['errors']} |"
                 )
 

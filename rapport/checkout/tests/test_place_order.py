@@ -263,3 +263,14 @@ def test_bad_methods_and_empty_cart_are_refused(setup, ann, people):
     with pytest.raises(CheckoutError, match="empty"):
         place(setup, ann, people)
     assert counts() == (0, 0, 0, 0)
+
+
+def test_popularity_grows_by_each_lines_quantity_and_spares_other_products(ann, people):
+    mug = stocked_product(quantity=9, name="MUG")
+    jug = stocked_product(quantity=9, name="JUG")
+    idle = stocked_product(quantity=9, name="BOWL")
+    cart = cart_with(people["customer"], (mug, 3), (jug, 1))
+    place({"cart": cart, "address": address_for(ann)}, ann, people)
+    for p in (mug, jug, idle):
+        p.refresh_from_db()
+    assert (mug.popularity, jug.popularity, idle.popularity) == (3, 1, 0)

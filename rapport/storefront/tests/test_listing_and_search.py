@@ -144,3 +144,20 @@ def test_cached_product_page_has_a_working_token_and_live_stock():
     product.stock.quantity = 1
     product.stock.save()
     assert "1 in stock" in Client().get(product.get_absolute_url()).content.decode()
+
+
+def test_search_puts_name_matches_first_and_completes_prefixes(client):
+    from django.db import connection
+
+    ProductFactory(name="LANTERN HOLDER")
+    ProductFactory(name="A PLAIN MUG", description="a mug that glows like a lantern")
+    ProductFactory(name="GARDEN TROWEL")
+    found = names(client.get(reverse("storefront:search"), {"q": "lantern"}))
+    if connection.vendor == "postgresql":
+        assert found == ["LANTERN HOLDER", "A PLAIN MUG"]  # name match ranks first
+    else:
+        assert found == ["A PLAIN MUG", "LANTERN HOLDER"]  # SQLite fallback: by name
+    assert set(names(client.get(reverse("storefront:search"), {"q": "lant"}))) == {
+        "LANTERN HOLDER",
+        "A PLAIN MUG",
+    }

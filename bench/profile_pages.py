@@ -1,0 +1,93 @@
+"""Profile storefront requests in-process (Django test client, no server), to find per-request
+costs. Not part of the test suite.
+
+    RAPPORT_VAR_DIR=/tmp/shop-rapport-bench .venv/bin/python bench/profile_pages.py product 2000
+    ... profile_pages.py cart 500 --profile      # cProfile, top functions by cumulative time
+
+Pages: product (a uniformly random product of bench/data/products.txt, no cookies), cart (one
+shopper: POST add-to-cart then GET /cart/, with a session), category, search. Prints requests/s
+and the number of SQL queries per request (with --queries).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_bench")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("page", choices=["product", "cart", "category", "search"])
+    parser.add_argument("n", type=int, nargs="?", default=1000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--queries", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    data = ROOT / "bench" / "data"
+    products = (data / "products.txt").read_text().split()
+    categories = (data / "categories.txt").read_text().split()
+    cart_add = (data / "cart_add.txt").read_text().split()
+    words = ["cotton", "oak", "leather", "classic", "lamp", "shirt", "wool", "organic"]
+    rng = random.Random(1)
+    shopper = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+    token = ""
+
+    def one() -> None:
+        nonlocal token
+        if args.page == "product":
+            r = Client(HTTP_HOST="127.0.0.1").get(rng.choice(products))
+            assert r.status_code == 200, r.status_code
+        elif args.page == "category":
+            Client(HTTP_HOST="127.0.0.1").get(rng.choice(categories))
+        elif args.page == "search":
+            Client(HTTP_HOST="127.0.0.1").get("/search/", {"q": rng.choice(words)})
+        else:
+            if not token:
+                page = shopper.get(products[0])
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+            r = shopper.post(rng.choice(cart_add), {"quantity": "1", "csrfmiddlewaretoken": token})
+            assert r.status_code == 302, r.status_code
+            assert shopper.get("/cart/").status_code == 200
+
+    for _ in range(min(50, args.n)):
+        one()
+    if args.queries:
+        with CaptureQueriesContext(connection) as ctx:
+            one()
+        for q in ctx.captured_queries:
+            print(q["sql"][:160])
+        print(f"{len(ctx.captured_queries)} queries")
+    profiler = cProfile.Profile() if args.profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for _ in range(args.n):
+        one()
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - start
+    print(f"{args.page}: {args.n / elapsed:.0f} per second in one process ({args.n} runs)")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+
+if __name__ == "__main__":
+    main()
