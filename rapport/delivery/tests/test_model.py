@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from io import StringIO
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,22 +76,28 @@ def test_no_delivered_orders_is_a_clear_error():
         fit([Sample(datetime.datetime(2024, 1, 1))], quantile=0.9)
 
 
+# The first 1,500 rows of the real Olist orders excerpt (tests/data/README.md).
+REAL_SLICE = (
+    Path(__file__).resolve().parents[3] / "tests" / "data" / "delivery" / "orders_head_1500.csv.gz"
+)
+
+
 def test_evaluate_command_runs_on_the_real_excerpt():
     out = StringIO()
-    call_command("evaluate_delivery_model", stdout=out)
+    call_command("evaluate_delivery_model", path=REAL_SLICE, stdout=out)
     text = out.getvalue()
     assert "ours" in text and "olist" in text and "MAE ratio" in text
-    ours, olist, params = services.evaluate()
-    assert ours.orders == olist.orders > 700
+    ours, olist, params = services.evaluate(path=REAL_SLICE)
+    assert ours.orders == olist.orders > 200
     assert 0.5 <= params.quantile <= 0.99
 
 
 def test_train_command_writes_json_and_promises_use_it(tmp_path, settings):
     settings.RAPPORT_DELIVERY_MODEL_PATH = tmp_path / "model.json"
-    call_command("train_delivery_model", stdout=StringIO())
+    call_command("train_delivery_model", path=REAL_SLICE, stdout=StringIO())
     stored = json.loads((tmp_path / "model.json").read_text())
     params = Params.from_dict(stored)
-    assert params.trained_on > 3000
+    assert params.trained_on > 1400
     when = datetime.datetime(2025, 3, 3, 12, tzinfo=datetime.UTC)
     promised = services.promised_datetime(when)
     assert promised.date() == (
