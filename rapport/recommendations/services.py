@@ -316,34 +316,41 @@ def accept_bundle(*, actor: Any, bundle: Bundle, price: Decimal, name: str = "")
         return locked
 
 
-def reject_bundle(*, actor: Any, bundle: Bundle) -> Bundle:
-    """Reject a suggested bundle; it is remembered so the same set is not suggested again."""
+def _change_bundle_status(
+    *, actor: Any, bundle: Bundle, from_status: str, to_status: str, action: str, summary: str
+) -> Bundle:
     with transaction.atomic():
-        locked = _locked(bundle, status=BundleStatus.SUGGESTED)
-        locked.status = BundleStatus.REJECTED
+        locked = _locked(bundle, status=from_status)
+        locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])
         audit.record(
-            action="recommendations.bundle_rejected",
-            actor=actor,
-            target=locked,
-            summary=f"Suggested bundle “{locked.name}” rejected",
+            action=action, actor=actor, target=locked, summary=summary.format(name=locked.name)
         )
         return locked
+
+
+def reject_bundle(*, actor: Any, bundle: Bundle) -> Bundle:
+    """Reject a suggested bundle; it is remembered so the same set is not suggested again."""
+    return _change_bundle_status(
+        actor=actor,
+        bundle=bundle,
+        from_status=BundleStatus.SUGGESTED,
+        to_status=BundleStatus.REJECTED,
+        action="recommendations.bundle_rejected",
+        summary="Suggested bundle “{name}” rejected",
+    )
 
 
 def retire_bundle(*, actor: Any, bundle: Bundle) -> Bundle:
     """Stop applying an active bundle."""
-    with transaction.atomic():
-        locked = _locked(bundle, status=BundleStatus.ACTIVE)
-        locked.status = BundleStatus.RETIRED
-        locked.save(update_fields=["status", "updated_at"])
-        audit.record(
-            action="recommendations.bundle_retired",
-            actor=actor,
-            target=locked,
-            summary=f"Bundle “{locked.name}” retired",
-        )
-        return locked
+    return _change_bundle_status(
+        actor=actor,
+        bundle=bundle,
+        from_status=BundleStatus.ACTIVE,
+        to_status=BundleStatus.RETIRED,
+        action="recommendations.bundle_retired",
+        summary="Bundle “{name}” retired",
+    )
 
 
 def suggest_bundles(*, actor: Any = None, limit: int = 10) -> list[Bundle]:
