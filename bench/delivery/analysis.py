@@ -19,20 +19,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from olist_features import Order, load  # noqa: E402
+from olist_features import Order, load
 
-from rapport.delivery.model import Sample, choose_and_fit  # noqa: E402
+from rapport.delivery.model import Sample, choose_and_fit, quantile_regression, score, time_split
 
 DATA = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/datasets/olist")
 SPLIT = 0.8  # the same 80 % cut as `manage.py evaluate_delivery_model`
 GAP_INNER = 0.8  # validation = the last 20 % of purchases before the cut
+NOT_SHIPPED = ("canceled", "unavailable", "invoiced", "processing")
 
 
 # --- the three promise times -----------------------------------------------------------------
@@ -73,9 +72,7 @@ def features(order: Order, stage: str, purchases: np.ndarray, names: Sequence[st
             1.0 if order.pay_rows > 1 else 0.0,
         ],
         "load": [
-            math.log1p(
-                np.searchsorted(purchases, t) - np.searchsorted(purchases, t - 7 * 86400)
-            )
+            math.log1p(np.searchsorted(purchases, t) - np.searchsorted(purchases, t - 7 * 86400))
         ],
         "approval_delay": [
             math.log1p(max(0.0, (order.approved - p).total_seconds() / 3600))
@@ -92,19 +89,6 @@ def features(order: Order, stage: str, purchases: np.ndarray, names: Sequence[st
     for name in names:
         row += every[name]
     return row
-
-
-# --- weighted linear quantile regression (LP, HiGHS) -----------------------------------------
-def quantile_regression(x: np.ndarray, y: np.ndarray, w: np.ndarray, tau: float) -> np.ndarray:
-    n, k = x.shape
-    eye = sparse.identity(n, format="csr")
-    a_eq = sparse.hstack([sparse.csr_matrix(x), eye, -eye], format="csr")
-    c = np.concatenate([np.zeros(k), tau * w, (1 - tau) * w])
-    bounds = [(None, None)] * k + [(0, None)] * (2 * n)
-    result = linprog(c, A_eq=a_eq, b_eq=y, bounds=bounds, method="highs")
-    if not result.success:
-        raise RuntimeError(result.message)
-    return np.asarray(result.x[:k])
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -132,7 +116,11 @@ Predictor = Callable[[Sequence[Order]], np.ndarray]  # log1p(days after anchor),
 
 
 def fit_predictor(
-    train: Sequence[Order], stage: str, names: Sequence[str], tau: float, half_life: float,
+    train: Sequence[Order],
+    stage: str,
+    names: Sequence[str],
+    tau: float,
+    half_life: float,
     purchases: np.ndarray,
 ) -> Predictor:
     latest = max(o.purchased for o in train)
@@ -182,7 +170,7 @@ def known_at(orders: Sequence[Order], when: dt.datetime) -> list[Order]:
     return [o for o in orders if o.purchased < when and o.delivered and o.delivered < when]
 
 
-def main() -> None:  # noqa: C901, PLR0915 - a report, read top to bottom
+def main() -> None:
     orders = load(DATA)
     purchases = np.sort(np.array([o.purchased.timestamp() for o in orders]))
     done = sorted(
@@ -192,11 +180,12 @@ def main() -> None:  # noqa: C901, PLR0915 - a report, read top to bottom
     test = [o for o in done if o.purchased >= cut and o.olist_promise]
     lost = [o for o in orders if o.purchased >= cut and o.status in ("shipped",)]
     print(f"# Olist excerpt: {len(orders)} orders, {len(done)} delivered; cut {cut:%Y-%m-%d}")
-    print(f"test: {len(test)} delivered orders bought after the cut (to {test[-1].purchased:%Y-%m-%d})")
+    last = test[-1].purchased
+    print(f"test: {len(test)} delivered orders bought after the cut (to {last:%Y-%m-%d})")
     print(
         f"not in test: {len(lost)} orders bought after the cut, handed to the carrier, never "
         "delivered in the data (late for any promise); "
-        f"{sum(1 for o in orders if o.purchased >= cut and o.status in ('canceled', 'unavailable', 'invoiced', 'processing'))} "
+        f"{sum(1 for o in orders if o.purchased >= cut and o.status in NOT_SHIPPED)} "
         "cancelled/unavailable/not shipped"
     )
     olist = late_and_error(test, [o.olist_promise for o in test])  # type: ignore[misc]
@@ -207,7 +196,9 @@ def main() -> None:  # noqa: C901, PLR0915 - a report, read top to bottom
     # (2) signal, on the training period only
     train_all = known_at(done, cut)
     y = np.array([days_after(o, "checkout") for o in train_all], dtype=float)
-    week = np.array([o.purchased.isocalendar()[0] * 100 + o.purchased.isocalendar()[1] for o in train_all])
+    week = np.array(
+        [o.purchased.isocalendar()[0] * 100 + o.purchased.isocalendar()[1] for o in train_all]
+    )
     resid = y.copy()
     for k in np.unique(week):
         resid[week == k] -= np.median(y[week == k])
@@ -227,18 +218,20 @@ def main() -> None:  # noqa: C901, PLR0915 - a report, read top to bottom
             np.searchsorted(purchases, o.purchased.timestamp())
             - np.searchsorted(purchases, o.purchased.timestamp() - 7 * 86400)
         ),
-        "approval delay (h)": lambda o: (o.approved - o.purchased).total_seconds() / 3600
-        if o.approved
-        else None,
-        "approved -> hand-over (d)": lambda o: (o.handed_over - o.approved).total_seconds() / 86400
-        if o.handed_over and o.approved
-        else None,
+        "approval delay (h)": lambda o: (
+            (o.approved - o.purchased).total_seconds() / 3600 if o.approved else None
+        ),
+        "approved -> hand-over (d)": lambda o: (
+            (o.handed_over - o.approved).total_seconds() / 86400
+            if o.handed_over and o.approved
+            else None
+        ),
         "[~200 joinable] freight value": lambda o: o.freight,
         "[~200 joinable] weight (g)": lambda o: o.weight_g,
         "[~200 joinable] volume (cm3)": lambda o: o.volume_cm3,
-        "[~200 joinable] seller in SP": lambda o: None
-        if o.seller_state is None
-        else float(o.seller_state == "SP"),
+        "[~200 joinable] seller in SP": lambda o: (
+            None if o.seller_state is None else float(o.seller_state == "SP")
+        ),
     }
     print(f"{'feature':34s} {'n':>5s} {'rho':>7s} {'p':>8s} {'rho|week':>9s} {'p':>8s}")
     for name, get in cols.items():
@@ -255,16 +248,17 @@ def main() -> None:  # noqa: C901, PLR0915 - a report, read top to bottom
     )
     for kind in ("boleto", "credit_card"):
         m = np.array([o.pay_type == kind for o in train_all])
-        print(f"  {kind:12s} n={m.sum():4d} residual 10/50/90/97th {np.percentile(resid[m], [10, 50, 90, 97]).round(1).tolist()}")
+        spread = np.percentile(resid[m], [10, 50, 90, 97]).round(1).tolist()
+        print(f"  {kind:12s} n={m.sum():4d} residual 10/50/90/97th {spread}")
 
     # (3) hindsight ceilings on the test orders
-    print("\n## Hindsight ceilings on the test orders (one promise offset per group, chosen knowing")
-    print("## every test outcome, exact optimum under the late-share budget; NOT models)")
+    print("\n## Hindsight ceilings on the test orders (one promise offset per group, chosen")
+    print("## knowing every test outcome, exact optimum under the late-share budget; NOT models)")
 
     def ceiling(stage: str, keys: np.ndarray, label: str, subset: Sequence[Order]) -> None:
         anchors = np.array([anchor(o, stage).date().toordinal() for o in subset])  # type: ignore[union-attr]
         yy = np.array([o.delivered.date().toordinal() for o in subset]) - anchors  # type: ignore[union-attr]
-        budget = int(math.floor(target * len(subset) + 1e-9))
+        budget = math.floor(target * len(subset) + 1e-9)
         grid = np.arange(-5, 120)
         best = np.full(budget + 1, np.inf)
         best[0] = 0.0
@@ -278,23 +272,38 @@ def main() -> None:  # noqa: C901, PLR0915 - a report, read top to bottom
                     nxt[late_n:] = np.minimum(nxt[late_n:], best[: budget + 1 - late_n] + c)
             best = nxt
         i = int(np.argmin(best))
-        print(f"{label:62s} {len(groups):4d} groups  MAE {best[i] / len(subset):5.2f}  late {i / len(subset):.2%}")
+        mae, late_share = best[i] / len(subset), i / len(subset)
+        print(f"{label:62s} {len(groups):4d} groups  MAE {mae:5.2f}  late {late_share:.2%}")
 
     pt = [o.purchased for o in test]
     ceiling("checkout", np.zeros(len(test)), "checkout: one number of days for everyone", test)
     ceiling("checkout", np.array([p.month for p in pt]), "checkout: per purchase month", test)
-    ceiling("checkout", np.array([p.isocalendar()[1] for p in pt]), "checkout: per purchase week", test)
-    ceiling("checkout", np.array([p.toordinal() for p in pt]), "checkout: per purchase day (~9 orders each)", test)
+    ceiling(
+        "checkout", np.array([p.isocalendar()[1] for p in pt]), "checkout: per purchase week", test
+    )
     ceiling(
         "checkout",
-        np.array([p.isocalendar()[1] * 10 + (o.pay_type == "boleto") for p, o in zip(pt, test, strict=True)]),
+        np.array([p.toordinal() for p in pt]),
+        "checkout: per purchase day (~9 orders each)",
+        test,
+    )
+    ceiling(
+        "checkout",
+        np.array(
+            [
+                p.isocalendar()[1] * 10 + (o.pay_type == "boleto")
+                for p, o in zip(pt, test, strict=True)
+            ]
+        ),
         "checkout: per purchase week x boleto",
         test,
     )
     olist_days = np.array([(o.olist_promise - o.purchased.date()).days for o in test])  # type: ignore[operator]
     ceiling("checkout", olist_days, "checkout: per Olist's own days [route info; diagnostic]", test)
     shipped = [o for o in test if o.handed_over and o.approved]
-    ceiling("hand-over", np.zeros(len(shipped)), "hand-over: one number of days in transit", shipped)
+    ceiling(
+        "hand-over", np.zeros(len(shipped)), "hand-over: one number of days in transit", shipped
+    )
     ceiling(
         "hand-over",
         np.array([o.purchased.isocalendar()[1] for o in shipped]),
@@ -315,7 +324,6 @@ def main() -> None:  # noqa: C901, PLR0915 - a report, read top to bottom
     inner_cut = [o for o in orders if o.purchased < cut]
     inner_cut.sort(key=lambda o: o.purchased)
     v_start = inner_cut[int(len(inner_cut) * GAP_INNER)].purchased
-    base_stage = {"checkout": [], "approval": ["approval_delay"], "hand-over": ["approval_delay", "handling"]}
     candidates = {
         "checkout": [
             ("intercept only", []),
@@ -332,51 +340,81 @@ def main() -> None:  # noqa: C901, PLR0915 - a report, read top to bottom
         "hand-over": [
             ("intercept only", []),
             ("handling time", ["handling"]),
-            ("handling+approval+weekday+payments", ["handling", "approval_delay", "anchor_weekday", "payment"]),
+            (
+                "handling+approval+weekday+payments",
+                ["handling", "approval_delay", "anchor_weekday", "payment"],
+            ),
         ],
     }
-    del base_stage
     for stage, sets in candidates.items():
-        test_s = [o for o in test if anchor(o, stage) is not None and (stage != "hand-over" or o.approved)]
+        test_s = [
+            o for o in test if anchor(o, stage) is not None and (stage != "hand-over" or o.approved)
+        ]
         valid = [
-            o for o in done
-            if v_start <= o.purchased < cut and anchor(o, stage) is not None and o.olist_promise
+            o
+            for o in done
+            if v_start <= o.purchased < cut
+            and anchor(o, stage) is not None
+            and o.olist_promise
             and (stage != "hand-over" or o.approved)
             and anchor(o, stage) < cut  # type: ignore[operator]
         ]
         v_target = late_and_error(valid, [o.olist_promise for o in valid], cut)[1]  # type: ignore[misc]
         theirs = late_and_error(test_s, [o.olist_promise for o in test_s])  # type: ignore[misc]
         print(
-            f"\n### promise at {stage}: {len(test_s)} test orders; Olist on them MAE {theirs[0]:.2f}"
-            f" late {theirs[1]:.2%}; validation {len(valid)} orders, Olist late there {v_target:.2%}"
+            f"\n### promise at {stage}: {len(test_s)} test orders; Olist on them MAE "
+            f"{theirs[0]:.2f} late {theirs[1]:.2%}; validation {len(valid)} orders, Olist late "
+            f"there {v_target:.2%}"
         )
-        print(f"{'features':38s} {'tau':>4s} {'h-life':>6s} {'offset':>6s} {'val MAE':>7s} {'val late':>8s} {'test MAE':>8s} {'test late':>9s}")
+        print(
+            f"{'features':38s} {'tau':>4s} {'h-life':>6s} {'offset':>6s} {'val MAE':>7s} "
+            f"{'val late':>8s} {'test MAE':>8s} {'test late':>9s}"
+        )
         rows = []
         for label, names in sets:
             for tau in (0.5, 0.8, 0.9):
                 for half_life in (14.0, 30.0, 90.0, 0.0):
-                    inner = [o for o in known_at(done, v_start) if anchor(o, stage) and (stage != "hand-over" or o.approved)]
+                    inner = [
+                        o
+                        for o in known_at(done, v_start)
+                        if anchor(o, stage) and (stage != "hand-over" or o.approved)
+                    ]
                     predict = fit_predictor(inner, stage, names, tau, half_life, purchases)
                     offset = calibrate(valid, stage, predict(valid), v_target, cut)
-                    v_mae, v_late, _ = late_and_error(valid, promises(valid, stage, predict(valid), offset), cut)
-                    full = [o for o in known_at(done, cut) if anchor(o, stage) and (stage != "hand-over" or o.approved)]
+                    v_mae, v_late, _ = late_and_error(
+                        valid, promises(valid, stage, predict(valid), offset), cut
+                    )
+                    full = [
+                        o
+                        for o in known_at(done, cut)
+                        if anchor(o, stage) and (stage != "hand-over" or o.approved)
+                    ]
                     predict = fit_predictor(full, stage, names, tau, half_life, purchases)
-                    t_mae, t_late, _ = late_and_error(test_s, promises(test_s, stage, predict(test_s), offset))
+                    t_mae, t_late, _ = late_and_error(
+                        test_s, promises(test_s, stage, predict(test_s), offset)
+                    )
                     rows.append((v_mae, label, tau, half_life, offset, v_late, t_mae, t_late))
         rows.sort(key=lambda r: r[0])
         for i, (v_mae, label, tau, half_life, offset, v_late, t_mae, t_late) in enumerate(rows):
-            if i < 8 or label == "intercept only" and tau == 0.5:
+            if i < 8 or (label == "intercept only" and tau == 0.5):
                 mark = "  <- chosen on validation" if i == 0 else ""
                 print(
                     f"{label:38s} {tau:4.2f} {half_life or float('inf'):6.0f} {offset:+6.2f} "
                     f"{v_mae:7.2f} {v_late:8.2%} {t_mae:8.2f} {t_late:9.2%}{mark}"
                 )
 
-    # the shop's current model on the same split, for reference
-    samples = [Sample(o.purchased, o.delivered, o.olist_promise) for o in known_at(done, cut)]
-    params = choose_and_fit(samples)
-    ours = late_and_error(test, [params.promise(o.purchased) for o in test])
-    print(f"\nshop model before this pass (month/weekday quantile): test MAE {ours[0]:.2f} late {ours[1]:.2%}")
+    # the shop's model (rapport/delivery/model.py) on the same split, for reference
+    samples = [
+        Sample(o.purchased, o.delivered, o.olist_promise, o.approved, o.handed_over) for o in done
+    ]
+    shop_cut, shop_test = time_split(samples)
+    params = choose_and_fit(samples, known_at=shop_cut)
+    shop_test = [s for s in shop_test if s.promised_on]
+    ours_now = score([params.promise(s.purchased_at) for s in shop_test], shop_test)
+    print(
+        f"\nshop model (evaluate_delivery_model): checkout MAE {ours_now.mae_days:.2f} "
+        f"late {ours_now.late_share:.2%} on {ours_now.orders}"
+    )
 
 
 if __name__ == "__main__":
