@@ -109,9 +109,11 @@ def evaluate(*, path: Path | None = None) -> Evaluation:
 
 
 def load_params() -> Params | None:
+    """The stored model, or None when there is none or it is unreadable or of an older format
+    (promises then use `RAPPORT_DELIVERY_DEFAULT_DAYS` until `train_delivery_model` runs)."""
     try:
         return Params.from_dict(json.loads(model_path().read_text()))
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
 

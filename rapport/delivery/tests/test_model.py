@@ -194,3 +194,13 @@ def test_without_a_model_the_default_days_apply(tmp_path, settings):
     settings.RAPPORT_DELIVERY_DEFAULT_DAYS = 6
     when = datetime.datetime(2025, 3, 3, 12, tzinfo=datetime.UTC)
     assert (services.promised_datetime(when).date() - when.date()).days == 6
+
+
+def test_a_model_file_of_the_older_format_falls_back_to_the_default(tmp_path, settings):
+    settings.RAPPORT_DELIVERY_MODEL_PATH = tmp_path / "model.json"
+    settings.RAPPORT_DELIVERY_DEFAULT_DAYS = 6
+    old = {"quantile": 0.97, "base": 20.0, "month": {}, "weekday": {}, "trained_on": 10}
+    (tmp_path / "model.json").write_text(json.dumps(old))
+    assert services.load_params() is None
+    when = datetime.datetime(2025, 3, 3, 12, tzinfo=datetime.UTC)
+    assert (services.promised_datetime(when).date() - when.date()).days == 6
