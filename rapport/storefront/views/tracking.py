@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from rapport.aftersales.queries import returns_of_order, tickets_of_order
 from rapport.aftersales.returns import return_window_open
-from rapport.delivery.services import promised_datetime
+from rapport.delivery.services import promised_datetime, updated_promise
 from rapport.orders.access import get_order_for
 from rapport.orders.lifecycle import HAPPY_PATH
 from rapport.orders.models import OrderStatus
@@ -31,6 +31,7 @@ def tracking(request: HttpRequest, public_id: str) -> HttpResponse:
             "timeline": timeline,
             "path": path,
             "promise": order.estimated_delivery_at or promised_datetime(order.placed_at),
+            "updated_promise": updated_promise(order),
             "shipments": order.shipments.all(),
             "returns": returns_of_order(order),
             "tickets": tickets_of_order(order),

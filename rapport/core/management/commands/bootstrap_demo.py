@@ -46,11 +46,11 @@ class Command(BaseCommand):
 
     def _train_delivery_model(self, data_dir: Path) -> None:
         """Promised delivery dates come from the model learnt on Olist's history; without it the
-        store would fall back to a fixed default."""
+        store would fall back to a fixed default. A missing or outdated model file is retrained."""
         from rapport.delivery import services as delivery
 
         orders = data_dir / "olist" / "orders_excerpt.csv.gz"
-        if delivery.model_path().exists() or not orders.exists():
+        if delivery.load_params() is not None or not orders.exists():
             return
         call_command("train_delivery_model", path=orders, stdout=self.stdout)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         params = services.train(path=options["path"], out=options["out"])
         self.stdout.write(
-            f"Trained on {params.trained_on} delivered orders; quantile {params.quantile}; "
-            f"base {params.base:.0f} days → {options['out'] or services.model_path()}"
+            f"Trained on {params.trained_on} delivered orders; quantile {params.checkout.tau}; "
+            f"checkout promise for now: {params.days_for(datetime.datetime.now())} days → "
+            f"{options['out'] or services.model_path()}"
         )
