@@ -43,6 +43,11 @@ class Category(TimeStampedModel):
         return reverse("storefront:category", kwargs={"slug": self.slug})
 
 
+# What a customer may see: on sale and priced (`queries.sellable_products`). The listing indexes
+# below are partial on it, so they hold only what the storefront lists.
+SELLABLE = models.Q(is_active=True, price__isnull=False, price__gt=0)
+
+
 class Seller(TimeStampedModel):
     """A marketplace seller (Olist); the shop itself sells everything else."""
 
@@ -84,9 +89,35 @@ class Product(PublicIdModel, TimeStampedModel):
         ordering = ["name"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+        # Listing indexes, one pair per sort ("-price" and "newest" walk them backwards): the
+        # category-first index serves one category, pages deep included, from the index alone;
+        # the sort-first one walks a department (several categories) in order instead of
+        # sorting its 30,000 products. On PostgreSQL, migration 0004 also adds the stored
+        # `search_vector` column with its GIN index (`catalog.search`).
         indexes = [
-            models.Index(fields=["category", "is_active", "name"]),
             models.Index(fields=["category", "is_active", "price"], name="product_cat_price"),
+            models.Index(
+                fields=["category", "name", "id"], condition=SELLABLE, name="product_list_cat_name"
+            ),
+            models.Index(
+                fields=["category", "price", "id"],
+                condition=SELLABLE,
+                name="product_list_cat_price",
+            ),
+            models.Index(
+                fields=["category", "created_at", "id"],
+                condition=SELLABLE,
+                name="product_list_cat_new",
+            ),
+            models.Index(
+                fields=["name", "id", "category"], condition=SELLABLE, name="product_list_name"
+            ),
+            models.Index(
+                fields=["price", "id", "category"], condition=SELLABLE, name="product_list_price"
+            ),
+            models.Index(
+                fields=["created_at", "id", "category"], condition=SELLABLE, name="product_list_new"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -147,17 +147,86 @@ def test_cached_product_page_has_a_working_token_and_live_stock():
 
 
 def test_search_puts_name_matches_first_and_completes_prefixes(client):
-    from django.db import connection
-
     ProductFactory(name="LANTERN HOLDER")
     ProductFactory(name="A PLAIN MUG", description="a mug that glows like a lantern")
     ProductFactory(name="GARDEN TROWEL")
     found = names(client.get(reverse("storefront:search"), {"q": "lantern"}))
-    if connection.vendor == "postgresql":
-        assert found == ["LANTERN HOLDER", "A PLAIN MUG"]  # name match ranks first
-    else:
-        assert found == ["A PLAIN MUG", "LANTERN HOLDER"]  # SQLite fallback: by name
+    assert found == ["LANTERN HOLDER", "A PLAIN MUG"]  # name match first, on both databases
     assert set(names(client.get(reverse("storefront:search"), {"q": "lant"}))) == {
         "LANTERN HOLDER",
         "A PLAIN MUG",
     }
+
+
+@pytest.fixture
+def department():
+    """A department with two subcategories; equal prices to exercise the tie-breaks."""
+    dept = CategoryFactory(slug="dept", name="DEPT")
+    left = CategoryFactory(parent=dept, slug="left")
+    right = CategoryFactory(parent=dept, slug="right")
+    for i in range(30):
+        ProductFactory(
+            name=f"ITEM {i % 7} {i:02d}",
+            price=Decimal(f"{i % 5 + 1}.00"),
+            category=left if i % 2 else right,
+        )
+    ProductFactory(name="HIDDEN", category=left, is_active=False)
+    return dept
+
+
+@pytest.mark.parametrize("sort", ["name", "price", "-price", "newest", "popular"])
+def test_listing_pages_follow_the_full_order_in_every_sort(client, department, sort):
+    from rapport.catalog.queries import filtered_products
+
+    url = reverse("storefront:category", kwargs={"slug": "dept"})
+    pages = [names(client.get(url, {"sort": sort, "page": n})) for n in (1, 2)]
+
+    expected = [p.name for p in filtered_products(category=department, sort=sort)]
+    assert [len(p) for p in pages] == [24, 6]
+    assert pages[0] + pages[1] == expected
+
+
+def test_listing_counts_the_department_without_counting_rows(
+    client, department, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("storefront:category", kwargs={"slug": "dept"})
+    assert "30 products" in client.get(url).content.decode()  # loads the category index
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(url, {"page": "2"}).content.decode()
+
+    assert "30 products" in body and "Page 2 of 2" in body
+    assert len(ctx.captured_queries) <= 3  # category, subcategories, the page
+    assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def test_filtered_listing_counts_exactly(client, department):
+    url = reverse("storefront:category", kwargs={"slug": "dept"})
+    body = client.get(url, {"min": "5", "max": "5"}).content.decode()
+    assert "6 products" in body
+
+
+def test_listing_count_follows_the_catalogue_version(client, department):
+    from rapport.catalog.cache import bump_version
+
+    url = reverse("storefront:category", kwargs={"slug": "dept"})
+    client.get(url)
+    ProductFactory(name="NEW", category=department)
+
+    bump_version()  # what the catalogue's services do after a change
+
+    assert "31 products" in client.get(url, {"sort": "price"}).content.decode()
+
+
+def test_search_next_page_reuses_the_ranking(client, django_assert_max_num_queries):
+    for i in range(30):
+        ProductFactory(name=f"LANTERN {i:02d}")
+    first = names(client.get(reverse("storefront:search"), {"q": "lantern"}))
+
+    with django_assert_max_num_queries(1):
+        second = names(client.get(reverse("storefront:search"), {"q": "lantern", "page": "2"}))
+
+    assert first + second == [f"LANTERN {i:02d}" for i in range(30)]

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
-from rapport.catalog.models import Category
+from rapport.catalog.models import Category, Product
 from rapport.inventory.queries import units_in_stock
 from rapport.storefront.views.pagecache import render_shared
 from rapport.storefront.views.personal import personal_home
@@ -28,6 +30,30 @@ def _price(raw: str | None) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return value if value.is_finite() and value >= 0 else None
+
+
+class ListingPaginator(Paginator):
+    """Pages of a category listing: the count comes from the cached per-category counts when
+    there is one (`queries.listing_count`), and each page is read with `queries.page_of`."""
+
+    def __init__(
+        self, products: QuerySet[Product], per_page: int, *, known_count: int | None
+    ) -> None:
+        super().__init__(products, per_page)
+        self.products = products
+        self.known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return super().count if self.known_count is None else self.known_count
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return Page(queries.page_of(self.products, bottom, top), number, self)
 
 
 @require_GET
@@ -59,9 +85,10 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     number = request.GET.get("page")
     # Lazy: the count and page queries run only when the cached listing fragment is stale.
     page = SimpleLazyObject(
-        lambda: Paginator(
+        lambda: ListingPaginator(
             queries.filtered_products(category=cat, sort=sort, **filters),  # type: ignore[arg-type]
             PAGE_SIZE,
+            known_count=queries.listing_count(cat, **filters),  # type: ignore[arg-type]
         ).get_page(number)
     )
     keep = request.GET.copy()
