@@ -127,7 +127,7 @@ def main() -> None:
         start = time.perf_counter()
         with transaction.atomic():
             # Registered before place_order's own hooks, so it runs first, right after COMMIT.
-            transaction.on_commit(lambda: committed.append(time.perf_counter()))
+            transaction.on_commit(lambda stamps=committed: stamps.append(time.perf_counter()))
             place_order(
                 cart=cart,
                 customer=customer,
