@@ -227,3 +227,18 @@ def test_checkout_over_http_confirms_by_mail(make_user, smtp_server):
     message = Message.objects.get()
     assert message.status == MessageStatus.SENT
     assert_receipt_attached(mail, Order.objects.get(customer=customer))
+
+
+def test_confirmation_is_written_in_the_customers_language(make_user, smtp_server):
+    user = make_user("wang@example.com")
+    customer = create_customer_for_user(user=user, name="王芳")
+    Customer.objects.filter(pk=customer.pk).update(language="zh-hans")
+
+    order = buy(Customer.objects.get(pk=customer.pk), (stocked_product(), 1))
+
+    [mail] = smtp_server.wait_for(1)
+    assert mail["Subject"] == f"您的订单 {order.number}"
+    assert (
+        f"感谢您的订单 {order.number}。" in mail.get_body(preferencelist=("plain",)).get_content()
+    )
+    assert_receipt_attached(mail, order)
