@@ -24,6 +24,7 @@ import threading
 from typing import Any
 
 from django.core.signals import request_finished, request_started
+from django.db import connections
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,15 @@ def _request_finished(**kwargs: Any) -> None:
 
     pending: list[int] | None = getattr(_state, "pending", None)
     _state.pending = None  # from here on, this thread is outside a request: send at once
-    for message_pk in pending or ():
+    if not pending:
+        return
+    for message_pk in pending:
         dispatch(message_pk)
+    # Sending used the database after Django's own request_finished clean-up had run: hand the
+    # connection back the same way (never inside an open transaction, e.g. a test's).
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 def connect() -> None:
