@@ -22,6 +22,7 @@ from rapport.customers.models import Customer
 from rapport.inventory.services import OutOfStock, take_stock_for_order
 from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.orders.numbers import new_order_number
+from rapport.orders.receipts import queue_order_confirmation
 from rapport.payments.models import PaymentMethod
 from rapport.payments.services import PaymentError, record_payment
 
@@ -79,8 +80,10 @@ def place_order(
 
     In one transaction: lock the cart, price every line from the database, take stock (fixed
     order, conditional updates, ledger rows), write the order, its lines and totals, take or
-    record the payment, close the cart and add one audit entry to the customer's timeline. After
-    commit: capture a card payment and email the confirmation with the e-receipt.
+    record the payment, close the cart, add one audit entry to the customer's timeline and queue
+    the confirmation in the messaging outbox. After commit: capture a card payment; the outbox
+    sends the confirmation, with the e-receipt PDF rendered by the sender (a Celery worker, or
+    after the response without one), and retries it through an SMTP outage.
 
     A replay with the same key (double click, retry, second tab) returns the order already placed.
     Raises `CheckoutError` (empty, foreign or closed cart, bad address or method), `OutOfStock`
@@ -245,8 +248,9 @@ def _place(
             "discount": str(discount),
         },
     )
-    order_id = order.pk
-    transaction.on_commit(lambda: _send_confirmation(order_id), robust=True)
+    # In the same transaction as the order, so a placed order always has its confirmation
+    # promised (and a refused one never does); rendering the PDF is left to the sender.
+    queue_order_confirmation(order=order, actor=actor)
     return order
 
 
@@ -265,12 +269,6 @@ def _count_sales(lines: list[CartLine]) -> None:
             output_field=PositiveIntegerField(),
         )
     )
-
-
-def _send_confirmation(order_id: int) -> None:
-    from rapport.orders.receipts import send_order_confirmation
-
-    send_order_confirmation(order_id=order_id)
 
 
 __all__ = ["CheckoutError", "OutOfStock", "PaymentError", "place_order", "save_address"]

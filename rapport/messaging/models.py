@@ -51,6 +51,9 @@ class Message(PublicIdModel, TimeStampedModel):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # What the sender attaches, rendered at send time (`messaging.attachments`), e.g.
+    # [{"kind": "order-receipt", "order_id": 42}]: the row says what, the worker makes the file.
+    attachments = models.JSONField(default=list, blank=True)
     # Stable across retries, so a receiving server (and our bounce handler) sees one message.
     message_id = models.CharField(max_length=200, unique=True)
     status = models.CharField(

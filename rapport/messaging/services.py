@@ -26,7 +26,8 @@ from rapport.customers.models import (
     Customer,
     Purpose,
 )
-from rapport.messaging import budget, rendering
+from rapport.messaging import after_response, budget, rendering
+from rapport.messaging import attachments as attachment_kinds
 from rapport.messaging.models import SENDABLE, Message, MessageStatus, Priority
 
 log = logging.getLogger(__name__)
@@ -69,19 +70,29 @@ def queue_message(
     priority: int = Priority.NORMAL,
     actor: Any = None,
     contact_point: ContactPoint | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Message:
     """Render a message for a customer and store it in the outbox; send it after commit.
+
+    `attachments` says what the sender attaches at send time (registered kinds in
+    `messaging.attachments`, e.g. `{"kind": "order-receipt", "order_id": 42}`); nothing is
+    rendered for them here.
 
     Refuses (MessageRefused) erased or merged records, non-transactional mail to retired
     records, contact points without consent for `purpose`, and customers without a usable
     email. Non-transactional mail passes the contact budget (locked per customer, so it holds
     under concurrent senders): over budget it is stored as HELD; inside quiet hours it waits
     for their end. A held message lands on the timeline. Raises MessagingError for an
-    unknown template or purpose.
+    unknown template, purpose or attachment kind.
     """
     if purpose not in Purpose.values:
         raise MessagingError(f"Unknown purpose: {purpose}")
     rendering.check_template(template)
+    attachments = list(attachments or [])
+    try:
+        attachment_kinds.check(attachments)
+    except attachment_kinds.UnknownAttachment as exc:
+        raise MessagingError(str(exc)) from exc
     now = timezone.now()
     with transaction.atomic():
         fresh = Customer.objects.get(pk=customer.pk)
@@ -126,6 +137,7 @@ def queue_message(
             body_text=rendered.text,
             body_html=rendered.html,
             headers=rendered.headers,
+            attachments=attachments,
             message_id=message_id,
             status=status,
             next_attempt_at=due,
@@ -149,11 +161,15 @@ def queue_message(
 def dispatch(message_pk: int) -> None:
     """Hand a message to the send task. Never raises: the outbox row is the promise.
 
-    Without Redis the task runs here, in the caller's process; a failure then must not break
-    the caller's request — the message stays in the outbox and `send_outbox` retries it.
+    With a broker this only enqueues it for a Celery worker. Without one (tasks run eagerly) a
+    message dispatched during a web request is sent after the response has gone out
+    (`messaging.after_response`), anywhere else at once; a failure then must not break the
+    caller — the message stays in the outbox and `send_outbox` retries it.
     """
     from rapport.messaging.tasks import send_message_task
 
+    if after_response.defer(message_pk):
+        return
     try:
         send_message_task.delay(message_pk)
     except Exception:  # the broker is down or the eager send blew up: retried later
@@ -196,6 +212,9 @@ def _email(message: Message) -> EmailMultiAlternatives:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for spec in message.attachments:
+        attachment = attachment_kinds.render(spec)
+        email.attach(attachment.filename, attachment.content, attachment.mimetype)
     return email
 
 
@@ -205,26 +224,24 @@ def send_message(message_pk: int) -> str | None:
     Safe to call twice or concurrently: only the caller that claims the row sends it. An SMTP
     outage leaves the message RETRYING with exponential backoff (FAILED after
     RAPPORT_OUTBOX_MAX_ATTEMPTS); a refused recipient fails it at once and counts as a hard
-    bounce on the contact point.
+    bounce on the contact point. Attachments are rendered here, after the claim (so only the
+    sender renders them); one that cannot be rendered is retried like an outage.
     """
     now = timezone.now()
     message = _claim(message_pk, now)
     if message is None:
         return None
     try:
-        _email(message).send()
+        email = _email(message)
+    except Exception as exc:  # a renderer failed (a bug or a database hiccup): log, try later
+        log.exception("Could not build message %s", message.pk)
+        return _retry(message, f"Could not render an attachment: {exc!r}")
+    try:
+        email.send()
     except smtplib.SMTPRecipientsRefused as exc:
         return _fail(message, f"Recipient refused: {exc.recipients}", permanent=True)
     except (OSError, smtplib.SMTPException) as exc:
-        if message.attempts >= settings.RAPPORT_OUTBOX_MAX_ATTEMPTS:
-            return _fail(message, f"Gave up after {message.attempts} attempts: {exc}")
-        Message.objects.filter(pk=message.pk).update(
-            status=MessageStatus.RETRYING,
-            next_attempt_at=timezone.now() + _backoff(message.attempts),
-            last_error=str(exc)[:500],
-            updated_at=timezone.now(),
-        )
-        return MessageStatus.RETRYING
+        return _retry(message, str(exc))
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(
             status=MessageStatus.SENT,
@@ -240,6 +257,19 @@ def send_message(message_pk: int) -> str | None:
             data={"template": message.template, "purpose": message.purpose},
         )
     return MessageStatus.SENT
+
+
+def _retry(message: Message, error: str) -> str:
+    """RETRYING with exponential backoff, or FAILED once the attempts are used up."""
+    if message.attempts >= settings.RAPPORT_OUTBOX_MAX_ATTEMPTS:
+        return _fail(message, f"Gave up after {message.attempts} attempts: {error}")
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.RETRYING,
+        next_attempt_at=timezone.now() + _backoff(message.attempts),
+        last_error=error[:500],
+        updated_at=timezone.now(),
+    )
+    return MessageStatus.RETRYING
 
 
 def _fail(message: Message, reason: str, *, permanent: bool = False) -> str:
@@ -335,7 +365,12 @@ def scrub_messages(*, customer: Customer, strings: list[str]) -> int:
         status__in=[MessageStatus.QUEUED, MessageStatus.HELD, MessageStatus.RETRYING]
     ).update(status=MessageStatus.CANCELLED, last_error="Recipient erased")
     return messages.update(
-        to_address="[erased]", subject="[erased]", body_text="", body_html="", headers={}
+        to_address="[erased]",
+        subject="[erased]",
+        body_text="",
+        body_html="",
+        headers={},
+        attachments=[],
     )
 
 

@@ -1,14 +1,30 @@
-"""E-receipts: a PDF rendered with WeasyPrint from an HTML template, and the confirmation email."""
+"""E-receipts and the order confirmation that carries one.
+
+One function makes the receipt PDF (WeasyPrint): `render_receipt_pdf`. The order history's
+download calls it, and so does the outbox sender, through the "order-receipt" attachment kind
+registered in `OrdersConfig.ready()`: the confirmation is queued in the outbox inside
+`place_order`'s transaction and the PDF is rendered when the mail is sent (by the Celery worker
+in production), never in the customer's request.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+import logging
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from rapport.messaging.attachments import Attachment
 from rapport.orders.models import Order
 from rapport.orders.queries import order_with_details
+
+if TYPE_CHECKING:
+    from rapport.messaging.models import Message
+
+log = logging.getLogger(__name__)
+
+RECEIPT_ATTACHMENT = "order-receipt"
 
 
 def receipt_filename(order: Order) -> str:
@@ -27,21 +43,47 @@ def render_receipt_pdf(order: Order) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def send_order_confirmation(*, order_id: int) -> None:
-    """Email the customer their confirmation with the receipt attached. Called after commit, so a
-    mail failure can never undo the order; it is logged by Django's mail backend and the receipt
-    stays downloadable from the order history."""
-    order = order_with_details(order_id)
-    if not order.email:
-        return
-    body = render_to_string(
-        "orders/confirmation_email.txt", {"order": order, "SITE_NAME": settings.RAPPORT_SITE_NAME}
+def receipt_attachment(spec: dict[str, Any]) -> Attachment:
+    """Renderer of the "order-receipt" attachment kind: `{"kind": …, "order_id": <pk>}`."""
+    order = Order.objects.get(pk=spec["order_id"])
+    return Attachment(
+        filename=receipt_filename(order),
+        content=render_receipt_pdf(order),
+        mimetype="application/pdf",
     )
-    message = EmailMessage(
-        subject=_("Your order %(number)s") % {"number": order.number},
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[order.email],
-    )
-    message.attach(receipt_filename(order), render_receipt_pdf(order), "application/pdf")
-    message.send()
+
+
+def queue_order_confirmation(*, order: Order, actor: Any) -> Message | None:
+    """Put the order confirmation, with its e-receipt to attach, in the outbox.
+
+    Call it inside the transaction that places the order: the order and the promise to confirm
+    it commit together, and the outbox sends it after commit (retrying through an SMTP outage).
+    Transactional mail: not counted against the contact budget, but it honours the customer's
+    email contact points like every outbox message (none usable, or an opt-out of transactional
+    mail: no confirmation, as before when there was no address; the order and its receipt stay
+    in the order history). A record with no email contact point at all gets the address the
+    order was placed with. Returns the queued `Message`, or None when the customer cannot be
+    written to.
+    """
+    from rapport.customers.models import Purpose
+    from rapport.customers.services import ensure_email_contact_point
+    from rapport.messaging.models import Priority
+    from rapport.messaging.services import MessageRefused, queue_message
+
+    customer = order.customer
+    if customer is None:
+        return None
+    ensure_email_contact_point(customer=customer, email=order.email, actor=actor, source="order")
+    try:
+        return queue_message(
+            customer=customer,
+            template="order_confirmation",
+            context={"order": order, "lines": list(order.lines.order_by("position", "id"))},
+            purpose=Purpose.TRANSACTIONAL,
+            priority=Priority.HIGH,
+            actor=actor,
+            attachments=[{"kind": RECEIPT_ATTACHMENT, "order_id": order.pk}],
+        )
+    except MessageRefused as exc:
+        log.info("No confirmation mail for order %s: %s", order.number, exc)
+        return None

@@ -6,6 +6,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from rapport.accounts.models import User
 from rapport.checkout.services import place_order
@@ -14,6 +15,7 @@ from rapport.core.testing import run_concurrently, skip_unless_postgres
 from rapport.customers.models import Customer
 from rapport.inventory.models import StockMove
 from rapport.inventory.services import OutOfStock
+from rapport.messaging.models import Message, MessageStatus
 from rapport.orders.models import Order
 from rapport.payments.models import Payment, WalletAccount, WalletEntry
 from rapport.payments.services import InsufficientFunds, debit_wallet, top_up_wallet
@@ -66,6 +68,15 @@ def test_fifty_buyers_for_ten_units_make_exactly_ten_orders():
     wallet_orders = Order.objects.filter(payment_method="wallet").count()
     assert debits.count() == wallet_orders
     assert WalletAccount.objects.filter(balance=Decimal("30.00")).count() == 25 - wallet_orders
+    # One confirmation per placed order, queued with it; none for the 40 refused buyers.
+    confirmations = Message.objects.filter(template="order_confirmation")
+    assert sorted(confirmations.values_list("customer_id", flat=True)) == sorted(
+        Order.objects.values_list("customer_id", flat=True)
+    )
+    assert set(confirmations.values_list("status", flat=True)) == {MessageStatus.SENT}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        Order.objects.values_list("email", flat=True)
+    )
 
 
 def test_same_checkout_submitted_from_many_tabs_makes_one_order():
@@ -92,6 +103,8 @@ def test_same_checkout_submitted_from_many_tabs_makes_one_order():
     assert len({r.pk for r in results}) == 1
     assert Order.objects.count() == 1
     assert stock_of(product) == 8
+    assert Message.objects.filter(template="order_confirmation").count() == 1
+    assert len(mail.outbox) == 1
 
 
 def test_concurrent_wallet_debits_cannot_overdraw():

@@ -172,6 +172,42 @@ def add_contact_point(
         return point
 
 
+def ensure_email_contact_point(
+    *, customer: Customer, email: str, actor: Any, source: str
+) -> ContactPoint | None:
+    """Give a record that has no email contact point at all the address it just used.
+
+    For records made before contact points existed or outside registration (e.g. the demo
+    accounts): the email an order was placed with becomes the primary email contact point, with
+    transactional consent implied as at registration. A record that already has an email
+    contact point — even a failed or opted-out one — is left as it is: its preferences stand.
+    Returns the point added (audit-logged on the timeline), or None. Meant to run inside the
+    caller's transaction; it does not lock the record.
+    """
+    cleaned = _normalise(ContactKind.EMAIL, email or "")
+    if not cleaned or customer.contact_points.filter(kind=ContactKind.EMAIL).exists():
+        return None
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(cleaned)
+    except ValidationError:
+        return None
+    point = _ensure_contact_point(
+        customer=customer, kind=ContactKind.EMAIL, value=cleaned, source=source
+    )
+    audit.record(
+        action="contact.added",
+        actor=actor,
+        target=point,
+        customer=customer,
+        summary=f"{point.get_kind_display()} added",
+        data={"kind": ContactKind.EMAIL, "value": cleaned, "source": source},
+    )
+    return point
+
+
 def _set_consent(point: ContactPoint, purpose: str, granted: bool, source: str) -> bool:
     """Store consent; True when it changed."""
     current = Consent.objects.filter(contact_point=point, purpose=purpose).first()

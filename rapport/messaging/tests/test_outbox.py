@@ -12,7 +12,12 @@ from rapport.core.models import AuditEntry
 from rapport.customers.models import Purpose
 from rapport.customers.tests.factories import CustomerFactory, contactable, with_email
 from rapport.messaging.models import Message, MessageStatus
-from rapport.messaging.services import MessageRefused, queue_message, send_message
+from rapport.messaging.services import (
+    MessageRefused,
+    MessagingError,
+    queue_message,
+    send_message,
+)
 from rapport.messaging.tasks import send_message_task
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +202,35 @@ def test_refused_recipient_fails_the_message_and_counts_as_a_hard_bounce(monkeyp
     point = customer.contact_points.get()
     assert message.status == MessageStatus.FAILED
     assert (point.status, point.hard_failure_count) == ("failing", 1)
+
+
+def test_unknown_attachment_kind_is_refused_and_nothing_is_stored(queue):
+    customer = contactable()
+
+    with pytest.raises(MessagingError):
+        queue_message(
+            customer=customer,
+            template="notice",
+            context={},
+            purpose=Purpose.TRANSACTIONAL,
+            attachments=[{"kind": "no-such-kind"}],
+        )
+
+    assert Message.objects.count() == 0
+
+
+def test_attachment_that_cannot_be_rendered_leaves_the_message_retrying(queue):
+    customer = contactable()
+
+    message = queue(
+        customer=customer,
+        template="notice",
+        context={},
+        purpose=Purpose.TRANSACTIONAL,
+        attachments=[{"kind": "order-receipt", "order_id": 987654}],  # no such order
+    )
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.RETRYING, 1)
+    assert "DoesNotExist" in message.last_error
+    assert mail.outbox == []
