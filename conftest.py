@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -88,18 +87,13 @@ def clients(people: dict[str, Any]) -> dict[str, Any]:
 # --- A real SMTP server (aiosmtpd) ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Mailbox:
     """Messages received by the test SMTP server, parsed."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[Any] = []
+        self.port = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)
@@ -121,16 +115,13 @@ def smtp_server(settings: Any) -> Iterator[Mailbox]:
     """A real SMTP server on a free loopback port; Django's SMTP backend talks to it."""
     from aiosmtpd.controller import Controller
 
+    from rapport.core.testing import free_port, smtp_mailers
+
     mailbox = Mailbox()
-    port = _free_port()
+    port = mailbox.port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
+    settings.MAILERS = smtp_mailers(port)
     try:
         yield mailbox
     finally:

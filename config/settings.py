@@ -229,13 +229,21 @@ OTP_TOTP_ISSUER = env_str("RAPPORT_SITE_NAME", "Rapport")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 
 # --- Mail -------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = env_int("EMAIL_PORT", 1025 if DEBUG else 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Django 6.1's MAILERS (the EMAIL_* settings are deprecated); the environment variables keep their
+# familiar EMAIL_* names.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_mail_backend = env_str("EMAIL_BACKEND", SMTP_BACKEND)
+_mail_options: dict[str, object] = {}
+if _mail_backend == SMTP_BACKEND:
+    _mail_options = {
+        "host": env_str("EMAIL_HOST", "127.0.0.1"),
+        "port": env_int("EMAIL_PORT", 1025 if DEBUG else 25),
+        "username": env_str("EMAIL_HOST_USER"),
+        "password": env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rapport <shop@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

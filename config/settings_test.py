@@ -17,7 +17,7 @@ from config.settings import STORAGES
 # Hashing is measured in its own test; a fast hasher keeps fixtures quick.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Mail tests start a real SMTP server (the `smtp_server` fixture); everything else stays local.
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

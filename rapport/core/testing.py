@@ -170,3 +170,22 @@ def run_concurrently(n: int, work: Callable[[int], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on (for a test server, or as an unreachable one)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def smtp_mailers(port: int, *, timeout: int = 5) -> dict[str, Any]:
+    """MAILERS sending over SMTP to 127.0.0.1:`port` (a test server, or a closed port)."""
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": timeout},
+        }
+    }

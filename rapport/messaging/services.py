@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -208,7 +208,6 @@ def _email(message: Message) -> EmailMultiAlternatives:
         from_email=envelope_from,  # the SMTP envelope sender: bounces come back to us
         to=[message.to_address],
         headers=dict(message.headers),
-        connection=get_connection(fail_silently=False),
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -237,7 +236,7 @@ def send_message(message_pk: int) -> str | None:
         log.exception("Could not build message %s", message.pk)
         return _retry(message, f"Could not render an attachment: {exc!r}")
     try:
-        email.send()
+        email.send(using="default")  # settings.MAILERS; errors raise, never silent
     except smtplib.SMTPRecipientsRefused as exc:
         return _fail(message, f"Recipient refused: {exc.recipients}", permanent=True)
     except (OSError, smtplib.SMTPException) as exc:

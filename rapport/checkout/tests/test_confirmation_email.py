@@ -1,7 +1,6 @@
 """The order confirmation: queued in the outbox with the order, sent over real SMTP with the PDF
 e-receipt rendered by the sender, retried through an outage, sent once."""
 
-import socket
 from collections import Counter
 from decimal import Decimal
 
@@ -16,7 +15,13 @@ from django.utils import timezone
 from rapport.checkout.services import place_order
 from rapport.checkout.tests.factories import address_for, cart_with, stocked_product
 from rapport.core.models import AuditEntry
-from rapport.core.testing import login_customer, run_concurrently, skip_unless_postgres
+from rapport.core.testing import (
+    free_port,
+    login_customer,
+    run_concurrently,
+    skip_unless_postgres,
+    smtp_mailers,
+)
 from rapport.customers.models import Consent, ContactKind, Customer, Purpose
 from rapport.customers.services import create_customer_for_user, set_consent
 from rapport.messaging.models import Message, MessageStatus
@@ -51,12 +56,6 @@ def assert_receipt_attached(mail, order):
     assert attachment.get_filename() == f"receipt-{order.number}.pdf"
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content().startswith(b"%PDF")
-
-
-def _closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_confirmation_email_with_pdf_receipt_arrives(ann, smtp_server):
@@ -121,7 +120,7 @@ def test_opted_out_of_transactional_mail_gets_no_confirmation_but_the_order(make
 def test_smtp_down_at_order_time_then_send_outbox_delivers_with_the_receipt(
     ann, smtp_server, settings
 ):
-    working_port, settings.EMAIL_PORT = settings.EMAIL_PORT, _closed_port()
+    settings.MAILERS = smtp_mailers(free_port())  # the mail server is down
 
     order = buy(ann, (stocked_product(quantity=3), 1))
 
@@ -139,7 +138,7 @@ def test_smtp_down_at_order_time_then_send_outbox_delivers_with_the_receipt(
     assert message.attempts == 1
 
     # The mail server is back and the backoff has elapsed.
-    settings.EMAIL_PORT = working_port
+    settings.MAILERS = smtp_mailers(smtp_server.port)
     Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
     call_command("send_outbox")
 
@@ -169,10 +168,10 @@ def test_exactly_one_confirmation_even_if_dispatch_runs_twice(ann, smtp_server):
 
 def test_concurrent_dispatch_sends_the_confirmation_once(ann, smtp_server, settings):
     skip_unless_postgres()
-    working_port, settings.EMAIL_PORT = settings.EMAIL_PORT, _closed_port()
+    settings.MAILERS = smtp_mailers(free_port())  # the mail server is down
     buy(ann, (stocked_product(), 1))  # SMTP down: the confirmation waits as RETRYING
     message = Message.objects.get()
-    settings.EMAIL_PORT = working_port
+    settings.MAILERS = smtp_mailers(smtp_server.port)
     Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
 
     results = run_concurrently(6, lambda i: send_message_task.delay(message.pk).result)

@@ -1,7 +1,6 @@
 """Bounces: real DSNs over SMTP to our bounce server, up to a retired record and back."""
 
 import smtplib
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -9,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from rapport.core.models import AuditEntry
-from rapport.core.testing import login_staff
+from rapport.core.testing import free_port, login_staff
 from rapport.customers.models import ContactStatus, Customer, Purpose
 from rapport.customers.tests.factories import CustomerFactory, contactable, reseed, with_email
 from rapport.messaging.bounces import BounceHandler, build_dsn, handle_inbound, parse_dsn
@@ -17,15 +16,9 @@ from rapport.messaging.models import MessageStatus
 from rapport.messaging.services import queue_message
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def bounce_server():
-    port = _free_port()
+    port = free_port()
     controller = Controller(BounceHandler(), hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from rapport.core.models import AuditEntry
+from rapport.core.testing import free_port, smtp_mailers
 from rapport.customers.models import Purpose
 from rapport.customers.tests.factories import CustomerFactory, contactable, with_email
 from rapport.messaging.models import Message, MessageStatus
@@ -112,14 +113,6 @@ def test_retired_record_gets_transactional_mail_but_no_marketing(queue):
     assert list(Message.objects.values_list("pk", flat=True)) == [receipt.pk]
 
 
-def _closed_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Inbox:
     def __init__(self):
         self.envelopes = []
@@ -131,10 +124,8 @@ class Inbox:
 
 @pytest.mark.django_db(transaction=True)
 def test_outbox_survives_smtp_outage_and_sends_exactly_once_later(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = _closed_port()
-    settings.EMAIL_TIMEOUT = 2
+    port = free_port()  # nothing listens there yet: the mail server is down
+    settings.MAILERS = smtp_mailers(port, timeout=2)
     customer = contactable(email="ann@example.com")
 
     # The SMTP server is down: queueing still works and the caller is not disturbed.
@@ -154,7 +145,7 @@ def test_outbox_survives_smtp_outage_and_sends_exactly_once_later(settings):
 
     # The server comes up on that port and the backoff elapses.
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=settings.EMAIL_PORT)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
@@ -175,8 +166,7 @@ def test_outbox_survives_smtp_outage_and_sends_exactly_once_later(settings):
 
 
 def test_gives_up_after_max_attempts(settings, queue):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_PORT = _closed_port()
+    settings.MAILERS = smtp_mailers(free_port(), timeout=2)
     settings.RAPPORT_OUTBOX_MAX_ATTEMPTS = 2
     customer = contactable()
     message = queue(customer=customer, template="notice", context={}, purpose=Purpose.TRANSACTIONAL)
