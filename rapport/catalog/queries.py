@@ -10,8 +10,38 @@ from rapport.catalog.models import Category, Product
 
 
 def sellable_products() -> QuerySet[Product]:
-    """Products a customer may see: on sale and priced."""
-    return Product.objects.filter(is_active=True, price__isnull=False, price__gt=0)
+    """Products a customer may see: on sale and priced (`price > 0` also excludes NULL)."""
+    return Product.objects.filter(is_active=True, price__gt=0)
+
+
+# What the product page shows (storefront/product.html and the includes it uses): the page is
+# one query, and fetching only these columns of the four joined tables makes it cheaper to
+# build and to turn into objects. Anything else the template reads would cost a query per page
+# (the storefront's query-count test would catch it).
+PRODUCT_PAGE_FIELDS = (
+    "public_id",
+    "sku",
+    "name",
+    "slug",
+    "description",
+    "price",
+    "currency",
+    "image",
+    "updated_at",
+    "category__name",
+    "category__slug",
+    "category__parent__name",
+    "category__parent__slug",
+    "stock__quantity",
+)
+
+
+def product_page_products() -> QuerySet[Product]:
+    """Sellable products with their category, its parent and the stock record joined, limited
+    to `PRODUCT_PAGE_FIELDS`: filter by `public_id` for the product page."""
+    return (
+        sellable_products().select_related("category__parent", "stock").only(*PRODUCT_PAGE_FIELDS)
+    )
 
 
 def category_tree() -> list[Category]:

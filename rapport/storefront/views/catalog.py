@@ -85,11 +85,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @ensure_csrf_cookie  # the buy form (and htmx posts) need it, even when this item is sold out
 def product(request: HttpRequest, public_id: str, slug: str | None = None) -> HttpResponse:
-    item = get_object_or_404(
-        # Stock comes in the same query (one-to-one join): the page costs one query.
-        queries.sellable_products().select_related("category", "category__parent", "stock"),
-        public_id=public_id,
-    )
+    # Category, its parent and stock come in the same query: the page costs one query.
+    item = get_object_or_404(queries.product_page_products(), public_id=public_id)
     if slug != item.slug:
         return redirect(item.get_absolute_url(), permanent=True)
     in_stock = units_in_stock(item)
