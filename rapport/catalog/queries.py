@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -36,12 +37,20 @@ PRODUCT_PAGE_FIELDS = (
 )
 
 
-def product_page_products() -> QuerySet[Product]:
-    """Sellable products with their category, its parent and the stock record joined, limited
-    to `PRODUCT_PAGE_FIELDS`: filter by `public_id` for the product page."""
+@functools.cache
+def _product_page_products() -> QuerySet[Product]:
+    # Built once per process and never evaluated: each caller gets a clone (as class-based views
+    # do with their `queryset`), which is cheaper than adding the filters, joins and column list
+    # again on every request.
     return (
         sellable_products().select_related("category__parent", "stock").only(*PRODUCT_PAGE_FIELDS)
     )
+
+
+def product_page_products() -> QuerySet[Product]:
+    """Sellable products with their category, its parent and the stock record joined, limited
+    to `PRODUCT_PAGE_FIELDS`: filter by `public_id` for the product page."""
+    return _product_page_products().all()
 
 
 def category_tree() -> list[Category]:
