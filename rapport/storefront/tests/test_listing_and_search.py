@@ -161,3 +161,38 @@ def test_search_puts_name_matches_first_and_completes_prefixes(client):
         "LANTERN HOLDER",
         "A PLAIN MUG",
     }
+
+
+def test_sold_out_product_page_sets_the_csrf_cookie_for_new_and_signed_in_visitors(make_user):
+    from django.test import Client
+
+    sold_out = stocked_product(quantity=0)
+    signed_in = Client()
+    signed_in.force_login(make_user("ann@example.com"))
+
+    for client in (Client(), signed_in):
+        response = client.get(sold_out.get_absolute_url())
+        assert "Out of stock" in response.content.decode()
+        assert response.cookies["csrftoken"].value
+
+
+def test_signed_in_product_page_has_a_working_token(make_user):
+    import re
+
+    from django.test import Client
+
+    from rapport.cart.models import CartLine
+
+    product = stocked_product(quantity=4)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("ann@example.com"))
+    page = client.get(product.get_absolute_url()).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+
+    response = client.post(
+        reverse("storefront:cart_add"),
+        {"product": str(product.public_id), "quantity": "2", "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert CartLine.objects.get().quantity == 2

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from rapport.catalog import queries
@@ -83,7 +82,6 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@ensure_csrf_cookie  # the buy form (and htmx posts) need it, even when this item is sold out
 def product(request: HttpRequest, public_id: str, slug: str | None = None) -> HttpResponse:
     # Category, its parent and stock come in the same query: the page costs one query.
     item = get_object_or_404(queries.product_page_products(), public_id=public_id)
@@ -91,6 +89,8 @@ def product(request: HttpRequest, public_id: str, slug: str | None = None) -> Ht
         return redirect(item.get_absolute_url(), permanent=True)
     in_stock = units_in_stock(item)
     version = catalogue_version()
+    # render_shared sets the CSRF cookie: the buy form and htmx posts need it, even when this
+    # item is sold out.
     return render_shared(
         request,
         "storefront/product.html",

@@ -38,9 +38,14 @@ def render_shared(
     context: Callable[[], dict[str, Any]],
     key_parts: tuple[Any, ...],
 ) -> HttpResponse:
-    """Render `template` (context built lazily), reusing a cached copy for anonymous visitors."""
+    """Render `template` (context built lazily), reusing a cached copy for anonymous visitors.
+    Every response carries its own CSRF token and sets the CSRF cookie (forms and htmx posts
+    need it, even on a page that shows no form)."""
+    token = get_token(request)  # once: each call masks the secret anew
     if not cacheable(request):
-        return HttpResponse(render_to_string(template, context(), request=request))
+        return HttpResponse(
+            render_to_string(template, {**context(), "csrf_token": token}, request=request)
+        )
     key = "page:" + ":".join(str(p) for p in (*key_parts, get_language()))
     html = cache.get(key)
     if html is None:
@@ -48,4 +53,4 @@ def render_shared(
             template, {**context(), "csrf_token": CSRF_PLACEHOLDER}, request=request
         )
         cache.set(key, html, TIMEOUT)
-    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, token))
