@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -51,6 +53,20 @@ def product_page_products() -> QuerySet[Product]:
     """Sellable products with their category, its parent and the stock record joined, limited
     to `PRODUCT_PAGE_FIELDS`: filter by `public_id` for the product page."""
     return _product_page_products().all()
+
+
+@functools.cache
+def _product_page_states() -> QuerySet[Product, tuple[str, datetime, int | None]]:
+    return sellable_products().order_by().values_list("slug", "updated_at", "stock__quantity")
+
+
+def product_page_state(public_id: UUID) -> tuple[str, datetime, int] | None:
+    """What a cached product page depends on besides the catalogue version, in one small query:
+    the slug, `updated_at` and units in stock of a sellable product; None if it is not for sale.
+    (Every edit of what the page shows moves `updated_at`.)"""
+    for slug, updated_at, quantity in _product_page_states().filter(public_id=public_id):
+        return slug, updated_at, quantity or 0
+    return None
 
 
 def category_tree() -> list[Category]:

@@ -196,3 +196,28 @@ def test_signed_in_product_page_has_a_working_token(make_user):
 
     assert response.status_code == 302
     assert CartLine.objects.get().quantity == 2
+
+
+def test_cached_product_page_costs_one_query_and_follows_edits(django_assert_num_queries):
+    from django.test import Client
+
+    product = stocked_product(quantity=4, name="LANTERN", price="9.00")
+    url = product.get_absolute_url()
+    Client().get(url)  # renders and keeps the shared copy
+
+    with django_assert_num_queries(1):
+        page = Client().get(url).content.decode()
+    assert "LANTERN" in page and "9.00" in page
+
+    product.price = Decimal("7.50")
+    product.save()
+    assert "7.50" in Client().get(url).content.decode()
+
+    renamed_url = reverse(
+        "storefront:product", kwargs={"public_id": product.public_id, "slug": "old-name"}
+    )
+    assert Client().get(renamed_url)["Location"] == url
+
+    product.is_active = False
+    product.save()
+    assert Client().get(url).status_code == 404
