@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
 from decimal import Decimal
 from typing import TypedDict
+from uuid import UUID
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -19,6 +22,58 @@ CATEGORY_INDEX_TTL = 60
 def sellable_products() -> QuerySet[Product]:
     """Products a customer may see: on sale and priced (the condition of the listing indexes)."""
     return Product.objects.filter(SELLABLE)
+
+
+# What the product page shows (storefront/product.html and the includes it uses): the page is
+# one query, and fetching only these columns of the four joined tables makes it cheaper to
+# build and to turn into objects. Anything else the template reads would cost a query per page
+# (the storefront's query-count test would catch it).
+PRODUCT_PAGE_FIELDS = (
+    "public_id",
+    "sku",
+    "name",
+    "slug",
+    "description",
+    "price",
+    "currency",
+    "image",
+    "updated_at",
+    "category__name",
+    "category__slug",
+    "category__parent__name",
+    "category__parent__slug",
+    "stock__quantity",
+)
+
+
+@functools.cache
+def _product_page_products() -> QuerySet[Product]:
+    # Built once per process and never evaluated: each caller gets a clone (as class-based views
+    # do with their `queryset`), which is cheaper than adding the filters, joins and column list
+    # again on every request.
+    return (
+        sellable_products().select_related("category__parent", "stock").only(*PRODUCT_PAGE_FIELDS)
+    )
+
+
+def product_page_products() -> QuerySet[Product]:
+    """Sellable products with their category, its parent and the stock record joined, limited
+    to `PRODUCT_PAGE_FIELDS`: filter by `public_id` for the product page."""
+    return _product_page_products().all()
+
+
+@functools.cache
+def _product_page_states() -> QuerySet[Product, tuple[str, datetime, int | None]]:
+    return sellable_products().order_by().values_list("slug", "updated_at", "stock__quantity")
+
+
+def product_page_state(public_id: UUID) -> tuple[str, datetime, int] | None:
+    """What a cached product page depends on besides the catalogue version, in one small query:
+    the slug, `updated_at` and units in stock of a sellable product; None if it is not for sale.
+    (Every edit of what the page shows moves `updated_at`.)"""
+    for slug, updated_at, quantity in _product_page_states().filter(public_id=public_id):
+        return slug, updated_at, quantity or 0
+    return None
 
 
 def category_tree() -> list[Category]:

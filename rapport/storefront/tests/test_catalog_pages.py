@@ -108,3 +108,17 @@ def test_home_asks_for_picks_only_for_signed_in_customers(client, make_user):
     body = client.get(reverse("storefront:home")).content.decode()
     assert 'id="picked-for-you"' in body
     assert reverse("storefront:suggestions_for_you") in body
+
+
+def test_header_links_follow_the_script_prefix(client):
+    from django.test.utils import override_script_prefix
+
+    search = reverse("storefront:search")
+    assert 'href="/cart/"' in client.get(search, {"q": "mug"}).content.decode()
+
+    with override_script_prefix("/shop/"):
+        body = client.get(search, {"q": "mug"}).content.decode()
+
+    assert 'href="/shop/cart/"' in body
+    assert 'href="/shop/login/"' in body
+    assert 'href="/cart/"' in client.get(search, {"q": "mug"}).content.decode()

@@ -230,3 +230,63 @@ def test_search_next_page_reuses_the_ranking(client, django_assert_max_num_queri
         second = names(client.get(reverse("storefront:search"), {"q": "lantern", "page": "2"}))
 
     assert first + second == [f"LANTERN {i:02d}" for i in range(30)]
+
+
+def test_sold_out_product_page_sets_the_csrf_cookie_for_new_and_signed_in_visitors(make_user):
+    from django.test import Client
+
+    sold_out = stocked_product(quantity=0)
+    signed_in = Client()
+    signed_in.force_login(make_user("ann@example.com"))
+
+    for client in (Client(), signed_in):
+        response = client.get(sold_out.get_absolute_url())
+        assert "Out of stock" in response.content.decode()
+        assert response.cookies["csrftoken"].value
+
+
+def test_signed_in_product_page_has_a_working_token(make_user):
+    import re
+
+    from django.test import Client
+
+    from rapport.cart.models import CartLine
+
+    product = stocked_product(quantity=4)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("ann@example.com"))
+    page = client.get(product.get_absolute_url()).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+
+    response = client.post(
+        reverse("storefront:cart_add"),
+        {"product": str(product.public_id), "quantity": "2", "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert CartLine.objects.get().quantity == 2
+
+
+def test_cached_product_page_costs_one_query_and_follows_edits(django_assert_num_queries):
+    from django.test import Client
+
+    product = stocked_product(quantity=4, name="LANTERN", price="9.00")
+    url = product.get_absolute_url()
+    Client().get(url)  # renders and keeps the shared copy
+
+    with django_assert_num_queries(1):
+        page = Client().get(url).content.decode()
+    assert "LANTERN" in page and "9.00" in page
+
+    product.price = Decimal("7.50")
+    product.save()
+    assert "7.50" in Client().get(url).content.decode()
+
+    renamed_url = reverse(
+        "storefront:product", kwargs={"public_id": product.public_id, "slug": "old-name"}
+    )
+    assert Client().get(renamed_url)["Location"] == url
+
+    product.is_active = False
+    product.save()
+    assert Client().get(url).status_code == 404

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject, cached_property
-from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category, Product
 from rapport.inventory.queries import units_in_stock
-from rapport.storefront.views.pagecache import render_shared
+from rapport.storefront.views import pagecache
 from rapport.storefront.views.personal import personal_home
 
 PAGE_SIZE = 24
@@ -110,22 +110,28 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@ensure_csrf_cookie  # the buy form (and htmx posts) need it, even when this item is sold out
-def product(request: HttpRequest, public_id: str, slug: str | None = None) -> HttpResponse:
-    item = get_object_or_404(
-        # Stock comes in the same query (one-to-one join): the page costs one query.
-        queries.sellable_products().select_related("category", "category__parent", "stock"),
-        public_id=public_id,
-    )
+def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> HttpResponse:
+    key = ("product", public_id, catalogue_version())
+    copy = pagecache.shared_copy(request, key)
+    if copy is not None:
+        # A first-time visitor and a cached copy: serve it if the product still reads the same
+        # (one small query instead of the page's query and its rendering).
+        state, html = copy
+        if slug == state[0] and queries.product_page_state(public_id) == state:
+            return pagecache.serve(request, html)
+    # Category, its parent and stock come in the same query: the page costs one query.
+    item = get_object_or_404(queries.product_page_products(), public_id=public_id)
     if slug != item.slug:
         return redirect(item.get_absolute_url(), permanent=True)
     in_stock = units_in_stock(item)
-    version = catalogue_version()
-    return render_shared(
+    # render_shared sets the CSRF cookie: the buy form and htmx posts need it, even when this
+    # item is sold out.
+    return pagecache.render_shared(
         request,
         "storefront/product.html",
-        lambda: {"product": item, "in_stock": in_stock, "catalogue_version": version},
-        ("product", item.pk, item.updated_at.timestamp(), in_stock, version),
+        {"product": item, "in_stock": in_stock},
+        key,
+        state=(item.slug, item.updated_at, in_stock),
     )
 
 

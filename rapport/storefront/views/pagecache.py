@@ -2,13 +2,14 @@
 stored with a placeholder where the CSRF token goes, and each response gets its own token.
 
 Pages that differ per visitor (signed in, a cart in the session, a flash message) are always
-rendered fresh. The caller puts everything the page shows into the key (ids, `updated_at`,
-live stock, catalogue version), so a cached page is never stale.
+rendered fresh. A cached page is stored with the `state` it was rendered from (e.g. `updated_at`
+and live stock); the caller reads the live state with one cheap query and serves the copy only
+when the two are equal, so a cached page is never stale, and the full query and the rendering
+are skipped on a hit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -32,20 +33,40 @@ def cacheable(request: HttpRequest) -> bool:
     )
 
 
+def _key(key_parts: tuple[Any, ...]) -> str:
+    return "page:" + ":".join(str(p) for p in (*key_parts, get_language()))
+
+
+def shared_copy(request: HttpRequest, key_parts: tuple[Any, ...]) -> tuple[Any, str] | None:
+    """`(state, html)` of the cached page under `key_parts` for a first-time visitor; None for
+    anyone else or when nothing is cached. Serve it with `serve` only if `state` is still the
+    live state."""
+    if not cacheable(request):
+        return None
+    copy: tuple[Any, str] | None = cache.get(_key(key_parts))
+    return copy
+
+
+def serve(request: HttpRequest, html: str) -> HttpResponse:
+    """A cached page with this response's own CSRF token (which also sets the CSRF cookie)."""
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
 def render_shared(
     request: HttpRequest,
     template: str,
-    context: Callable[[], dict[str, Any]],
+    context: dict[str, Any],
     key_parts: tuple[Any, ...],
+    state: Any,
 ) -> HttpResponse:
-    """Render `template` (context built lazily), reusing a cached copy for anonymous visitors."""
+    """Render `template`; for a first-time visitor also keep a copy under `key_parts` together
+    with the `state` it shows. Every response carries its own CSRF token and sets the CSRF
+    cookie (forms and htmx posts need it, even on a page that shows no form)."""
+    token = get_token(request)  # once: each call masks the secret anew
     if not cacheable(request):
-        return HttpResponse(render_to_string(template, context(), request=request))
-    key = "page:" + ":".join(str(p) for p in (*key_parts, get_language()))
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            template, {**context(), "csrf_token": CSRF_PLACEHOLDER}, request=request
+        return HttpResponse(
+            render_to_string(template, {**context, "csrf_token": token}, request=request)
         )
-        cache.set(key, html, TIMEOUT)
-    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request=request)
+    cache.set(_key(key_parts), (state, html), TIMEOUT)
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, token))
