@@ -89,6 +89,8 @@ def test_customer_buys_and_gets_a_receipt(page, shop, artifacts_dir, mode):
     # The order can be opened again later, and its receipt downloaded.
     page.get_by_role("link", name="My orders", exact=True).click()
     page.get_by_role("link", name=order.number).click()
-    with page.expect_download() as download:
+    # Generous wait: without a broker this server thread may still be rendering and mailing the
+    # confirmation's PDF (sent after the response), and the download renders one too.
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_role("link", name="Download e-receipt (PDF)").click()
     assert download.value.suggested_filename == f"receipt-{order.number}.pdf"
