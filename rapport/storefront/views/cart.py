@@ -69,8 +69,12 @@ def update(request: HttpRequest) -> HttpResponse:
     if cart is None:
         return _respond(request, "")
     product = _product(request.POST.get("product"), sellable=False)
+    # One form per cart line: its buttons send action=dec|inc|remove, the field (or Enter) "set".
+    action = request.POST.get("action", "set")
     try:
-        action = request.POST.get("action", "set")
+        if action == "remove":
+            services.remove_line(cart=cart, product=product)
+            return _respond(request)
         line = cart.lines.filter(product=product).first()
         current = line.quantity if line else 0
         if action == "inc":
