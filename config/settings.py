@@ -128,9 +128,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "rapport.sqlite3"),
-            # Keep the connection between requests, as for PostgreSQL: opening one (with the
-            # PRAGMAs below) cost more than a whole product-page query.
-            "CONN_MAX_AGE": 60,
+            # Keep each worker's connection, as for PostgreSQL: opening one reads the whole schema
+            # and runs the PRAGMAs below, which cost more than a product page's or a cart's queries.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers work while the importer or a checkout writes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -27,9 +27,11 @@ def _session_cart(request: Any) -> Cart | None:
     if not raw:
         return None
     try:
-        cart = Cart.objects.filter(public_id=raw, status=CartStatus.OPEN, user__isnull=True).first()
+        # public_id is unique: at most one row, so no ORDER BY ... LIMIT as .first() would add.
+        found = list(Cart.objects.filter(public_id=raw, status=CartStatus.OPEN, user__isnull=True))
     except ValidationError:  # not a UUID: a tampered session value
-        cart = None
+        found = []
+    cart = found[0] if found else None
     ttl = timedelta(days=settings.RAPPORT_CART_TTL_DAYS)
     if cart is None or cart.updated_at < timezone.now() - ttl:
         # Foreign, closed or expired: forget it rather than resurrect it.

@@ -12,7 +12,7 @@ from rapport.cart.discounts import cart_discounts, discount_total
 from rapport.cart.models import Cart, CartLine
 from rapport.catalog.models import Product
 from rapport.core.money import line_total
-from rapport.inventory.queries import stock_levels
+from rapport.inventory.queries import units_in_stock
 
 
 @dataclass
@@ -22,6 +22,9 @@ class LineView:
     total: Decimal
     available: int
     warnings: list[str] = field(default_factory=list)
+    # Strings the cart page prints per line, worked out once here rather than in the template.
+    public_id: str = ""
+    url: str = ""
 
     @property
     def product(self) -> Product:
@@ -59,21 +62,24 @@ class CartView:
 def cart_view(cart: Cart | None) -> CartView:
     """The cart's lines at today's prices and stock, each flagged if it changed since it was added.
 
-    Two queries whatever the number of lines (lines+products, stock).
+    One query whatever the number of lines (lines + products + stock records joined), plus the
+    bundle-discount lookup when a line is sellable.
     """
     if cart is None:
         return CartView(cart=None, lines=[], subtotal=Decimal("0.00"), item_count=0)
-    lines = list(CartLine.objects.filter(cart=cart).select_related("product").order_by("id"))
-    stock = stock_levels(line.product_id for line in lines)
+    lines = list(CartLine.objects.filter(cart=cart).select_related("product__stock").order_by("id"))
     views: list[LineView] = []
     for line in lines:
+        line.cart = cart  # every line is this cart's: no query if a caller follows line.cart
         product = line.product
         price = product.price or Decimal("0.00")
         lv = LineView(
             line=line,
             unit_price=price,
             total=line_total(price, line.quantity),
-            available=stock[product.pk],
+            available=units_in_stock(product),
+            public_id=str(product.public_id),
+            url=product.get_absolute_url(),
         )
         if not product.is_active or not product.price:
             lv.warnings.append(_("This item is no longer on sale: remove it to continue."))

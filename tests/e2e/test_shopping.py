@@ -4,6 +4,7 @@
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from rapport.catalog.tests.factories import CategoryFactory
 from rapport.checkout.tests.factories import stock_of, stocked_product
@@ -50,7 +51,7 @@ def test_customer_buys_and_gets_a_receipt(page, shop, artifacts_dir, mode):
     page.get_by_text("is in your cart").wait_for()
     page.get_by_role("link", name="View cart").click()
     page.get_by_role("button", name="One more").click()
-    page.locator(".qty-value", has_text="2").wait_for()
+    expect(page.get_by_role("spinbutton", name="Quantity")).to_have_value("2")
     page.get_by_role("link", name="Checkout").click()
 
     # Log in: the anonymous cart follows the customer.

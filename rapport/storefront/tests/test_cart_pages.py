@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rapport.cart.access import CART_SESSION_KEY
@@ -179,8 +181,27 @@ def test_cart_page_query_count_does_not_grow_with_lines(client, django_assert_ma
     for _ in range(15):
         add(client, stocked_product())
 
-    with django_assert_max_num_queries(5):
+    # Session, cart, lines + products + stock, bundle lookup.
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("storefront:cart"))
 
     assert response.status_code == 200
     assert response.content.decode().count('class="cart-line') == 15
+
+
+def test_adding_again_is_five_statements(client):
+    # Session, product, cart; then in one transaction: touch the open cart, grow the line.
+    product = stocked_product(sku="P1")
+    add(client, product, "1")
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = add(client, product, "2")
+
+    assert response.status_code == 302
+    statements = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].split()[0] not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}
+    ]
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "SELECT", "UPDATE", "UPDATE"]
+    assert lines() == [("P1", 3)]

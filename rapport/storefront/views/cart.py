@@ -24,7 +24,11 @@ def _product(raw: str | None, *, sellable: bool = True) -> Product:
     """The product a form names by public id (never by price: prices come from the database)."""
     qs = sellable_products() if sellable else Product.objects.all()
     try:
-        return qs.get(public_id=raw or "")
+        # Only what the cart views use (the id, the on-sale check, the price, the name in the
+        # message and the URL to go back to): the other columns cost time on every add.
+        return qs.only("id", "public_id", "slug", "name", "price", "is_active").get(
+            public_id=raw or ""
+        )
     except (Product.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -69,8 +73,12 @@ def update(request: HttpRequest) -> HttpResponse:
     if cart is None:
         return _respond(request, "")
     product = _product(request.POST.get("product"), sellable=False)
+    # One form per cart line: its buttons send action=dec|inc|remove, the field (or Enter) "set".
+    action = request.POST.get("action", "set")
     try:
-        action = request.POST.get("action", "set")
+        if action == "remove":
+            services.remove_line(cart=cart, product=product)
+            return _respond(request)
         line = cart.lines.filter(product=product).first()
         current = line.quantity if line else 0
         if action == "inc":
