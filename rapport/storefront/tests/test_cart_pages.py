@@ -205,3 +205,21 @@ def test_adding_again_is_five_statements(client):
     ]
     assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "SELECT", "UPDATE", "UPDATE"]
     assert lines() == [("P1", 3)]
+
+
+def test_line_form_remove_and_odd_actions_change_only_this_cart(client):
+    mine, other = stocked_product(sku="P1"), stocked_product(sku="P2")
+    add(client, mine, "2")
+    url = reverse("storefront:cart_update")
+
+    # A product that is not in this cart: nothing to remove, nothing created.
+    client.post(url, {"product": str(other.public_id), "action": "remove"}, **HTMX)
+    assert lines() == [("P1", 2)]
+    # An unknown action is read as "set" and needs a valid quantity.
+    r = client.post(url, {"product": str(mine.public_id), "action": "explode"}, **HTMX)
+    assert "whole number" in r.content.decode()
+    assert lines() == [("P1", 2)]
+    # The line form's Remove button.
+    client.post(url, {"product": str(mine.public_id), "action": "remove"}, **HTMX)
+    client.post(url, {"product": str(mine.public_id), "action": "remove"}, **HTMX)  # double click
+    assert lines() == []
