@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -143,33 +145,43 @@ def add_contact_point(
     Transactional consent is implied by giving us the contact; marketing and survey consent
     are recorded only when given. Raises CustomerError on an empty or ill-formed value.
     """
-    if kind not in ContactKind.values:
-        raise CustomerError(f"Unknown contact kind: {kind}")
-    cleaned = _normalise(kind, value)
-    if not cleaned:
-        raise CustomerError("A contact point needs a value.")
-    if kind == ContactKind.EMAIL:
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(cleaned)
-        except Exception as exc:
-            raise CustomerError(f"Not an email address: {cleaned}") from exc
+    cleaned = _clean_contact_value(kind, value)
     with transaction.atomic():
         locked = _lock(customer)
         point = _ensure_contact_point(customer=locked, kind=kind, value=cleaned, source=source)
         for purpose, granted in ((Purpose.MARKETING, marketing), (Purpose.SURVEYS, surveys)):
             if granted:
                 _set_consent(point, purpose, True, source)
-        audit.record(
-            action="contact.added",
-            actor=actor,
-            target=point,
-            customer=locked,
-            summary=f"{point.get_kind_display()} added",
-            data={"kind": kind, "value": cleaned, "source": source},
-        )
+        _record_contact_added(point, customer=locked, actor=actor, source=source)
         return point
+
+
+def _clean_contact_value(kind: str, value: str) -> str:
+    """The normalised value; CustomerError on an unknown kind or an empty or ill-formed value."""
+    if kind not in ContactKind.values:
+        raise CustomerError(f"Unknown contact kind: {kind}")
+    cleaned = _normalise(kind, value)
+    if not cleaned:
+        raise CustomerError("A contact point needs a value.")
+    if kind == ContactKind.EMAIL:
+        try:
+            validate_email(cleaned)
+        except ValidationError as exc:
+            raise CustomerError(f"Not an email address: {cleaned}") from exc
+    return cleaned
+
+
+def _record_contact_added(
+    point: ContactPoint, *, customer: Customer, actor: Any, source: str
+) -> None:
+    audit.record(
+        action="contact.added",
+        actor=actor,
+        target=point,
+        customer=customer,
+        summary=f"{point.get_kind_display()} added",
+        data={"kind": point.kind, "value": point.value, "source": source},
+    )
 
 
 def ensure_email_contact_point(
@@ -184,27 +196,16 @@ def ensure_email_contact_point(
     Returns the point added (audit-logged on the timeline), or None. Meant to run inside the
     caller's transaction; it does not lock the record.
     """
-    cleaned = _normalise(ContactKind.EMAIL, email or "")
-    if not cleaned or customer.contact_points.filter(kind=ContactKind.EMAIL).exists():
+    if customer.contact_points.filter(kind=ContactKind.EMAIL).exists():
         return None
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     try:
-        validate_email(cleaned)
-    except ValidationError:
+        cleaned = _clean_contact_value(ContactKind.EMAIL, email or "")
+    except CustomerError:
         return None
     point = _ensure_contact_point(
         customer=customer, kind=ContactKind.EMAIL, value=cleaned, source=source
     )
-    audit.record(
-        action="contact.added",
-        actor=actor,
-        target=point,
-        customer=customer,
-        summary=f"{point.get_kind_display()} added",
-        data={"kind": ContactKind.EMAIL, "value": cleaned, "source": source},
-    )
+    _record_contact_added(point, customer=customer, actor=actor, source=source)
     return point
 
 
