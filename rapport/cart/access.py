@@ -1,65 +1,135 @@
 """The one way interface code finds a visitor's cart.
 
-The cart id lives in the session under `CART_SESSION_KEY`. Django copies session data across the
-session-key rotation at login, so the anonymous cart is still there on the first signed-in
-request: that is when it is merged into the user's own cart (lazily, here, no login signal).
+A signed-in customer's open cart is found by their user, from any device. An anonymous visitor's
+cart is named by a signed cookie (`CART_COOKIE`), not by the session, as django-oscar does: a
+visitor who browses and fills a cart never needs a session row, so none of their requests reads or
+writes one (that was a tenth of an add-to-cart and cart-page round trip), and their product pages
+can still come from the shared page cache.
+
+The cookie outlives the login; the first signed-in request that looks for the cart merges the
+anonymous cart into the user's and drops the cookie (lazily, here, no login signal). Logging out
+drops it too (`forget_anonymous_cart`), so the next person at a shared computer does not find it.
+`CartCookieMiddleware` writes what these helpers decided onto the response.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from rapport.cart import services
+from rapport.cart import queries, services
 from rapport.cart.models import Cart, CartStatus
+from rapport.cart.queries import CartView
 
-CART_SESSION_KEY = "cart_id"
+CART_COOKIE = "rapport_cart"
+CART_COOKIE_SALT = "rapport.cart.access"
+# What the response should do with the cookie: a public id to (re)set, or "" to delete it.
+_PENDING = "_rapport_cart_cookie"
 
 
-def _session_cart(request: Any) -> Cart | None:
-    """The anonymous cart named by the session, if it is still usable (open, not expired, not
-    somebody else's)."""
-    raw = request.session.get(CART_SESSION_KEY)
-    if not raw:
-        return None
-    try:
-        # public_id is unique: at most one row, so no ORDER BY ... LIMIT as .first() would add.
-        found = list(Cart.objects.filter(public_id=raw, status=CartStatus.OPEN, user__isnull=True))
-    except ValidationError:  # not a UUID: a tampered session value
-        found = []
-    cart = found[0] if found else None
-    ttl = timedelta(days=settings.RAPPORT_CART_TTL_DAYS)
-    if cart is None or cart.updated_at < timezone.now() - ttl:
-        # Foreign, closed or expired: forget it rather than resurrect it.
-        request.session.pop(CART_SESSION_KEY, None)
-        return None
+def _ttl() -> timedelta:
+    return timedelta(days=settings.RAPPORT_CART_TTL_DAYS)
+
+
+def _cookie_cart(request: Any) -> Cart | None:
+    """The anonymous cart named by the cookie, if it is still usable (open, not expired, not
+    somebody else's); a cookie naming anything else is dropped."""
+    public_id = _cookie_public_id(request)
+    cart = (
+        queries.usable_anonymous_cart(public_id, touched_since=timezone.now() - _ttl())
+        if public_id
+        else None
+    )
+    if cart is None and CART_COOKIE in request.COOKIES:
+        # Foreign, closed, expired or tampered with: forget it rather than resurrect it.
+        forget_anonymous_cart(request)
     return cart
+
+
+def _cookie_public_id(request: Any) -> UUID | None:
+    raw = request.get_signed_cookie(CART_COOKIE, default=None, salt=CART_COOKIE_SALT)
+    try:
+        return UUID(raw) if raw else None
+    except ValueError:  # a cookie signed by us never holds one; be safe
+        return None
 
 
 def get_cart_for(request: Any, *, create: bool = False) -> Cart | None:
     """The visitor's open cart, or None when they have none and `create` is False.
 
-    Signed-in users get their own cart (any device); an anonymous cart still in the session is
-    merged into it first.
+    Signed-in users get their own cart (any device); an anonymous cart still named by the cookie
+    is merged into it first. With `create` (the caller is about to write to the cart) an
+    anonymous visitor's cookie is renewed, so a cart in use does not expire in the browser.
     """
     user = request.user
     if user.is_authenticated:
-        anonymous = _session_cart(request)
+        anonymous = _cookie_cart(request) if CART_COOKIE in request.COOKIES else None
         cart = Cart.objects.filter(user=user, status=CartStatus.OPEN).first()
         if anonymous is not None:
             if cart is None:
                 cart = services.open_cart_for_user(user=user)
             cart = services.merge_carts(source=anonymous, target=cart)
-            request.session.pop(CART_SESSION_KEY, None)
+            forget_anonymous_cart(request)
         if cart is None and create:
             cart = services.open_cart_for_user(user=user)
         return cart
-    cart = _session_cart(request)
+    cart = _cookie_cart(request)
     if cart is None and create:
         cart = services.create_anonymous_cart()
-        request.session[CART_SESSION_KEY] = str(cart.public_id)
+    if cart is not None and create:
+        setattr(request, _PENDING, str(cart.public_id))
     return cart
+
+
+def cart_view_for(request: Any) -> CartView:
+    """The visitor's cart as the cart page shows it (`cart.queries.CartView`).
+
+    For an anonymous visitor the cart named by the cookie is found together with its lines in
+    one query; a cookie naming a cart that is no longer usable shows an empty cart and is
+    replaced by the next add (`get_cart_for(create=True)`).
+    """
+    if request.user.is_authenticated:
+        return queries.cart_view(get_cart_for(request))
+    public_id = _cookie_public_id(request)
+    if public_id is None:
+        return queries.cart_view(None)
+    return queries.anonymous_cart_view(public_id, touched_since=timezone.now() - _ttl())
+
+
+def forget_anonymous_cart(request: HttpRequest) -> None:
+    """Drop the anonymous cart cookie with this response (the cart itself stays in the database
+    until it expires)."""
+    if CART_COOKIE in request.COOKIES or getattr(request, _PENDING, None):
+        setattr(request, _PENDING, "")
+
+
+class CartCookieMiddleware:
+    """Sets or deletes the anonymous cart cookie as `get_cart_for` and `forget_anonymous_cart`
+    decided during the request."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        pending = getattr(request, _PENDING, None)
+        if pending is None:
+            return response
+        if pending:
+            response.set_signed_cookie(
+                CART_COOKIE,
+                pending,
+                salt=CART_COOKIE_SALT,
+                max_age=int(_ttl().total_seconds()),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        else:
+            response.delete_cookie(CART_COOKIE, samesite="Lax")
+        return response

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.models import PublicIdModel, TimeStampedModel
@@ -129,7 +132,30 @@ class Product(PublicIdModel, TimeStampedModel):
         words = [w for w in self.name.split() if w[:1].isalnum()]
         return "".join(w[0] for w in words[:2]).upper() or "?"
 
+    @property
+    def is_sellable(self) -> bool:
+        """`SELLABLE`, for a product already loaded (a test keeps the two in step)."""
+        return bool(self.is_active and self.price is not None and self.price > 0)
+
     def get_absolute_url(self) -> str:
-        return reverse(
-            "storefront:product", kwargs={"public_id": self.public_id, "slug": self.slug}
-        )
+        return product_url(self.public_id, self.slug)
+
+
+_ANY_ID = UUID(int=0)
+_ANY_SLUG = "rapport-any-slug"
+_product_paths: dict[tuple[str, Any], tuple[str, str, str]] = {}
+
+
+def product_url(public_id: UUID | str, slug: str) -> str:
+    """A product page's path, as `reverse("storefront:product", ...)` gives it: the pattern is
+    reversed once per process (and script prefix and URL configuration) and filled in, because
+    a cart or listing links to dozens of products and reversing each cost more than the row."""
+    key = (get_script_prefix(), get_urlconf())
+    parts = _product_paths.get(key)
+    if parts is None:
+        path = reverse("storefront:product", kwargs={"public_id": _ANY_ID, "slug": _ANY_SLUG})
+        head, rest = path.split(str(_ANY_ID))
+        middle, tail = rest.split(_ANY_SLUG)
+        parts = _product_paths[key] = (head, middle, tail)
+    head, middle, tail = parts
+    return f"{head}{public_id}{middle}{slug}{tail}"

@@ -9,10 +9,12 @@ from typing import TypedDict
 from uuid import UUID
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import SELLABLE, Category, Product
+from rapport.core.sql import Columns, column, db_value, table
 
 # How long the category tree and per-category counts stay cached (a catalogue version bump
 # refreshes them at once): as long as a cached listing page, so a page and its count agree.
@@ -22,6 +24,32 @@ CATEGORY_INDEX_TTL = 60
 def sellable_products() -> QuerySet[Product]:
     """Products a customer may see: on sale and priced (the condition of the listing indexes)."""
     return Product.objects.filter(SELLABLE)
+
+
+# What adding to a cart reads of the product a form names: the id, whether it is on sale, the
+# price, the name for the message and the slug for the way back. Hand-written like the cart
+# page's query (`rapport.core.sql`): every add runs it.
+_FOR_CART = Columns(
+    ("p", Product, "id"),
+    ("p", Product, "public_id"),
+    ("p", Product, "name"),
+    ("p", Product, "slug"),
+    ("p", Product, "price"),
+    ("p", Product, "is_active"),
+)
+
+
+def product_for_cart(public_id: UUID) -> Product | None:
+    """The product `public_id`, with the columns a cart change needs (others deferred), on sale
+    or not (`Product.is_sellable` tells), or None."""
+    sql = (
+        f"SELECT {_FOR_CART.sql} FROM {table(Product)} p"  # noqa: S608
+        f" WHERE p.{column(Product, 'public_id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [db_value(Product, "public_id", public_id)])
+        row = cursor.fetchone()
+    return _FOR_CART.instance(Product, row) if row else None
 
 
 # What the product page shows (storefront/product.html and the includes it uses): the page is

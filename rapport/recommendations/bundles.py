@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from rapport.core.money import line_total
+from rapport.core.sql import column, table
 from rapport.recommendations.models import Bundle, BundleItem, BundleStatus
 
 
@@ -33,6 +34,20 @@ class BundleDiscount:
     @property
     def label(self) -> str:
         return _("Bundle “%(name)s” x %(sets)d") % {"name": self.name, "sets": self.sets}
+
+
+def in_active_bundle_sql(product_id_sql: str) -> tuple[str, list[str]]:
+    """SQL (and its parameters) that is true when the product whose id is `product_id_sql`
+    belongs to an active bundle: the cart page's one query carries it as a column, so a cart
+    without bundle items never runs `bundle_discounts`' lookups."""
+    # Only quoted table and column names from the models go into the text (noqa: S608).
+    sql = (
+        f"EXISTS (SELECT 1 FROM {table(BundleItem)} bi"  # noqa: S608
+        f" JOIN {table(Bundle)} b ON b.{column(Bundle, 'id')} = bi.{column(BundleItem, 'bundle')}"
+        f" WHERE bi.{column(BundleItem, 'product')} = {product_id_sql}"
+        f" AND b.{column(Bundle, 'status')} = %s)"
+    )
+    return sql, [BundleStatus.ACTIVE.value]
 
 
 def bundle_discounts(lines: Iterable[tuple[int, Decimal, int]]) -> list[BundleDiscount]:

@@ -218,8 +218,10 @@ def for_product(
 
 def for_cart(view: Any, *, customer: Customer | None = None, limit: int = 4) -> list[Suggestion]:
     """'Complete your purchase' for a cart (a `cart.queries.CartView`)."""
-    products = [lv.product for lv in view.lines]
-    return suggest(products, customer=customer, limit=limit)
+    ids = [lv.product_id for lv in view.lines]
+    by_id = Product.objects.in_bulk(ids)
+    # In the cart's order: the first line's rules lead.
+    return suggest([by_id[i] for i in ids if i in by_id], customer=customer, limit=limit)
 
 
 def for_order(order: Order, *, limit: int = 4) -> list[Suggestion]:

@@ -3,12 +3,14 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rapport.cart.access import CART_SESSION_KEY
+from rapport.cart.access import CART_COOKIE, CART_COOKIE_SALT
 from rapport.cart.models import Cart, CartLine, CartStatus
 from rapport.checkout.tests.factories import stocked_product
 
@@ -23,6 +25,16 @@ def add(client, product, quantity="1", **extra):
         {"product": str(product.public_id), "quantity": quantity},
         **extra,
     )
+
+
+def name_cart_in_cookie(client, cart, *, signed=True):
+    """What a browser would send after `set_signed_cookie` (or a hand-made, unsigned value)."""
+    value = str(cart.public_id)
+    if signed:
+        response = HttpResponse()
+        response.set_signed_cookie(CART_COOKIE, value, salt=CART_COOKIE_SALT)
+        value = response.cookies[CART_COOKIE].value
+    client.cookies[CART_COOKIE] = value
 
 
 def lines(user=None):
@@ -58,7 +70,30 @@ def test_anonymous_cart_is_merged_into_the_users_cart_after_login(client, people
     assert lines(people["customer"]) == [("BAG", 4), ("MUG", 3)]
     anonymous.refresh_from_db()
     assert anonymous.status == CartStatus.MERGED
-    assert CART_SESSION_KEY not in client.session
+    assert client.cookies[CART_COOKIE].value == ""  # the cookie is deleted with the merge
+
+
+def test_anonymous_cart_needs_no_session_and_survives_a_new_browser_session(client):
+    product = stocked_product(name="PAPER CHAIN KIT")
+
+    add(client, product, "2")
+
+    assert Session.objects.count() == 0  # the cart is named by its own signed cookie
+    assert client.cookies[CART_COOKIE]["httponly"]
+    assert int(client.cookies[CART_COOKIE]["max-age"]) == 30 * 24 * 3600
+    later = Client()  # the browser was closed; the persistent cookie is still there
+    later.cookies[CART_COOKIE] = client.cookies[CART_COOKIE].value
+    assert "PAPER CHAIN KIT" in later.get(reverse("storefront:cart")).content.decode()
+
+
+def test_logging_out_drops_the_anonymous_cart_cookie(client, people):
+    add(client, stocked_product(name="BEFORE LOGIN"), "1")
+    client.force_login(people["customer"])  # never looked at the cart while signed in
+
+    client.post(reverse("storefront:logout"))
+
+    assert client.cookies[CART_COOKIE].value == ""
+    assert "Your cart is empty" in client.get(reverse("storefront:cart")).content.decode()
 
 
 def test_signed_in_cart_is_found_from_another_device(people):
@@ -159,21 +194,29 @@ def test_changed_price_and_stock_are_flagged(client):
     assert "The price changed" not in body
 
 
-def test_foreign_or_expired_cart_in_session_is_ignored(client, people, settings):
+def test_foreign_expired_or_unsigned_cart_cookie_is_ignored(client, people, settings):
     other = Cart.objects.create(user=people["other_customer"])
-    session = client.session
-    session[CART_SESSION_KEY] = str(other.public_id)
-    session.save()
+    name_cart_in_cookie(client, other)
     assert "empty" in client.get(reverse("storefront:cart")).content.decode()
+    add(client, stocked_product(name="MY OWN ITEM"))  # a cart of the visitor's own, named anew
+    assert lines(people["other_customer"]) == []
+    assert client.cookies[CART_COOKIE].value.split(":")[0] != str(other.public_id)
+    assert "MY OWN ITEM" in client.get(reverse("storefront:cart")).content.decode()
+    client.cookies.pop(CART_COOKIE)
+
+    someone = Cart.objects.create()
+    CartLine.objects.create(
+        cart=someone, product=stocked_product(name="THEIR ITEM"), quantity=1, price_seen=1
+    )
+    name_cart_in_cookie(client, someone, signed=False)  # a public id learnt some other way
+    assert "THEIR ITEM" not in client.get(reverse("storefront:cart")).content.decode()
 
     old = Cart.objects.create()
     Cart.objects.filter(pk=old.pk).update(updated_at="2020-01-01T00:00:00Z")
     CartLine.objects.create(
         cart=old, product=stocked_product(name="OLD ITEM"), quantity=1, price_seen=1
     )
-    session = client.session
-    session[CART_SESSION_KEY] = str(old.public_id)
-    session.save()
+    name_cart_in_cookie(client, old)
     assert "OLD ITEM" not in client.get(reverse("storefront:cart")).content.decode()
 
 
@@ -181,16 +224,17 @@ def test_cart_page_query_count_does_not_grow_with_lines(client, django_assert_ma
     for _ in range(15):
         add(client, stocked_product())
 
-    # Session, cart, lines + products + stock, bundle lookup.
-    with django_assert_max_num_queries(4):
+    # The cart, then its lines + products + stock + bundle flags (no session: the cart cookie).
+    with django_assert_max_num_queries(2):
         response = client.get(reverse("storefront:cart"))
 
     assert response.status_code == 200
     assert response.content.decode().count('class="cart-line') == 15
 
 
-def test_adding_again_is_five_statements(client):
-    # Session, product, cart; then in one transaction: touch the open cart, grow the line.
+def test_adding_again_is_four_statements(client):
+    # Product, cart (no session: the cart cookie); then in one transaction: touch the open
+    # cart, grow the line.
     product = stocked_product(sku="P1")
     add(client, product, "1")
 
@@ -203,7 +247,7 @@ def test_adding_again_is_five_statements(client):
         for q in ctx.captured_queries
         if q["sql"].split()[0] not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}
     ]
-    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "SELECT", "UPDATE", "UPDATE"]
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "UPDATE", "UPDATE"]
     assert lines() == [("P1", 3)]
 
 

@@ -30,6 +30,7 @@ from rapport.accounts.forms import (
     ServicePasswordForm,
 )
 from rapport.accounts.services import customer_accounts, two_factor
+from rapport.cart.access import forget_anonymous_cart
 
 View = Callable[..., HttpResponse]
 TEMPLATES = "storefront/account/"
@@ -115,6 +116,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     auth.logout(request)
+    forget_anonymous_cart(request)
     return redirect("storefront:home")
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rapport.cart import services
-from rapport.cart.access import get_cart_for
-from rapport.cart.queries import cart_view
+from rapport.cart.access import cart_view_for, get_cart_for
 from rapport.catalog.models import Product
-from rapport.catalog.queries import sellable_products
+from rapport.catalog.queries import product_for_cart
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -22,20 +22,19 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def _product(raw: str | None, *, sellable: bool = True) -> Product:
     """The product a form names by public id (never by price: prices come from the database)."""
-    qs = sellable_products() if sellable else Product.objects.all()
     try:
-        # Only what the cart views use (the id, the on-sale check, the price, the name in the
-        # message and the URL to go back to): the other columns cost time on every add.
-        return qs.only("id", "public_id", "slug", "name", "price", "is_active").get(
-            public_id=raw or ""
-        )
-    except (Product.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        public_id = UUID(str(raw or ""))
+    except ValueError as exc:
         raise Http404 from exc
+    product = product_for_cart(public_id)
+    if product is None or (sellable and not product.is_sellable):
+        raise Http404
+    return product
 
 
 def _respond(request: HttpRequest, error: str = "") -> HttpResponse:
     if _is_htmx(request):
-        view = cart_view(get_cart_for(request))
+        view = cart_view_for(request)
         return render(request, "storefront/cart/_cart.html", {"view": view, "error": error})
     if error:
         messages.error(request, error)
@@ -44,7 +43,7 @@ def _respond(request: HttpRequest, error: str = "") -> HttpResponse:
 
 @require_GET
 def cart(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/cart/cart.html", {"view": cart_view(get_cart_for(request))})
+    return render(request, "storefront/cart/cart.html", {"view": cart_view_for(request)})
 
 
 @require_POST

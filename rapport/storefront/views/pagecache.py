@@ -1,11 +1,12 @@
 """Whole-page cache for first-time visitors (no session, no messages): the rendered page is
 stored with a placeholder where the CSRF token goes, and each response gets its own token.
 
-Pages that differ per visitor (signed in, a cart in the session, a flash message) are always
-rendered fresh. A cached page is stored with the `state` it was rendered from (e.g. `updated_at`
-and live stock); the caller reads the live state with one cheap query and serves the copy only
-when the two are equal, so a cached page is never stale, and the full query and the rendering
-are skipped on a hit.
+Pages that differ per visitor (signed in, a session, a flash message) are always rendered
+fresh; no cached page shows the cart, so an anonymous cart (a cookie of its own) does not
+count. A cached page is stored with the `state` it was rendered from (e.g. `updated_at` and live
+stock); the caller reads the live state with one cheap query and serves the copy only when the
+two are equal, so a cached page is never stale, and the full query and the rendering are skipped
+on a hit.
 """
 
 from __future__ import annotations

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from rapport.cart.access import get_cart_for
-from rapport.cart.queries import cart_view
+from rapport.cart.access import cart_view_for
 from rapport.catalog.queries import sellable_products
 from rapport.recommendations import queries
 
@@ -25,7 +24,7 @@ def for_product(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def for_cart(request: HttpRequest) -> HttpResponse:
-    view = cart_view(get_cart_for(request))
+    view = cart_view_for(request)
     customer = queries.customer_for_user(request.user)
     suggestions = queries.for_cart(view, customer=customer) if view.lines else []
     return render(request, TEMPLATE, {"suggestions": suggestions, "kind": "cart"})
