@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 from django.db import connection
@@ -21,11 +21,11 @@ from rapport.core.sql import Columns, column, db_value, table
 from rapport.inventory.models import StockRecord
 
 
-@dataclass
-class LineView:
+class LineView(TypedDict):
     """One cart line at today's price and stock: plain values, what the cart page, the checkout
-    steps and the cart's suggestions read (no model instances: building three per line was a
-    third of the cart page)."""
+    steps and the cart's suggestions read. A dict, because templates look a name up as a key
+    first (an object's attribute costs them a failed key lookup), and the cart page prints some
+    fifteen values a line."""
 
     product_id: int
     public_id: str
@@ -38,7 +38,7 @@ class LineView:
     unit_price: Decimal
     total: Decimal
     available: int
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]
 
 
 @dataclass
@@ -60,12 +60,12 @@ class CartView:
 
     @property
     def has_problems(self) -> bool:
-        return any(lv.warnings for lv in self.lines)
+        return any(lv["warnings"] for lv in self.lines)
 
     @property
     def blocking(self) -> bool:
         """Problems checkout cannot go past: an item unavailable or short of stock."""
-        return any(lv.available < lv.quantity or not lv.is_active for lv in self.lines)
+        return any(lv["available"] < lv["quantity"] or not lv["is_active"] for lv in self.lines)
 
 
 def _empty() -> CartView:
@@ -134,12 +134,12 @@ def _view(sql: str, params: Sequence[Any]) -> CartView:
     in_a_bundle = any(row[-1] for row in rows)
     return CartView(
         lines=views,
-        subtotal=sum((lv.total for lv in views), Decimal("0.00")),
-        item_count=sum(lv.quantity for lv in views),
+        subtotal=sum((lv["total"] for lv in views), Decimal("0.00")),
+        item_count=sum(lv["quantity"] for lv in views),
         discounts=cart_discounts(
-            (lv.product_id, lv.unit_price, lv.quantity)
+            (lv["product_id"], lv["unit_price"], lv["quantity"])
             for lv in views
-            if lv.is_active and lv.unit_price
+            if lv["is_active"] and lv["unit_price"]
         )
         if in_a_bundle
         else [],
@@ -204,7 +204,21 @@ def _line_view(
     public_id = str(uuid)
     unit_price = price or Decimal("0.00")
     available = in_stock or 0  # no stock record: none in stock
-    lv = LineView(
+    warnings: list[str] = []
+    if not is_active or not price:
+        warnings.append(_("This item is no longer on sale: remove it to continue."))
+    elif price != price_seen:
+        warnings.append(
+            _("The price changed from %(old)s to %(new)s since you added it.")
+            % {"old": price_seen, "new": price}
+        )
+    if available < quantity:
+        warnings.append(
+            _("Only %(n)d left in stock: lower the quantity to continue.") % {"n": available}
+            if available
+            else _("Out of stock: remove it to continue.")
+        )
+    return LineView(
         product_id=product_id,
         public_id=public_id,
         name=name,
@@ -216,18 +230,5 @@ def _line_view(
         unit_price=unit_price,
         total=line_total(unit_price, quantity),
         available=available,
+        warnings=warnings,
     )
-    if not is_active or not price:
-        lv.warnings.append(_("This item is no longer on sale: remove it to continue."))
-    elif price != price_seen:
-        lv.warnings.append(
-            _("The price changed from %(old)s to %(new)s since you added it.")
-            % {"old": price_seen, "new": price}
-        )
-    if available < quantity:
-        lv.warnings.append(
-            _("Only %(n)d left in stock: lower the quantity to continue.") % {"n": available}
-            if available
-            else _("Out of stock: remove it to continue.")
-        )
-    return lv

@@ -218,7 +218,7 @@ def for_product(
 
 def for_cart(view: Any, *, customer: Customer | None = None, limit: int = 4) -> list[Suggestion]:
     """'Complete your purchase' for a cart (a `cart.queries.CartView`)."""
-    ids = [lv.product_id for lv in view.lines]
+    ids = [lv["product_id"] for lv in view.lines]
     by_id = Product.objects.in_bulk(ids)
     # In the cart's order: the first line's rules lead.
     return suggest([by_id[i] for i in ids if i in by_id], customer=customer, limit=limit)

@@ -18,3 +18,23 @@ def test_to_money_refuses_what_is_not_money(bad):
 
 def test_line_total_is_exact():
     assert line_total(Decimal("0.85"), 12) == Decimal("10.20")
+
+
+AMOUNTS = ["0.00", "2.95", "-5.00", "1234567.89", "24.49"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de"])
+@pytest.mark.parametrize("grouping", [False, True])
+def test_money_prints_what_the_template_would(language, grouping, settings):
+    from django.template import engines
+    from django.utils import translation
+
+    settings.USE_THOUSAND_SEPARATOR = grouping
+    plain = engines["django"].from_string("{{ amount }}")
+    filtered = engines["django"].from_string("{% load money %}{{ amount|money }}")
+    with translation.override(language):
+        for raw in AMOUNTS:
+            amount = Decimal(raw)
+            assert filtered.render({"amount": amount}) == plain.render({"amount": amount})
+    with translation.override("de"):
+        assert filtered.render({"amount": Decimal("2.95")}) == "2,95"
