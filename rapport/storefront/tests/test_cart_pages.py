@@ -267,3 +267,19 @@ def test_line_form_remove_and_odd_actions_change_only_this_cart(client):
     client.post(url, {"product": str(mine.public_id), "action": "remove"}, **HTMX)
     client.post(url, {"product": str(mine.public_id), "action": "remove"}, **HTMX)  # double click
     assert lines() == []
+
+
+def test_cart_rows_escape_what_they_print(client):
+    product = stocked_product(name='<b>MUG & "CO"</b>', price="4.00", quantity=1)
+    add(client, product, "1")
+    from rapport.catalog.models import Product
+
+    Product.objects.filter(pk=product.pk).update(price="4.50")  # a warning on the row, too
+
+    body = client.get(reverse("storefront:cart")).content.decode()
+
+    assert "&lt;b&gt;MUG &amp; &quot;CO&quot;&lt;/b&gt;" in body
+    assert "<b>MUG" not in body
+    row = body[body.index('<tr class="cart-line flagged">') :].split("</tr>")[0]
+    assert "The price changed from 4.00 to 4.50" in row
+    assert 'name="csrfmiddlewaretoken"' in row and 'value="1"' in row
