@@ -86,10 +86,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, so a shown flash message's cookie is deleted by the last Set-Cookie header of
+    # a page: the load harness (wrk) reads only that one, and with the CSRF cookie's renewal
+    # last it never dropped the message, so every cart page re-rendered all earlier ones
+    # (docs/performance.md, "Cart flow"). Browsers read every header either way.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "rapport.cart.access.CartCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
