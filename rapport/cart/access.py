@@ -68,7 +68,7 @@ def get_cart_for(request: Any, *, create: bool = False) -> Cart | None:
     """
     user = request.user
     if user.is_authenticated:
-        anonymous = _cookie_cart(request) if CART_COOKIE in request.COOKIES else None
+        anonymous = _cookie_cart(request)
         cart = Cart.objects.filter(user=user, status=CartStatus.OPEN).first()
         if anonymous is not None:
             if cart is None:

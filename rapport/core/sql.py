@@ -50,6 +50,7 @@ class Columns:
     def __init__(self, *selected: tuple[str, type[Model], str]) -> None:
         self.selected = selected
         self._converters: dict[str, list[Converter | None]] = {}
+        self._attnames: list[str] | None = None
 
     @property
     def sql(self) -> str:
@@ -71,10 +72,9 @@ class Columns:
 
     def instance(self, model: type[M], row: Sequence[Any]) -> M:
         """A `model` instance from a row of this SELECT, which must read only `model`'s fields."""
-        values = {
-            _field(m, name).attname: value
-            for (_alias, m, name), value in zip(self.selected, self.convert(row), strict=True)
-        }
+        if self._attnames is None:
+            self._attnames = [_field(m, name).attname for _alias, m, name in self.selected]
+        values = dict(zip(self._attnames, self.convert(row), strict=True))
         ordered = [f.attname for f in model._meta.concrete_fields if f.attname in values]
         return model.from_db(connection.alias, ordered, [values[name] for name in ordered])
 

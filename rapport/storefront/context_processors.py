@@ -28,5 +28,5 @@ def store_urls() -> StoreUrls:
     return urls
 
 
-def store(request: HttpRequest) -> dict[str, Any]:
+def store(request: HttpRequest | None) -> dict[str, Any]:
     return {"SITE_NAME": settings.RAPPORT_SITE_NAME, "store_urls": store_urls()}

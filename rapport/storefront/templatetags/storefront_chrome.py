@@ -20,7 +20,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from rapport.storefront.context_processors import store_urls
+from rapport.storefront.context_processors import store
 
 register = template.Library()
 
@@ -35,15 +35,9 @@ def anonymous_header(context: template.Context) -> SafeString:
     key = (get_language(), site_name, get_script_prefix(), get_urlconf())
     html = _rendered.get(key)
     if html is None:
-        html = render_to_string(
-            HEADER,
-            {
-                "user": AnonymousUser(),
-                "store_urls": store_urls(),
-                "SITE_NAME": site_name,
-                "query": _QUERY,
-            },
-        )
+        # What the `store` context processor gives every page (SITE_NAME, store_urls).
+        page = store(context.get("request"))
+        html = render_to_string(HEADER, {**page, "user": AnonymousUser(), "query": _QUERY})
         if not settings.DEBUG:
             _rendered[key] = html
     query = context.get("query") or ""
