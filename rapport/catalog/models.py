@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
 from django.db import models
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.models import PublicIdModel, TimeStampedModel
 from rapport.core.money import MoneyField
+from rapport.core.paths import PathPattern
 
 
 class Category(TimeStampedModel):
@@ -43,12 +43,17 @@ class Category(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("storefront:category", kwargs={"slug": self.slug})
+        return category_url(self.slug)
 
 
 # What a customer may see: on sale and priced (`queries.sellable_products`). The listing indexes
 # below are partial on it, so they hold only what the storefront lists.
 SELLABLE = models.Q(is_active=True, price__isnull=False, price__gt=0)
+
+
+def is_sellable(is_active: bool, price: Decimal | None) -> bool:
+    """`SELLABLE` for values already read: on sale and priced."""
+    return bool(is_active and price is not None and price > 0)
 
 
 class Seller(TimeStampedModel):
@@ -135,27 +140,25 @@ class Product(PublicIdModel, TimeStampedModel):
     @property
     def is_sellable(self) -> bool:
         """`SELLABLE`, for a product already loaded (a test keeps the two in step)."""
-        return bool(self.is_active and self.price is not None and self.price > 0)
+        return is_sellable(self.is_active, self.price)
 
     def get_absolute_url(self) -> str:
         return product_url(self.public_id, self.slug)
 
 
-_ANY_ID = UUID(int=0)
-_ANY_SLUG = "rapport-any-slug"
-_product_paths: dict[tuple[str, Any], tuple[str, str, str]] = {}
+# Listings, carts and product pages link to dozens of products and categories: their paths are
+# reversed once per process and filled in (`rapport.core.paths`).
+_PRODUCT_PATH = PathPattern(
+    "storefront:product", public_id=UUID(int=0), slug="rapport-any-product-slug"
+)
+_CATEGORY_PATH = PathPattern("storefront:category", slug="rapport-any-category-slug")
 
 
 def product_url(public_id: UUID | str, slug: str) -> str:
-    """A product page's path, as `reverse("storefront:product", ...)` gives it: the pattern is
-    reversed once per process (and script prefix and URL configuration) and filled in, because
-    a cart or listing links to dozens of products and reversing each cost more than the row."""
-    key = (get_script_prefix(), get_urlconf())
-    parts = _product_paths.get(key)
-    if parts is None:
-        path = reverse("storefront:product", kwargs={"public_id": _ANY_ID, "slug": _ANY_SLUG})
-        head, rest = path.split(str(_ANY_ID))
-        middle, tail = rest.split(_ANY_SLUG)
-        parts = _product_paths[key] = (head, middle, tail)
-    head, middle, tail = parts
-    return f"{head}{public_id}{middle}{slug}{tail}"
+    """A product page's path, as `reverse("storefront:product", ...)` gives it."""
+    return _PRODUCT_PATH(public_id=public_id, slug=slug)
+
+
+def category_url(slug: str) -> str:
+    """A category listing's path, as `reverse("storefront:category", ...)` gives it."""
+    return _CATEGORY_PATH(slug=slug)

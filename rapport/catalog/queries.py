@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 from decimal import Decimal
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 from uuid import UUID
 
 from django.core.cache import cache
@@ -13,8 +13,9 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from rapport.catalog.cache import version as catalogue_version
-from rapport.catalog.models import SELLABLE, Category, Product
+from rapport.catalog.models import SELLABLE, Category, Product, is_sellable
 from rapport.core.sql import Columns, column, db_value, table
+from rapport.inventory.models import StockRecord
 
 # How long the category tree and per-category counts stay cached (a catalogue version bump
 # refreshes them at once): as long as a cached listing page, so a page and its count agree.
@@ -52,56 +53,113 @@ def product_for_cart(public_id: UUID) -> Product | None:
     return _FOR_CART.instance(Product, row) if row else None
 
 
-# What the product page shows (storefront/product.html and the includes it uses): the page is
-# one query, and fetching only these columns of the four joined tables makes it cheaper to
-# build and to turn into objects. Anything else the template reads would cost a query per page
-# (the storefront's query-count test would catch it).
-PRODUCT_PAGE_FIELDS = (
-    "public_id",
-    "sku",
-    "name",
-    "slug",
-    "description",
-    "price",
-    "currency",
-    "image",
-    "updated_at",
-    "category__name",
-    "category__slug",
-    "category__parent__name",
-    "category__parent__slug",
-    "stock__quantity",
+# What the product page shows (storefront/product.html and the includes it uses), read in one
+# hand-written statement like the cart's (`rapport.core.sql`): the ORM took longer to build and
+# compile this four-table join than the database took to answer it, on the storefront's most
+# visited page. Anything else the template reads would cost a query per page (the storefront's
+# query-count test would catch it).
+_PAGE_PRODUCT = Columns(
+    *(
+        ("p", Product, name)
+        for name in (
+            "id",
+            "public_id",
+            "sku",
+            "name",
+            "slug",
+            "description",
+            "price",
+            "currency",
+            "image",
+            "is_active",
+            "updated_at",
+            "category",
+        )
+    )
+)
+_PAGE_CATEGORY = Columns(*(("c", Category, name) for name in ("id", "name", "slug", "parent")))
+_PAGE_PARENT = Columns(*(("pc", Category, name) for name in ("id", "name", "slug")))
+
+
+class ProductPage(NamedTuple):
+    product: Product  # its category, and the category's parent, attached
+    in_stock: int
+
+
+@functools.cache
+def _page_sql(vendor: str) -> str:
+    product, category, stock = (
+        functools.partial(column, Product),
+        functools.partial(column, Category),
+        functools.partial(column, StockRecord),
+    )
+    return (
+        f"SELECT {_PAGE_PRODUCT.sql}, {_PAGE_CATEGORY.sql}, {_PAGE_PARENT.sql},"  # noqa: S608
+        f" s.{stock('quantity')} FROM {table(Product)} p"
+        f" LEFT JOIN {table(Category)} c ON c.{category('id')} = p.{product('category')}"
+        f" LEFT JOIN {table(Category)} pc ON pc.{category('id')} = c.{category('parent')}"
+        f" LEFT JOIN {table(StockRecord)} s ON s.{stock('product')} = p.{product('id')}"
+        f" WHERE p.{product('public_id')} = %s"
+    )
+
+
+def product_page(public_id: UUID) -> ProductPage | None:
+    """The sellable product `public_id` with what its page shows (`_PAGE_PRODUCT`; the rest
+    deferred), its category and that category's parent attached, and the units in stock; None
+    when there is no such product or it is not for sale. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql(connection.vendor), [db_value(Product, "public_id", public_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    after_product = len(_PAGE_PRODUCT.selected)
+    after_category = after_product + len(_PAGE_CATEGORY.selected)
+    product = _PAGE_PRODUCT.instance(Product, row[:after_product])
+    if not product.is_sellable:
+        return None
+    category_row, parent_row = row[after_product:after_category], row[after_category:-1]
+    category = None
+    if category_row[0] is not None:
+        category = _PAGE_CATEGORY.instance(Category, category_row)
+        category.parent = (
+            _PAGE_PARENT.instance(Category, parent_row) if parent_row[0] is not None else None
+        )
+    product.category = category
+    return ProductPage(product, row[-1] or 0)
+
+
+_PAGE_STATE = Columns(
+    ("p", Product, "slug"),
+    ("p", Product, "updated_at"),
+    ("s", StockRecord, "quantity"),
+    ("p", Product, "is_active"),
+    ("p", Product, "price"),
 )
 
 
 @functools.cache
-def _product_page_products() -> QuerySet[Product]:
-    # Built once per process and never evaluated: each caller gets a clone (as class-based views
-    # do with their `queryset`), which is cheaper than adding the filters, joins and column list
-    # again on every request.
+def _state_sql(vendor: str) -> str:
     return (
-        sellable_products().select_related("category__parent", "stock").only(*PRODUCT_PAGE_FIELDS)
+        f"SELECT {_PAGE_STATE.sql} FROM {table(Product)} p"  # noqa: S608
+        f" LEFT JOIN {table(StockRecord)} s"
+        f" ON s.{column(StockRecord, 'product')} = p.{column(Product, 'id')}"
+        f" WHERE p.{column(Product, 'public_id')} = %s"
     )
-
-
-def product_page_products() -> QuerySet[Product]:
-    """Sellable products with their category, its parent and the stock record joined, limited
-    to `PRODUCT_PAGE_FIELDS`: filter by `public_id` for the product page."""
-    return _product_page_products().all()
-
-
-@functools.cache
-def _product_page_states() -> QuerySet[Product, tuple[str, datetime, int | None]]:
-    return sellable_products().order_by().values_list("slug", "updated_at", "stock__quantity")
 
 
 def product_page_state(public_id: UUID) -> tuple[str, datetime, int] | None:
     """What a cached product page depends on besides the catalogue version, in one small query:
     the slug, `updated_at` and units in stock of a sellable product; None if it is not for sale.
     (Every edit of what the page shows moves `updated_at`.)"""
-    for slug, updated_at, quantity in _product_page_states().filter(public_id=public_id):
-        return slug, updated_at, quantity or 0
-    return None
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(connection.vendor), [db_value(Product, "public_id", public_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    slug, updated_at, quantity, is_active, price = _PAGE_STATE.convert(row)
+    if not is_sellable(is_active, price):
+        return None
+    return slug, updated_at, quantity or 0
 
 
 def category_tree() -> list[Category]:

@@ -90,6 +90,9 @@ def test_customer_buys_and_gets_a_receipt(page, shop, artifacts_dir, mode):
     # The order can be opened again later, and its receipt downloaded.
     page.get_by_role("link", name="My orders", exact=True).click()
     page.get_by_role("link", name=order.number).click()
+    # The profiling question is swapped in above the receipt link after load: wait for that
+    # swap, or the layout can shift under the click (a rare CI failure: no download).
+    expect(page.locator(".profile-question-slot")).to_have_count(0)
     # Generous wait: without a broker this server thread may still be rendering and mailing the
     # confirmation's PDF (sent after the response), and the download renders one too.
     with page.expect_download(timeout=60_000) as download:

@@ -64,6 +64,20 @@ def test_placeholder_image_shows_initials(client):
     assert ">WH</text>" in client.get(product.get_absolute_url()).content.decode()
 
 
+def test_uploaded_image_replaces_the_placeholder_with_the_name_escaped(client, settings):
+    product = stocked_product(name='Mug "<Tea>" & co')
+    product.image.name = "products/2026/12/mug.png"
+    product.save()
+
+    body = client.get(product.get_absolute_url()).content.decode()
+
+    assert (
+        f'<img class="product-image large" src="{settings.MEDIA_URL}products/2026/12/mug.png"'
+        ' alt="Mug &quot;&lt;Tea&gt;&quot; &amp; co" loading="lazy">'
+    ) in body
+    assert '<svg class="product-image' not in body
+
+
 def test_search_ranks_name_matches_and_tolerates_typos(client):
     ProductFactory(name="RED RETROSPOT CHRISTMAS BAG")
     ProductFactory(name="PLAIN MUG", description="a mug for christmas mornings")

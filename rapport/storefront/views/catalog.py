@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.http import require_GET
@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET
 from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category, Product
-from rapport.inventory.queries import units_in_stock
+from rapport.core.paths import PathPattern
 from rapport.storefront.views import pagecache
 from rapport.storefront.views.personal import personal_home
 
 PAGE_SIZE = 24
+_SUGGESTIONS_PATH = PathPattern("storefront:suggestions_product", public_id=UUID(int=0))
 SORT_CHOICES = ("name", "price", "-price", "newest", "popular")
 
 
@@ -120,16 +121,27 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         if slug == state[0] and queries.product_page_state(public_id) == state:
             return pagecache.serve(request, html)
     # Category, its parent and stock come in the same query: the page costs one query.
-    item = get_object_or_404(queries.product_page_products(), public_id=public_id)
+    page = queries.product_page(public_id)
+    if page is None:
+        raise Http404("No such product on sale.")
+    item, in_stock = page
     if slug != item.slug:
         return redirect(item.get_absolute_url(), permanent=True)
-    in_stock = units_in_stock(item)
     # render_shared sets the CSRF cookie: the buy form and htmx posts need it, even when this
     # item is sold out.
+    category = item.category
+    context = {
+        "product": item,
+        "in_stock": in_stock,
+        "category": category,
+        "category_url": category.get_absolute_url() if category else "",
+        "parent": category.parent if category else None,
+        "suggestions_url": _SUGGESTIONS_PATH(public_id=item.public_id),
+    }
     return pagecache.render_shared(
         request,
         "storefront/product.html",
-        {"product": item, "in_stock": in_stock},
+        context,
         key,
         state=(item.slug, item.updated_at, in_stock),
     )
