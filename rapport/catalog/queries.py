@@ -53,7 +53,7 @@ def product_for_cart(public_id: UUID) -> Product | None:
     return _FOR_CART.instance(Product, row) if row else None
 
 
-# What the product page shows (storefront/product.html and the includes it uses), read in one
+# What the product page shows (storefront/product.html and the tags it uses), read in one
 # hand-written statement like the cart's (`rapport.core.sql`): the ORM took longer to build and
 # compile this four-table join than the database took to answer it, on the storefront's most
 # visited page. Anything else the template reads would cost a query per page (the storefront's

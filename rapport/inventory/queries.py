@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapport.catalog.models import Product
 from rapport.inventory.models import StockMove, StockRecord
 
 
@@ -15,14 +14,6 @@ def stock_levels(product_ids: Iterable[int]) -> dict[int, int]:
         StockRecord.objects.filter(product_id__in=ids).values_list("product_id", "quantity")
     )
     return {pk: found.get(pk, 0) for pk in ids}
-
-
-def units_in_stock(product: Product) -> int:
-    """Units of a product fetched with `select_related("stock")` (0 without a stock record)."""
-    try:
-        return product.stock.quantity
-    except StockRecord.DoesNotExist:
-        return 0
 
 
 def recent_moves(product_id: int, limit: int = 20) -> list[StockMove]:

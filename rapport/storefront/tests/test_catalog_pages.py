@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -78,6 +79,8 @@ def test_inactive_or_unpriced_products_are_hidden(client):
 
     assert client.get(hidden.get_absolute_url()).status_code == 404
     assert client.get(unpriced.get_absolute_url()).status_code == 404
+    assert client.get(f"/p/{uuid.uuid4()}/no-such-thing/").status_code == 404
+    assert client.get("/p/not-a-uuid/no-such-thing/").status_code == 404
     assert "RETIRED ITEM" not in client.get(reverse("storefront:home")).content.decode()
 
 
