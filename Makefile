@@ -40,9 +40,11 @@ run: demo-data
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; exit 1; fi; \
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing Debian packages: run 'sudo apt-get install $$missing' for the tests"; exit 1; fi; \
 	fi
 
 lint: install
