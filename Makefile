@@ -10,7 +10,7 @@ DEV_ENV := DEBUG=1
 STAMP := $(VENV)/.installed
 
 .PHONY: run test venv install install-dev frontend chromium lint typecheck migrations-check \
-        pytest demo-data migrate lock clean bench
+        pytest demo-data migrate lock clean bench fonts
 
 $(PY):
 	@python=$$(scripts/find-python.sh) && echo "Using $$python" && "$$python" -m venv $(VENV)
@@ -35,16 +35,27 @@ migrate: install
 demo-data: migrate
 	$(DEV_ENV) $(PY) manage.py bootstrap_demo
 
-run: demo-data
+run: demo-data fonts
 	@echo "Rapport is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Debian packages the tests need: Chromium (browser journeys), GNU gettext (catalogue checks),
+# CJK fonts (Chinese on PDF receipts) and poppler-utils (reading the PDFs back).
 chromium:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Missing Debian packages: run 'sudo apt-get install $$missing' for the tests"; exit 1; fi; \
+	fi
+
+# Chinese names on receipts need a CJK font; without root the store still runs, with a warning.
+fonts:
+	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else echo "Note: 'sudo apt-get install fonts-noto-cjk' lets receipts print Chinese names."; fi; \
 	fi
 
 lint: install
