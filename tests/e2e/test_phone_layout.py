@@ -1,4 +1,4 @@
-"""On a 390 × 844 phone every page a customer uses fits the screen: no sideways scrolling.
+"""On a 390 x 844 phone every page a customer uses fits the screen: no sideways scrolling.
 
 The page is measured after it has settled (htmx swaps done): the document may not be wider than
 the viewport, and neither may any element inside it.
