@@ -20,6 +20,7 @@ from rapport.core.access import manager_required
 from rapport.customers.models import Customer
 from rapport.segments import queries
 from rapport.segments.access import get_block_for, get_segment_for
+from rapport.segments.builder import builder_spec
 from rapport.segments.models import BlockKind, CarouselMode, NewsTopic, Segment, SegmentKind
 from rapport.segments.rules import FIELDS, RuleError, validate_rule
 from rapport.segments.services import (
@@ -61,7 +62,7 @@ class SegmentForm(forms.Form):
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=SegmentKind.choices)
     rule = forms.CharField(
-        label=gettext_lazy("Rule (JSON)"),
+        label=gettext_lazy("Rule"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "class": "mono"}),
     )
@@ -97,6 +98,7 @@ class BlockForm(forms.Form):
 def _context(**extra: Any) -> dict[str, Any]:
     return {
         "fields": sorted(FIELDS.items()),
+        "builder": builder_spec(),
         "example": json.dumps(EXAMPLE_RULE, indent=2),
         **extra,
     }
