@@ -91,3 +91,30 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit entries are never deleted.")
+
+
+class ShopDetails(models.Model):
+    """The shop's legal identity, printed on receipts and mails: one row, edited by managers in
+    the portal (`rapport.core.shop`), never in code."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address = models.TextField(_("registered address"), blank=True)
+    tax_number = models.CharField(_("VAT / tax number"), max_length=64, blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("shop details")
+        verbose_name_plural = _("shop details")
+
+    def __str__(self) -> str:
+        return self.legal_name or "shop details"
+
+    @property
+    def address_on_one_line(self) -> str:
+        return ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
+
+    @property
+    def is_filled_in(self) -> bool:
+        return bool(self.legal_name or self.address or self.tax_number)

@@ -14,6 +14,7 @@ from rapport.portal.views import (
 )
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import returns as returns_views
+from rapport.portal.views import shop as shop_views
 from rapport.portal.views import tickets as tickets_views
 from rapport.portal.views import upgrades as upgrades_views
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("staff/<int:pk>/send-link/", staff.staff_send_link, name="staff_send_link"),
     path("customers/<uuid:public_id>/vip/", staff.customer_vip, name="customer_vip"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("settings/shop/", shop_views.details, name="shop_details"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/choices/", customers.choices, name="customer_choices"),
     path(
