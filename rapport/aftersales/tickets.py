@@ -192,7 +192,8 @@ def update_ticket(
     write to the customer. Raises `AftersalesError` for a step that is not allowed."""
     with transaction.atomic():
         locked = _locked(ticket)
-        changes = []
+        changes: list[str] = []
+        news: list[str] = []
         if assignee is not None and assignee.pk != locked.assignee_id:
             locked.assignee = assignee
             changes.append(f"assigned to {assignee}")
@@ -207,19 +208,23 @@ def update_ticket(
                 raise AftersalesError(_("Paid work starts only after payment."))
             locked.status = status
             changes.append(f"status {status}")
+            news.append(_("Your request is now: %(s)s.") % {"s": locked.get_status_display()})
         locked.save(update_fields=["assignee", "status", "updated_at"])
         if message.strip():
-            add_message(ticket=locked, body=message, actor=actor, from_staff=True)
+            add_message(ticket=locked, body=message, actor=actor, from_staff=True, notify=False)
+            news.append(message.strip()[:2000])
         if changes:
             _log(locked, "ticket.updated", actor, ", ".join(changes))
-            _notify(
-                locked, actor, _("Your request is now: %(s)s.") % {"s": locked.get_status_display()}
-            )
+        if news:  # one mail per update, whatever it changed; an assignment alone is internal
+            _notify(locked, actor, "\n\n".join(news))
         return locked
 
 
-def add_message(*, ticket: ServiceTicket, body: str, actor: Any, from_staff: bool) -> TicketMessage:
-    """Add a message to the ticket's conversation (shown to the customer and staff)."""
+def add_message(
+    *, ticket: ServiceTicket, body: str, actor: Any, from_staff: bool, notify: bool = True
+) -> TicketMessage:
+    """Add a message to the ticket's conversation (shown to the customer and staff); a staff
+    message is mailed to the customer unless `notify` is off (the caller mails it)."""
     body = body.strip()
     if not body:
         raise AftersalesError(_("Write a message first."))
@@ -231,7 +236,7 @@ def add_message(*, ticket: ServiceTicket, body: str, actor: Any, from_staff: boo
             ticket=locked, author=_user(actor), from_staff=from_staff, body=body[:5000]
         )
         _log(locked, "ticket.message", actor, "staff reply" if from_staff else "customer message")
-        if from_staff:
+        if from_staff and notify:
             _notify(locked, actor, body[:2000])
         return msg
 

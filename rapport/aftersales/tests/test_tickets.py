@@ -148,9 +148,44 @@ def test_assign_messages_and_timeline(people, ann):
         .values_list("action", flat=True)
     )
     assert actions == ["ticket.opened", "ticket.message", "ticket.updated", "ticket.message"]
-    assert Message.objects.filter(customer=ann, template="ticket_update").count() == 3
+    # "opened" and one mail for the update (its status and its message together)
+    assert Message.objects.filter(customer=ann, template="ticket_update").count() == 2
     update_ticket(ticket=ticket, actor=people["employee"], status=TicketStatus.CLOSED)
     with pytest.raises(AftersalesError):
         add_message(ticket=ticket, body="Hello?", actor=people["customer"], from_staff=False)
     with pytest.raises(AftersalesError):
         update_ticket(ticket=ticket, actor=people["employee"], status=TicketStatus.OPEN)
+
+
+def ticket_mails(ticket):
+    return list(
+        Message.objects.filter(customer=ticket.customer, template="ticket_update").order_by("id")
+    )
+
+
+def test_one_update_with_a_status_and_a_message_sends_one_mail_with_both(people, ann):
+    line = bought_line(people, ann, days_ago=10)
+    ticket = open_ticket(line=line, subject="Noise", body="It rattles", actor=people["customer"])
+    before = len(ticket_mails(ticket))
+
+    update_ticket(
+        ticket=ticket,
+        actor=people["employee"],
+        status=TicketStatus.IN_PROGRESS,
+        message="We will replace the fan.",
+    )
+
+    [mail] = ticket_mails(ticket)[before:]
+    assert "We will replace the fan." in mail.body_text
+    assert "In progress" in mail.body_text
+
+
+def test_assigning_a_ticket_alone_mails_nobody(people, ann):
+    line = bought_line(people, ann, days_ago=10)
+    ticket = open_ticket(line=line, subject="Noise", body="It rattles", actor=people["customer"])
+    before = len(ticket_mails(ticket))
+
+    update_ticket(ticket=ticket, actor=people["manager"], assignee=people["employee"])
+
+    assert len(ticket_mails(ticket)) == before
+    assert AuditEntry.objects.filter(action="ticket.updated").count() == 1
