@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from rapport.aftersales.models import ReturnRequest, ServiceTicket, UpgradeNotice
 
@@ -28,6 +29,36 @@ def staff_tickets(status: str = "") -> QuerySet[ServiceTicket]:
 
 
 def notices_with_counts() -> QuerySet[UpgradeNotice]:
+    """Notices with how many buyers were mailed (`sent`) and how many were not (`skipped`)."""
     return UpgradeNotice.objects.select_related("product", "new_product").annotate(
-        sent=Count("deliveries")
+        sent=Count("deliveries", filter=Q(deliveries__message__isnull=False)),
+        skipped=Count("deliveries", filter=Q(deliveries__message__isnull=True)),
     )
+
+
+# Why the outbox refused a buyer (`MessageRefused`'s texts, stored on the delivery), in words
+# staff read in their language; anything else is shown as stored.
+SKIP_REASONS = {
+    "No usable email address.": _("no email address"),
+    "No consent for marketing mail.": _("no consent to marketing mail"),
+    "The record is retired: no marketing or surveys.": _("record retired"),
+    "The record is erased or merged.": _("record erased or merged"),
+}
+
+
+def skip_reasons(notices: list[UpgradeNotice]) -> dict[int, list[tuple[str, int]]]:
+    """Per notice id, why buyers were skipped and how many, most common first."""
+    from rapport.aftersales.models import UpgradeDelivery
+
+    rows = (
+        UpgradeDelivery.objects.filter(notice__in=notices, message__isnull=True)
+        .values("notice_id", "skipped_reason")
+        .annotate(n=Count("id"))
+        .order_by("notice_id", "-n")
+    )
+    result: dict[int, list[tuple[str, int]]] = {}
+    for row in rows:
+        reason = row["skipped_reason"]
+        label = str(SKIP_REASONS.get(reason, reason))
+        result.setdefault(row["notice_id"], []).append((label, row["n"]))
+    return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from rapport.aftersales import upgrades
@@ -131,3 +132,16 @@ def test_publish_sends_after_commit(people, world, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         upgrades.publish_notice(notice=world["notice"], actor=people["employee"])
     assert_exactly_once(world)
+
+
+def test_the_notice_list_counts_mailed_and_not_mailed_buyers_with_reasons(world, clients):
+    silent = Customer.objects.create(email="", name="No address")
+    order_of(silent, world["notice"].product, 9)
+
+    send_upgrade_notice_task.apply(args=[world["notice"].pk]).get()
+    page = clients["manager"].get(reverse("portal:upgrades")).content.decode()
+
+    assert '<td data-testid="sent">7</td>' in page
+    assert '<td data-testid="skipped">2<ul class="reasons">' in page
+    assert "1 · no consent to marketing mail" in page
+    assert "1 · no email address" in page

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rapport.aftersales.access import get_notice_for_staff
 from rapport.aftersales.errors import AftersalesError
-from rapport.aftersales.queries import notices_with_counts
+from rapport.aftersales.queries import notices_with_counts, skip_reasons
 from rapport.aftersales.upgrades import create_notice, publish_notice
 from rapport.catalog.models import Product
 from rapport.core.access import employee_required
@@ -46,10 +46,14 @@ def notices(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Notice saved. Publish it to send it."))
             return redirect("portal:upgrades")
+    listed = list(notices_with_counts()[:100])
+    reasons = skip_reasons(listed)
+    for notice in listed:
+        notice.skip_reasons = reasons.get(notice.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "portal/upgrades/list.html",
-        {"notices": notices_with_counts()[:100], "error": error},
+        {"notices": listed, "error": error},
         status=400 if error else 200,
     )
 
