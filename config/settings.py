@@ -12,7 +12,6 @@ Environment variables (all optional in DEBUG; SECRET_KEY and ALLOWED_HOSTS requi
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +59,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "axes",
     "rapport.core",
     "rapport.accounts",
     "rapport.catalog",
@@ -98,7 +96,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, so it sees the lockout flag the login views leave on the request.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -193,10 +190,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Axes first: it refuses locked-out credentials before any password is checked. The entrance
-# backend then lets customers in only at the store and staff only at the staff entrance.
+# The entrance backend lets customers in only at the store and staff only at the staff
+# entrance; waits after failed logins are checked before it (accounts.forms, accounts.lockout).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "rapport.accounts.backends.EntranceBackend",
 ]
 LOGIN_URL = "storefront:login"
@@ -211,19 +207,13 @@ if not RAPPORT_STAFF_PATH or "/" in RAPPORT_STAFF_PATH:
     )
 
 # --- Brute-force protection, second factor, sessions (see docs/security.md) -------------------
-# django-axes with its database handler: every app process sees the same failure counts.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_FAILURE_LIMIT = env_int("RAPPORT_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("RAPPORT_LOCKOUT_MINUTES", 15))
-# Each parameter on its own: an account is locked after N failures from anywhere, and an address
-# is locked after N failures against any accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "rapport.accounts.lockout.normalised_username"
-AXES_LOCKOUT_CALLABLE = "rapport.accounts.lockout.lockout_response"
-AXES_RESET_ON_SUCCESS = False
-AXES_ENABLE_ADMIN = False
-AXES_VERBOSE = False
+# Failed logins per entrance, per (account, address) and per address, with growing waits
+# instead of a lock of the account from anywhere (rapport/accounts/lockout.py).
+RAPPORT_LOGIN_FREE_FAILURES = env_int("RAPPORT_LOGIN_FREE_FAILURES", 5)
+RAPPORT_LOGIN_FREE_FAILURES_PER_IP = env_int("RAPPORT_LOGIN_FREE_FAILURES_PER_IP", 30)
+RAPPORT_LOGIN_FIRST_DELAY_SECONDS = env_int("RAPPORT_LOGIN_FIRST_DELAY_SECONDS", 30)
+RAPPORT_LOGIN_MAX_DELAY_MINUTES = env_int("RAPPORT_LOGIN_MAX_DELAY_MINUTES", 15)
+RAPPORT_LOGIN_FORGET_HOURS = env_int("RAPPORT_LOGIN_FORGET_HOURS", 24)
 # Password-reset requests per window, per address and per target email (database counter).
 RAPPORT_RESET_LIMIT_PER_IP = env_int("RAPPORT_RESET_LIMIT_PER_IP", 5)
 RAPPORT_RESET_LIMIT_PER_EMAIL = env_int("RAPPORT_RESET_LIMIT_PER_EMAIL", 3)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("staff/<int:pk>/deactivate/", staff.staff_deactivate, name="staff_deactivate"),
     path("staff/<int:pk>/reset-2fa/", staff.staff_reset_2fa, name="staff_reset_2fa"),
     path("staff/<int:pk>/send-link/", staff.staff_send_link, name="staff_send_link"),
+    path("staff/<int:pk>/unlock/", staff.staff_unlock, name="staff_unlock"),
     path("customers/<uuid:public_id>/vip/", staff.customer_vip, name="customer_vip"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("customers/", customers.customer_list, name="customer_list"),

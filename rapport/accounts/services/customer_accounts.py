@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
@@ -15,7 +14,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from rapport.accounts import throttle, tokens
+from rapport.accounts import lockout, throttle, tokens
+from rapport.accounts.backends import STORE
 from rapport.accounts.errors import AccountError, BadLink, Throttled
 from rapport.accounts.mail import absolute_url, send_after_commit
 from rapport.accounts.models import User
@@ -256,7 +256,8 @@ def complete_password_reset(
             request=request,
             summary="Password reset with an emailed link",
         )
-        transaction.on_commit(lambda: axes_reset(username=locked.email))
+        # The owner proved control of the address: lift the waits on their store logins.
+        lockout.clear_account(email=locked.email, entrance=STORE)
         send_after_commit(to=locked.email, template="password_changed_notice", context={})
         return locked
 
