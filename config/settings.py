@@ -200,10 +200,16 @@ LOGIN_REDIRECT_URL = "storefront:home"
 LOGOUT_REDIRECT_URL = "storefront:home"
 
 # The staff entrance lives at an unadvertised path; override it per installation.
-RAPPORT_STAFF_PATH = env_str("RAPPORT_STAFF_PATH", "office-7f3a9c").strip("/")
+RAPPORT_DEFAULT_STAFF_PATH = "office-7f3a9c"  # published in the README: development only
+RAPPORT_STAFF_PATH = env_str("RAPPORT_STAFF_PATH", RAPPORT_DEFAULT_STAFF_PATH).strip("/")
 if not RAPPORT_STAFF_PATH or "/" in RAPPORT_STAFF_PATH:
     raise ImproperlyConfigured(
         "RAPPORT_STAFF_PATH must be a single path segment, e.g. office-7f3a9c."
+    )
+if not DEBUG and RAPPORT_STAFF_PATH == RAPPORT_DEFAULT_STAFF_PATH:
+    raise ImproperlyConfigured(
+        "RAPPORT_STAFF_PATH is the published default: set your own unguessable path segment "
+        "(e.g. python -c 'import secrets; print(\"office-\" + secrets.token_hex(4))')."
     )
 
 # --- Brute-force protection, second factor, sessions (see docs/security.md) -------------------
@@ -314,7 +320,17 @@ RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
 RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000")
 # Shop: card payments go to the offline test provider until a real one is configured.
 RAPPORT_PAYMENT_PROVIDER = env_str("RAPPORT_PAYMENT_PROVIDER", "test")
-RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str("RAPPORT_PAYMENT_WEBHOOK_SECRET", SECRET_KEY)
+# Signs payment-provider webhooks; its own secret (never SECRET_KEY), required outside DEBUG.
+RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str(
+    "RAPPORT_PAYMENT_WEBHOOK_SECRET", "dev-only-webhook-secret" if DEBUG else ""
+)
+if not DEBUG and (
+    not RAPPORT_PAYMENT_WEBHOOK_SECRET or RAPPORT_PAYMENT_WEBHOOK_SECRET == SECRET_KEY
+):
+    raise ImproperlyConfigured(
+        "RAPPORT_PAYMENT_WEBHOOK_SECRET is not set: give payment webhooks their own secret "
+        "(the one your provider shows), different from SECRET_KEY."
+    )
 RAPPORT_FREE_SHIPPING_OVER = env_str("RAPPORT_FREE_SHIPPING_OVER", "50.00")
 RAPPORT_CART_TTL_DAYS = env_int("RAPPORT_CART_TTL_DAYS", 30)
 
