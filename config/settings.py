@@ -269,6 +269,8 @@ if _NODE_HTMX.is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", _NODE_HTMX))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded pictures larger than this many pixels are refused (decompression bombs).
+RAPPORT_MAX_IMAGE_PIXELS = env_int("RAPPORT_MAX_IMAGE_PIXELS", 25_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -10,3 +10,10 @@ urlpatterns = [
     path(f"{staff}/", include("rapport.portal.urls")),
     path("", include("rapport.storefront.urls")),
 ]
+
+if settings.DEBUG:
+    # `make run` serves uploaded media itself; production serves MEDIA_URL from the web server
+    # or object storage (docs/hardening.md): WhiteNoise only serves files present at start-up.
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
