@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 staff = settings.RAPPORT_STAFF_PATH
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # Django's admin is for superusers only and sits behind the unadvertised staff path too.
     path(f"{staff}/admin/", admin.site.urls),
     path(f"{staff}/", include("rapport.portal.urls")),
