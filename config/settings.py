@@ -95,7 +95,8 @@ MIDDLEWARE = [
     "rapport.cart.access.CartCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Last, so it sees the lockout flag the login views leave on the request.
+    # Idle or unverified staff sessions end on store pages too (accounts.middleware).
+    "rapport.accounts.middleware.StaffSessionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

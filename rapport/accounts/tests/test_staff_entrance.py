@@ -230,3 +230,49 @@ def test_admin_needs_a_superuser_with_a_verified_second_factor(client, make_user
     login_staff(client, boss)
 
     assert client.get(admin_url).status_code == 200
+
+
+def _placed_order(people):
+    from rapport.aftersales.tests.factories import buy
+    from rapport.checkout.tests.factories import stocked_product
+    from rapport.customers.models import Customer
+
+    ann = people["customer"]
+    return buy(ann, Customer.objects.get(user=ann), [(stocked_product(), 1)])
+
+
+@pytest.mark.parametrize("page", ["storefront:order", "storefront:order_receipt"])
+def test_idle_staff_session_reads_no_order_or_receipt_at_the_store(clients, people, settings, page):
+    order = _placed_order(people)
+    url = reverse(page, args=[order.public_id])
+    client = clients["employee"]
+    session = client.session
+    session[STAFF_SEEN_KEY] = time.time() - settings.RAPPORT_STAFF_IDLE_MINUTES * 60 - 5
+    session.save()
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert order.number.encode() not in response.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("page", ["storefront:order", "storefront:order_receipt"])
+def test_staff_session_without_second_factor_reads_no_order_at_the_store(client, people, page):
+    from rapport.core.testing import login_staff_without_second_factor
+
+    order = _placed_order(people)
+    login_staff_without_second_factor(client, people["manager"])
+
+    response = client.get(reverse(page, args=[order.public_id]))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_fresh_verified_staff_session_survives_store_pages(clients):
+    response = clients["employee"].get(reverse("storefront:home"))
+
+    assert response.status_code == 200
+    assert "_auth_user_id" in clients["employee"].session
+    assert clients["employee"].get(DASHBOARD).status_code == 200
