@@ -42,15 +42,19 @@ def test_registration_creates_user_and_crm_record_and_mails_a_verification_link(
     assert Customer.objects.get(user=user).name == "Nia New"
     [mail] = smtp_server.wait_for(1)
     assert mail["To"] == "new@example.com"
-    home = client.get("/")
-    assert "Please verify your email address" in home.content.decode()
+    assert "_auth_user_id" not in client.session  # not signed in before the link is followed
 
     path = link_in(mail, "/account/verify/")
     client.get(path)
 
     user.refresh_from_db()
     assert user.email_verified_at is not None
+    assert client.session["_auth_user_id"] == str(user.pk)  # signed in by the link
     assert "Please verify your email address" not in client.get("/").content.decode()
+    # A second click verifies nothing new and signs nobody in.
+    other = type(client)()
+    other.get(path)
+    assert "_auth_user_id" not in other.session
     assert AuditEntry.objects.filter(action="auth.email_verified", customer__user=user).count() == 1
 
 
@@ -69,11 +73,15 @@ def test_registering_a_taken_address_reveals_nothing_and_tells_its_owner(
     before = User.objects.count()
 
     response = register(client, email="ANN@example.com")
+    fresh = type(client)()
+    new = register(fresh, email="nobody.yet@example.com")
 
-    assert response["Location"] == reverse("storefront:verify_sent")
-    assert User.objects.count() == before
-    [mail] = smtp_server.wait_for(1)
-    assert mail["To"] == "ann@example.com"
+    # Same answer for a taken and a new address, and neither browser is signed in.
+    assert response["Location"] == new["Location"] == reverse("storefront:verify_sent")
+    assert "_auth_user_id" not in client.session and "_auth_user_id" not in fresh.session
+    assert User.objects.count() == before + 1
+    mails = {m["To"]: m for m in smtp_server.wait_for(2)}
+    mail = mails["ann@example.com"]
     assert "already has one" in mail.get_body(preferencelist=("plain",)).get_content()
 
 
