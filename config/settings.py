@@ -334,6 +334,10 @@ if not DEBUG and (
         "RAPPORT_PAYMENT_WEBHOOK_SECRET is not set: give payment webhooks their own secret "
         "(the one your provider shows), different from SECRET_KEY."
     )
+# Store credit an employee may add on their own: per top-up and per day; beyond, a manager
+# approves (rapport/payments/topups.py).
+RAPPORT_TOPUP_APPROVAL_OVER = env_str("RAPPORT_TOPUP_APPROVAL_OVER", "200.00")
+RAPPORT_TOPUP_DAILY_LIMIT = env_str("RAPPORT_TOPUP_DAILY_LIMIT", "500.00")
 RAPPORT_FREE_SHIPPING_OVER = env_str("RAPPORT_FREE_SHIPPING_OVER", "50.00")
 RAPPORT_CART_TTL_DAYS = env_int("RAPPORT_CART_TTL_DAYS", 30)
 
