@@ -323,6 +323,15 @@ RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
 RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000")
 # Shop: card payments go to the offline test provider until a real one is configured.
 RAPPORT_PAYMENT_PROVIDER = env_str("RAPPORT_PAYMENT_PROVIDER", "test")
+# The test provider "captures" any Luhn-valid card: outside DEBUG only when explicitly allowed
+# (a staging shop), and then every checkout page says TEST MODE.
+RAPPORT_ALLOW_TEST_PAYMENTS = env_bool("RAPPORT_ALLOW_TEST_PAYMENTS", False)
+if not DEBUG and RAPPORT_PAYMENT_PROVIDER == "test" and not RAPPORT_ALLOW_TEST_PAYMENTS:
+    raise ImproperlyConfigured(
+        "RAPPORT_PAYMENT_PROVIDER is the offline test provider, which accepts any valid-looking "
+        "card number: configure a real provider, or set RAPPORT_ALLOW_TEST_PAYMENTS=1 for a "
+        "test shop (its checkout then shows TEST MODE)."
+    )
 # Signs payment-provider webhooks; its own secret (never SECRET_KEY), required outside DEBUG.
 RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str(
     "RAPPORT_PAYMENT_WEBHOOK_SECRET", "dev-only-webhook-secret" if DEBUG else ""

@@ -85,3 +85,13 @@ def test_webhook_secret_is_required_and_never_the_secret_key():
     assert missing.returncode != 0 and same.returncode != 0
     assert "RAPPORT_PAYMENT_WEBHOOK_SECRET is not set" in missing.stderr
     assert own.returncode == 0, own.stderr
+
+
+def test_the_test_payment_provider_is_refused_outside_debug_unless_allowed():
+    base = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "shop.example.com"}
+    refused = load_settings(**base, RAPPORT_ALLOW_TEST_PAYMENTS="0")
+    allowed = load_settings(**base, RAPPORT_ALLOW_TEST_PAYMENTS="1")
+    assert refused.returncode != 0
+    assert "RAPPORT_ALLOW_TEST_PAYMENTS=1" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    assert load_settings(DEBUG="1", RAPPORT_ALLOW_TEST_PAYMENTS="0").returncode == 0
