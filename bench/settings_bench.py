@@ -7,6 +7,9 @@ os.environ.setdefault("SECRET_KEY", "bench-only-" + "x7q" * 20)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("RAPPORT_STAFF_PATH", "bench-staff-entrance")
+os.environ.setdefault("RAPPORT_PAYMENT_WEBHOOK_SECRET", "bench-only-webhook-" + "w3b" * 8)
+os.environ.setdefault("RAPPORT_ALLOW_TEST_PAYMENTS", "1")
 
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES

@@ -12,7 +12,6 @@ Environment variables (all optional in DEBUG; SECRET_KEY and ALLOWED_HOSTS requi
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +59,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "axes",
     "rapport.core",
     "rapport.accounts",
     "rapport.catalog",
@@ -97,8 +95,8 @@ MIDDLEWARE = [
     "rapport.cart.access.CartCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Last, so it sees the lockout flag the login views leave on the request.
-    "axes.middleware.AxesMiddleware",
+    # Idle or unverified staff sessions end on store pages too (accounts.middleware).
+    "rapport.accounts.middleware.StaffSessionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -193,10 +191,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Axes first: it refuses locked-out credentials before any password is checked. The entrance
-# backend then lets customers in only at the store and staff only at the staff entrance.
+# The entrance backend lets customers in only at the store and staff only at the staff
+# entrance; waits after failed logins are checked before it (accounts.forms, accounts.lockout).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "rapport.accounts.backends.EntranceBackend",
 ]
 LOGIN_URL = "storefront:login"
@@ -204,26 +201,26 @@ LOGIN_REDIRECT_URL = "storefront:home"
 LOGOUT_REDIRECT_URL = "storefront:home"
 
 # The staff entrance lives at an unadvertised path; override it per installation.
-RAPPORT_STAFF_PATH = env_str("RAPPORT_STAFF_PATH", "office-7f3a9c").strip("/")
+RAPPORT_DEFAULT_STAFF_PATH = "office-7f3a9c"  # published in the README: development only
+RAPPORT_STAFF_PATH = env_str("RAPPORT_STAFF_PATH", RAPPORT_DEFAULT_STAFF_PATH).strip("/")
 if not RAPPORT_STAFF_PATH or "/" in RAPPORT_STAFF_PATH:
     raise ImproperlyConfigured(
         "RAPPORT_STAFF_PATH must be a single path segment, e.g. office-7f3a9c."
     )
+if not DEBUG and RAPPORT_STAFF_PATH == RAPPORT_DEFAULT_STAFF_PATH:
+    raise ImproperlyConfigured(
+        "RAPPORT_STAFF_PATH is the published default: set your own unguessable path segment "
+        "(e.g. python -c 'import secrets; print(\"office-\" + secrets.token_hex(4))')."
+    )
 
 # --- Brute-force protection, second factor, sessions (see docs/security.md) -------------------
-# django-axes with its database handler: every app process sees the same failure counts.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_FAILURE_LIMIT = env_int("RAPPORT_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("RAPPORT_LOCKOUT_MINUTES", 15))
-# Each parameter on its own: an account is locked after N failures from anywhere, and an address
-# is locked after N failures against any accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "rapport.accounts.lockout.normalised_username"
-AXES_LOCKOUT_CALLABLE = "rapport.accounts.lockout.lockout_response"
-AXES_RESET_ON_SUCCESS = False
-AXES_ENABLE_ADMIN = False
-AXES_VERBOSE = False
+# Failed logins per entrance, per (account, address) and per address, with growing waits
+# instead of a lock of the account from anywhere (rapport/accounts/lockout.py).
+RAPPORT_LOGIN_FREE_FAILURES = env_int("RAPPORT_LOGIN_FREE_FAILURES", 5)
+RAPPORT_LOGIN_FREE_FAILURES_PER_IP = env_int("RAPPORT_LOGIN_FREE_FAILURES_PER_IP", 30)
+RAPPORT_LOGIN_FIRST_DELAY_SECONDS = env_int("RAPPORT_LOGIN_FIRST_DELAY_SECONDS", 30)
+RAPPORT_LOGIN_MAX_DELAY_MINUTES = env_int("RAPPORT_LOGIN_MAX_DELAY_MINUTES", 15)
+RAPPORT_LOGIN_FORGET_HOURS = env_int("RAPPORT_LOGIN_FORGET_HOURS", 24)
 # Password-reset requests per window, per address and per target email (database counter).
 RAPPORT_RESET_LIMIT_PER_IP = env_int("RAPPORT_RESET_LIMIT_PER_IP", 5)
 RAPPORT_RESET_LIMIT_PER_EMAIL = env_int("RAPPORT_RESET_LIMIT_PER_EMAIL", 3)
@@ -273,6 +270,8 @@ if _NODE_HTMX.is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", _NODE_HTMX))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded pictures larger than this many pixels are refused (decompression bombs).
+RAPPORT_MAX_IMAGE_PIXELS = env_int("RAPPORT_MAX_IMAGE_PIXELS", 25_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -324,7 +323,30 @@ RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
 RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000")
 # Shop: card payments go to the offline test provider until a real one is configured.
 RAPPORT_PAYMENT_PROVIDER = env_str("RAPPORT_PAYMENT_PROVIDER", "test")
-RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str("RAPPORT_PAYMENT_WEBHOOK_SECRET", SECRET_KEY)
+# The test provider "captures" any Luhn-valid card: outside DEBUG only when explicitly allowed
+# (a staging shop), and then every checkout page says TEST MODE.
+RAPPORT_ALLOW_TEST_PAYMENTS = env_bool("RAPPORT_ALLOW_TEST_PAYMENTS", False)
+if not DEBUG and RAPPORT_PAYMENT_PROVIDER == "test" and not RAPPORT_ALLOW_TEST_PAYMENTS:
+    raise ImproperlyConfigured(
+        "RAPPORT_PAYMENT_PROVIDER is the offline test provider, which accepts any valid-looking "
+        "card number: configure a real provider, or set RAPPORT_ALLOW_TEST_PAYMENTS=1 for a "
+        "test shop (its checkout then shows TEST MODE)."
+    )
+# Signs payment-provider webhooks; its own secret (never SECRET_KEY), required outside DEBUG.
+RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str(
+    "RAPPORT_PAYMENT_WEBHOOK_SECRET", "dev-only-webhook-secret" if DEBUG else ""
+)
+if not DEBUG and (
+    not RAPPORT_PAYMENT_WEBHOOK_SECRET or RAPPORT_PAYMENT_WEBHOOK_SECRET == SECRET_KEY
+):
+    raise ImproperlyConfigured(
+        "RAPPORT_PAYMENT_WEBHOOK_SECRET is not set: give payment webhooks their own secret "
+        "(the one your provider shows), different from SECRET_KEY."
+    )
+# Store credit an employee may add on their own: per top-up and per day; beyond, a manager
+# approves (rapport/payments/topups.py).
+RAPPORT_TOPUP_APPROVAL_OVER = env_str("RAPPORT_TOPUP_APPROVAL_OVER", "200.00")
+RAPPORT_TOPUP_DAILY_LIMIT = env_str("RAPPORT_TOPUP_DAILY_LIMIT", "500.00")
 RAPPORT_FREE_SHIPPING_OVER = env_str("RAPPORT_FREE_SHIPPING_OVER", "50.00")
 RAPPORT_CART_TTL_DAYS = env_int("RAPPORT_CART_TTL_DAYS", 30)
 

@@ -9,6 +9,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-" + "k3y" * 20)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("RAPPORT_STAFF_PATH", "staff-test-entrance")
+os.environ.setdefault("RAPPORT_ALLOW_TEST_PAYMENTS", "1")
+os.environ.setdefault("RAPPORT_PAYMENT_WEBHOOK_SECRET", "test-only-webhook-" + "s3cr" * 8)
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1")
 
 from config.settings import *  # noqa: F403

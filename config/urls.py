@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 staff = settings.RAPPORT_STAFF_PATH
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # Django's admin is for superusers only and sits behind the unadvertised staff path too.
     path(f"{staff}/admin/", admin.site.urls),
     path(f"{staff}/", include("rapport.portal.urls")),
@@ -12,3 +12,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("rapport.storefront.urls")),
 ]
+
+if settings.DEBUG:
+    # `make run` serves uploaded media itself; production serves MEDIA_URL from the web server
+    # or object storage (docs/hardening.md): WhiteNoise only serves files present at start-up.
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,8 +1,11 @@
-"""Brute-force lockout holds across app processes: two real servers, one database.
+"""Brute-force delays hold across app processes, and nobody else can lock a customer out:
+real `manage.py runserver --noreload` processes, one database.
 
-Failed logins alternate between two `manage.py runserver --noreload` processes; after
-AXES_FAILURE_LIMIT failures in total both refuse even the right password. Per-process counters
-(e.g. a local-memory cache) would let each process see only half the failures.
+Failed logins alternate between two processes; after RAPPORT_LOGIN_FREE_FAILURES failures in
+total both make that address wait, even with the right password. Per-process counters (e.g. a
+local-memory cache) would let each process see only half the failures. An attacker failing from
+another address (the server sees a different REMOTE_ADDR: it listens on 127.0.0.1 and the
+attacker connects from 127.0.0.2) never delays the real user.
 """
 
 import os
@@ -36,14 +39,30 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class SourceAddress(urllib.request.HTTPHandler):
+    """Connect from a chosen loopback address, so the server sees another client."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req):
+        import http.client
+
+        def connection(host, **kwargs):
+            return http.client.HTTPConnection(host, source_address=(self.source, 0), **kwargs)
+
+        return self.do_open(connection, req)
+
+
 class Browser:
     """Plain HTTP with its own cookies (the app's cookies are `Secure`, which a standard cookie
     jar would not send back over the test's plain-HTTP loopback)."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, source: str = "127.0.0.1") -> None:
         self.base = base
         self.cookies: dict[str, str] = {}
-        self.opener = urllib.request.build_opener(NoRedirect())
+        self.opener = urllib.request.build_opener(NoRedirect(), SourceAddress(source))
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -128,7 +147,7 @@ def shared_database(tmp_path, django_db_blocker):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_lockout_is_shared_by_two_server_processes(shared_database):
+def test_delays_are_shared_by_two_server_processes(shared_database):
     ports = [free_port(), free_port()]
     servers = [start_server(shared_database, port) for port in ports]
     try:
@@ -136,14 +155,37 @@ def test_lockout_is_shared_by_two_server_processes(shared_database):
         for browser in browsers:
             wait_until_up(browser.base)
 
-        limit = settings.AXES_FAILURE_LIMIT
-        statuses = [browsers[n % 2].login("wrong password") for n in range(limit)]
+        free = settings.RAPPORT_LOGIN_FREE_FAILURES
+        statuses = [browsers[n % 2].login("wrong password") for n in range(free + 1)]
 
-        assert statuses == [200] * (limit - 1) + [429]
-        assert browsers[0].login(PASSWORD) == 429
-        assert browsers[1].login(PASSWORD) == 429
+        # A wrong password re-shows the form (200); a delayed right one too (200), where a
+        # right one would sign in (302).
+        assert statuses == [200] * (free + 1)
+        assert browsers[0].login(PASSWORD) == 200
+        assert browsers[1].login(PASSWORD) == 200
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_attacker_elsewhere_cannot_lock_the_real_user_out(shared_database):
+    port = free_port()
+    server = start_server(shared_database, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base)
+        attacker = Browser(base, source="127.0.0.2")
+        for _ in range(settings.RAPPORT_LOGIN_FREE_FAILURES * 3):
+            attacker.login("wrong password")
+        assert attacker.login(PASSWORD) == 200  # the attacker's own address waits
+
+        owner = Browser(base, source="127.0.0.1")
+
+        # Signed in: a redirect away from the login form (a refusal re-shows it with 200).
+        assert owner.login(PASSWORD) == 302
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

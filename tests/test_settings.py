@@ -66,3 +66,32 @@ def test_bad_boolean_is_reported():
     result = load_settings(DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+def test_the_published_staff_path_is_refused_outside_debug():
+    result = load_settings(
+        SECRET_KEY="s" * 60, ALLOWED_HOSTS="shop.example.com", RAPPORT_STAFF_PATH="office-7f3a9c"
+    )
+    assert result.returncode != 0
+    assert "RAPPORT_STAFF_PATH is the published default" in result.stderr
+    assert load_settings(DEBUG="1", RAPPORT_STAFF_PATH="office-7f3a9c").returncode == 0
+
+
+def test_webhook_secret_is_required_and_never_the_secret_key():
+    base = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "shop.example.com"}
+    missing = load_settings(**base, RAPPORT_PAYMENT_WEBHOOK_SECRET="")
+    same = load_settings(**base, RAPPORT_PAYMENT_WEBHOOK_SECRET="s" * 60)
+    own = load_settings(**base, RAPPORT_PAYMENT_WEBHOOK_SECRET="whsec_" + "w" * 30)
+    assert missing.returncode != 0 and same.returncode != 0
+    assert "RAPPORT_PAYMENT_WEBHOOK_SECRET is not set" in missing.stderr
+    assert own.returncode == 0, own.stderr
+
+
+def test_the_test_payment_provider_is_refused_outside_debug_unless_allowed():
+    base = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "shop.example.com"}
+    refused = load_settings(**base, RAPPORT_ALLOW_TEST_PAYMENTS="0")
+    allowed = load_settings(**base, RAPPORT_ALLOW_TEST_PAYMENTS="1")
+    assert refused.returncode != 0
+    assert "RAPPORT_ALLOW_TEST_PAYMENTS=1" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    assert load_settings(DEBUG="1", RAPPORT_ALLOW_TEST_PAYMENTS="0").returncode == 0

@@ -17,9 +17,9 @@ class EntranceBackend(ModelBackend):
 
     `authenticate(request, username=..., password=..., entrance=STORE|STAFF)`. The password is
     checked first (ModelBackend also hashes for unknown accounts), so an account of the wrong kind
-    costs the same time and fails exactly like a wrong password; Django then fires
-    `user_login_failed` and django-axes counts the failure. Calls without an entrance (Django's own
-    login forms, `Client.login`) are refused: every login goes through one of our two entrances.
+    costs the same time and fails exactly like a wrong password; `EntranceLoginForm` then counts
+    the failure (`accounts.lockout`). Calls without an entrance (Django's own login forms,
+    `Client.login`) are refused: every login goes through one of our two entrances.
     """
 
     def authenticate(

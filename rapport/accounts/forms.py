@@ -7,11 +7,15 @@ from typing import Any
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from rapport.accounts import lockout
+from rapport.accounts.backends import STORE
 from rapport.accounts.models import User
 from rapport.accounts.roles import EMPLOYEE, MANAGER
+from rapport.core import audit
 
 ROLE_CHOICES = [(EMPLOYEE, _("Employee")), (MANAGER, _("Manager"))]
 
@@ -21,6 +25,12 @@ class EntranceLoginForm(forms.Form):
     account is missing, the password wrong, or the account of the other kind."""
 
     error_message = _("That email and password do not match an account here.")
+    # The store says why it refuses (the same for every address, existing or not); the staff
+    # entrance never does: there a wait looks exactly like a wrong password.
+    delayed_message = _(
+        "Too many failed attempts from here. Wait a few minutes and try again, or reset your "
+        "password."
+    )
 
     username = forms.EmailField(
         label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -39,14 +49,32 @@ class EntranceLoginForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        email = self.data.get("username", "")
-        password = self.data.get("password", "")
+        email = str(self.data.get("username", ""))
+        password = str(self.data.get("password", ""))
+        self.delayed = False
+        gate = lockout.check(request=self.request, email=email, entrance=self.entrance)
+        if not gate.open:
+            # Waiting: the password is not checked (a hash is still spent, so the answer takes
+            # as long as a real check) and the attempt is not counted.
+            make_password(password)
+            self.delayed = True
+            audit.record(
+                action="auth.login_delayed",
+                request=self.request,
+                summary=f"Login refused: too many failures ({self.entrance} entrance)",
+                data={"entrance": self.entrance},
+            )
+            if self.entrance == STORE:
+                raise forms.ValidationError(self.delayed_message, code="delayed")
+            raise forms.ValidationError(self.error_message, code="invalid_login")
         # Authenticate even when the email does not parse, so the attempt is counted.
         self.user = authenticate(
-            self.request, username=str(email), password=str(password), entrance=self.entrance
+            self.request, username=email, password=password, entrance=self.entrance
         )
         if self.user is None:
+            lockout.record_failure(request=self.request, email=email, entrance=self.entrance)
             raise forms.ValidationError(self.error_message, code="invalid_login")
+        lockout.record_success(request=self.request, email=email, entrance=self.entrance)
         return data
 
 

@@ -89,3 +89,29 @@ class ThrottleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:8]} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginCounter(models.Model):
+    """Failed logins counted for one entrance and one key: an (account, address) pair or an
+    address alone (`rapport.accounts.lockout`). Kept in the database so every app process sees
+    the same counts; keys are hashes, so the table holds neither emails nor addresses in clear.
+    """
+
+    entrance = models.CharField(max_length=8)
+    scope = models.CharField(max_length=8)  # "pair" or "ip"
+    key = models.CharField(max_length=64)
+    # Hash of the account alone (pairs only), so a manager can lift an account's delays.
+    account = models.CharField(max_length=64, blank=True, db_index=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField()
+    wait_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entrance", "scope", "key"], name="login_counter_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entrance} {self.scope} {self.key[:8]}: {self.failures}"

@@ -1,9 +1,13 @@
 """Returns (RMA): request → approve/reject → receive (stock back) → refund (exactly once).
 
-Money rule (exact to the cent): a return refunds the returned units at the price paid plus a
-share of the order's shipping proportional to their value (`shipping x returned / subtotal`,
-rounded half-up to the cent). The return that brings the last unit back gets the remainder of
-the shipping, so returning everything refunds exactly the order total, however it was split.
+Money rule (exact to the cent, see `orders.netting`): a return refunds the returned units at
+what was paid for them — each line's net total after its allocated discounts (bundles, price
+lists, points), pro rata per unit and cumulatively rounded — plus a share of the order's
+shipping proportional to the net value returned so far (`shipping x returned net / goods net`,
+rounded half-up, minus what earlier returns got). The return that brings the last unit back
+gets the rest of the shipping, so returning everything refunds exactly the order total,
+however it was split, and returning one item of a bundle never refunds more than its share of
+the bundle price.
 Lock order: order row → return row → payments → wallet → stock.
 """
 
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,12 +27,11 @@ from django.utils.translation import gettext as _
 from rapport.aftersales.errors import AftersalesError
 from rapport.aftersales.models import ReturnLine, ReturnRequest, ReturnStatus
 from rapport.core import audit
-from rapport.core.money import line_total
 from rapport.orders.lifecycle import advance_order
 from rapport.orders.models import LineKind, Order, OrderLine, OrderStatus, RefundDestination
+from rapport.orders.netting import returned_share, shipping_share
 from rapport.orders.numbers import ALPHABET
 
-CENT = Decimal("0.01")
 RETURNABLE = (OrderStatus.DELIVERED, OrderStatus.REFUNDED)
 OPEN = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
 
@@ -131,20 +134,41 @@ def request_return(
 
 
 def _price(rma: ReturnRequest, order: Order) -> None:
-    """Fix the refund at request time by the documented shipping rule."""
+    """Fix the refund at request time: each line's net (after its allocated discounts) pro
+    rata, cumulatively rounded (`orders.netting.returned_share`), plus the shipping share."""
     lines = list(rma.lines.select_related("order_line"))
-    items = sum((line_total(r.order_line.unit_price, r.quantity) for r in lines), Decimal("0.00"))
-    # The lines were just written, so "nothing left" means this return completes the order.
-    everything_back = all(n == 0 for _line, n in returnable_lines(order))
+    # Includes this return's lines: they were just written.
+    done = already_returned(order)
+    items = sum(
+        (
+            returned_share(
+                r.order_line.net_total,
+                r.order_line.quantity,
+                done.get(r.order_line_id, 0) - r.quantity,
+                done.get(r.order_line_id, 0),
+            )
+            for r in lines
+        ),
+        Decimal("0.00"),
+    )
+    goods = list(OrderLine.objects.filter(order=order, kind=LineKind.PRODUCT))
+    goods_net = sum((g.net_total for g in goods), Decimal("0.00"))
+    returned_net = sum(
+        (
+            returned_share(g.net_total, g.quantity, 0, done.get(g.pk, 0))
+            for g in goods
+            if g.quantity > 0
+        ),
+        Decimal("0.00"),
+    )
+    everything_back = all(done.get(g.pk, 0) >= g.quantity for g in goods if g.quantity > 0)
     earlier = ReturnRequest.objects.filter(order=order).exclude(pk=rma.pk).exclude(
         status=ReturnStatus.REJECTED
     ).aggregate(s=Sum("shipping_share"))["s"] or Decimal("0.00")
-    if everything_back:
-        shipping = order.shipping_total - earlier
-    elif order.subtotal > 0:
-        shipping = (order.shipping_total * items / order.subtotal).quantize(CENT, ROUND_HALF_UP)
-    else:
-        shipping = Decimal("0.00")
+    due = shipping_share(
+        order.shipping_total, goods_net, returned_net, everything_back=everything_back
+    )
+    shipping = min(max(due - earlier, Decimal("0.00")), order.shipping_total - earlier)
     rma.items_total, rma.shipping_share = items, shipping
     rma.refund_amount = items + shipping
     rma.save(update_fields=["items_total", "shipping_share", "refund_amount", "updated_at"])

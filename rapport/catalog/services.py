@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,15 +23,26 @@ class CatalogError(Exception):
 
 def set_product_image(*, product: Product, upload: UploadedFile, actor: Any) -> Product:
     """Replace a product's picture. The file must really be a JPEG, PNG or WebP image (decoded
-    with Pillow, not trusted by its name or content type) of at most 2 MB. Audit-logged."""
+    with Pillow, not trusted by its name or content type) of at most 2 MB and at most
+    `RAPPORT_MAX_IMAGE_PIXELS` pixels (a small file can claim a huge picture: a decompression
+    bomb). Audit-logged."""
     from PIL import Image, UnidentifiedImageError
 
     if upload.size is None or upload.size > MAX_IMAGE_BYTES:
         raise CatalogError(_("The image must be 2 MB or smaller."))
+    too_big = CatalogError(
+        _("The image is too large: at most %(n)s megapixels.")
+        % {"n": settings.RAPPORT_MAX_IMAGE_PIXELS // 1_000_000}
+    )
     try:
         with Image.open(upload) as img:
             fmt = img.format or ""
+            # Checked on the header's size, before anything is decoded.
+            if img.width * img.height > settings.RAPPORT_MAX_IMAGE_PIXELS:
+                raise too_big
             img.verify()
+    except Image.DecompressionBombError as exc:  # Pillow's own, far larger limit
+        raise too_big from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise CatalogError(_("That file is not an image we can use.")) from exc
     if fmt not in IMAGE_FORMATS:

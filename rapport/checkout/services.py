@@ -21,6 +21,7 @@ from rapport.core.money import line_total
 from rapport.customers.models import Customer
 from rapport.inventory.services import OutOfStock, take_stock_for_order
 from rapport.orders.models import LineKind, Order, OrderLine
+from rapport.orders.netting import allocate_discounts
 from rapport.orders.numbers import new_order_number
 from rapport.orders.receipts import queue_order_confirmation
 from rapport.payments.models import PaymentMethod
@@ -161,6 +162,14 @@ def _place(
         (line.product_id, line.product.price or Decimal(0), line.quantity) for line in lines
     )
     discount = discount_total(discounts)
+    # Each discount spread over the lines it concerns, so every line records what was paid.
+    line_discounts = allocate_discounts(
+        [
+            (line.product_id, line_total(line.product.price or Decimal(0), line.quantity))
+            for line in lines
+        ],
+        discounts,
+    )
     shipping = method.cost_for(subtotal - discount)
     now = timezone.now()
     order = Order.objects.create(
@@ -192,6 +201,7 @@ def _place(
                 quantity=line.quantity,
                 unit_price=line.product.price or Decimal(0),
                 line_total=line_total(line.product.price or Decimal(0), line.quantity),
+                discount=line_discounts[i],
                 position=i,
             )
             for i, line in enumerate(lines)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.models import PublicIdModel, TimeStampedModel
-from rapport.core.money import MoneyField
+from rapport.core.money import DECIMAL_PLACES, MAX_DIGITS, MoneyField
 
 
 class OrderStatus(models.TextChoices):
@@ -100,6 +101,15 @@ class OrderLine(models.Model):
     quantity = models.IntegerField()
     unit_price = MoneyField()
     line_total = MoneyField()
+    # The part of the order's discounts (bundles, price lists, points) allocated onto this
+    # line by `orders.netting`; `net_total` is what was paid for the line's goods. Refunds,
+    # receipts and reports use `net_total`.
+    discount = MoneyField(default=0)
+    net_total = models.GeneratedField(
+        expression=F("line_total") - F("discount"),
+        output_field=models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES),
+        db_persist=True,
+    )
     freight = MoneyField(default=0)
     position = models.PositiveIntegerField(default=0)
 

@@ -130,3 +130,42 @@ class CreditAccount(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Credit {self.customer_id}: {self.limit} / {self.days}d"
+
+
+class TopUpRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a manager")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class TopUpRequest(TimeStampedModel):
+    """A store-credit top-up by an employee that needs a manager's approval: over the
+    per-top-up threshold or the employee's daily cap (`payments.topups`)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="top_up_requests"
+    )
+    amount = MoneyField(_("amount"))
+    note = models.CharField(max_length=255, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=TopUpRequestStatus.choices, default=TopUpRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    entry = models.OneToOneField(
+        WalletEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="top_up_request_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Top-up {self.amount} for {self.customer_id} ({self.status})"

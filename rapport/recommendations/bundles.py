@@ -26,6 +26,9 @@ class BundleDiscount:
     name: str
     sets: int
     amount: Decimal  # positive: what is taken off
+    # (product id, value of its units in the sets): `orders.netting` allocates the discount
+    # over these units, so each order line knows what was paid for it.
+    members: tuple[tuple[int, Decimal], ...] = ()
 
     @property
     def code(self) -> str:
@@ -92,7 +95,13 @@ def bundle_discounts(lines: Iterable[tuple[int, Decimal, int]]) -> list[BundleDi
         for pid, q in members:
             left[pid] -= q * sets
         result.append(
-            BundleDiscount(bundle_id=bundle.pk, name=bundle.name, sets=sets, amount=saving * sets)
+            BundleDiscount(
+                bundle_id=bundle.pk,
+                name=bundle.name,
+                sets=sets,
+                amount=saving * sets,
+                members=tuple((pid, line_total(prices[pid], q * sets)) for pid, q in members),
+            )
         )
     return result
 

@@ -27,7 +27,8 @@ def test_customer_registers_and_verifies_email_from_the_mail(page, smtp_server, 
 
     assert page.get_by_role("heading", level=1).inner_text() == "Check your inbox"
     page.goto("/")
-    assert page.get_by_text("Please verify your email address").is_visible()
+    # Not signed in until the address is verified (registration reveals nothing).
+    assert page.get_by_role("link", name="Register").is_visible()
     [mail] = smtp_server.wait_for(1)
     link = re.search(r"(http://\S+/account/verify/\S+/)", mail.get_body(("plain",)).get_content())[
         1
@@ -37,6 +38,7 @@ def test_customer_registers_and_verifies_email_from_the_mail(page, smtp_server, 
 
     assert page.get_by_text("your email address is verified").is_visible()
     assert page.get_by_text("Please verify your email address").count() == 0
+    assert page.get_by_role("link", name="Register").count() == 0  # signed in by the link
     assert User.objects.get(email="nia@example.com").email_verified_at is not None
     page.screenshot(path=str(artifacts_dir / "verified.png"), full_page=True)
 

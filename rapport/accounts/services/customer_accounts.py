@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from rapport.accounts import throttle, tokens
+from rapport.accounts import lockout, throttle, tokens
+from rapport.accounts.backends import STORE
 from rapport.accounts.errors import AccountError, BadLink, Throttled
 from rapport.accounts.mail import absolute_url, send_after_commit
 from rapport.accounts.models import User
@@ -40,8 +41,10 @@ def register_customer(
     """Create a customer login and its CRM record, and mail a verification link.
 
     If the address already has an account, nothing is created and the owner of that address is
-    told by mail instead, so the form never reveals which addresses have accounts. Returns the new
-    user, or None when the address was taken. The customer service writes the audit entry.
+    told by mail instead, so the form never reveals which addresses have accounts (a password
+    hash is computed either way, so both take as long). Nobody is signed in here: the new
+    account signs in by following the verification link. Returns the new user, or None when
+    the address was taken. The customer service writes the audit entry.
     """
     email = _normalise(email)
     try:
@@ -53,6 +56,7 @@ def register_customer(
             _send_verification(user, request)
             return user
     except IntegrityError:
+        make_password(password)  # as long as creating the account would have taken
         existing = User.objects.filter(email=email).first()
         with transaction.atomic():
             audit.record(
@@ -94,14 +98,17 @@ def resend_verification(*, user: User, request: HttpRequest | None = None) -> No
         _send_verification(user, request)
 
 
-def verify_email(*, token: str, request: HttpRequest | None = None) -> User:
-    """Mark the address in `token` as verified. Raises BadLink for a bad, old or stale link."""
+def verify_email(*, token: str, request: HttpRequest | None = None) -> tuple[User, bool]:
+    """Mark the address in `token` as verified. Returns the user and whether this click
+    verified it (the first time: the store then signs a new customer in). Raises BadLink for
+    a bad, old or stale link."""
     payload = tokens.read(token, salt=tokens.VERIFY_SALT)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=int(payload.get("u") or 0)).first()
         if user is None or user.email != payload.get("e") or not user.is_active:
             raise BadLink("stale link")
-        if user.email_verified_at is None:
+        first_time = user.email_verified_at is None
+        if first_time:
             user.email_verified_at = timezone.now()
             user.save(update_fields=["email_verified_at"])
             audit.record(
@@ -112,7 +119,7 @@ def verify_email(*, token: str, request: HttpRequest | None = None) -> User:
                 request=request,
                 summary="Email address verified",
             )
-        return user
+        return user, first_time
 
 
 def request_email_change(*, user: User, new_email: str, request: HttpRequest | None = None) -> None:
@@ -256,7 +263,8 @@ def complete_password_reset(
             request=request,
             summary="Password reset with an emailed link",
         )
-        transaction.on_commit(lambda: axes_reset(username=locked.email))
+        # The owner proved control of the address: lift the waits on their store logins.
+        lockout.clear_account(email=locked.email, entrance=STORE)
         send_after_commit(to=locked.email, template="password_changed_notice", context={})
         return locked
 

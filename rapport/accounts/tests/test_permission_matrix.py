@@ -166,6 +166,7 @@ def portal_rows():
         staff_post("portal:staff_role"),
         staff_post("portal:staff_send_link"),
         staff_post("portal:staff_reset_2fa"),
+        staff_post("portal:staff_unlock"),
         staff_post("portal:staff_deactivate"),
         Row("admin_index", r("admin:index"), expect(everyone=REDIRECT_HOME)),
         Row("admin_login", r("admin:login"), expect(everyone=REDIRECT_HOME)),

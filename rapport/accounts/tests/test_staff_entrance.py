@@ -168,21 +168,54 @@ def test_idle_staff_session_expires(clients, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_staff_lockout_after_repeated_failures_even_with_the_right_password(
+def test_staff_delay_looks_exactly_like_a_wrong_password(client, people, password, settings):
+    manager = people["manager"]
+    enrolled_device(manager)
+    for _ in range(settings.RAPPORT_LOGIN_FREE_FAILURES + 1):
+        assert staff_password_step(client, manager.email, "wrong")["Location"] == "/"
+
+    again = staff_password_step(client, manager.email, password)
+
+    # Delayed: even the right password lands on the store's home page, like a wrong one —
+    # no 429, no page that confirms the staff path.
+    assert (again.status_code, again["Location"]) == (302, "/")
+    assert "rapport_pending_login" not in client.session
+    assert AuditEntry.objects.filter(action="auth.login_delayed").count() == 1
+
+
+def test_staff_delays_do_not_touch_the_store_entrance_or_other_addresses(
     client, people, password, settings
 ):
     manager = people["manager"]
     enrolled_device(manager)
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert staff_password_step(client, manager.email, "wrong")["Location"] == "/"
-    locked = staff_password_step(client, manager.email, "wrong")
-    assert locked.status_code == 429
+    attacker = type(client)(REMOTE_ADDR="203.0.113.7")
+    for _ in range(settings.RAPPORT_LOGIN_FREE_FAILURES + 3):
+        staff_password_step(attacker, manager.email, "wrong")
 
-    again = staff_password_step(client, manager.email, password)
+    # The manager, from their own address, gets on with the password step at once.
+    assert staff_password_step(client, manager.email, password)["Location"] == (
+        reverse("portal:login_verify")
+    )
 
-    assert again.status_code == 429
-    assert "rapport_pending_login" not in client.session
-    assert AuditEntry.objects.filter(action="auth.locked_out").count() == 2
+
+def test_a_manager_lifts_a_colleagues_delays_and_it_is_audited(
+    client, clients, people, password, settings
+):
+    emma = people["employee"]
+    enrolled_device(emma)
+    for _ in range(settings.RAPPORT_LOGIN_FREE_FAILURES + 1):
+        staff_password_step(client, emma.email, "wrong")
+    assert staff_password_step(client, emma.email, password)["Location"] == "/"
+    detail = clients["manager"].get(reverse("portal:staff_detail", args=[emma.pk]))
+    assert "delayed after failed attempts" in detail.content.decode()
+
+    clients["manager"].post(reverse("portal:staff_unlock", args=[emma.pk]))
+
+    assert staff_password_step(client, emma.email, password)["Location"] == (
+        reverse("portal:login_verify")
+    )
+    entry = AuditEntry.objects.get(action="staff.login_unlocked")
+    assert (entry.actor_id, entry.object_id) == (people["manager"].pk, str(emma.pk))
 
 
 def test_admin_needs_a_superuser_with_a_verified_second_factor(client, make_user):
@@ -197,3 +230,49 @@ def test_admin_needs_a_superuser_with_a_verified_second_factor(client, make_user
     login_staff(client, boss)
 
     assert client.get(admin_url).status_code == 200
+
+
+def _placed_order(people):
+    from rapport.aftersales.tests.factories import buy
+    from rapport.checkout.tests.factories import stocked_product
+    from rapport.customers.models import Customer
+
+    ann = people["customer"]
+    return buy(ann, Customer.objects.get(user=ann), [(stocked_product(), 1)])
+
+
+@pytest.mark.parametrize("page", ["storefront:order", "storefront:order_receipt"])
+def test_idle_staff_session_reads_no_order_or_receipt_at_the_store(clients, people, settings, page):
+    order = _placed_order(people)
+    url = reverse(page, args=[order.public_id])
+    client = clients["employee"]
+    session = client.session
+    session[STAFF_SEEN_KEY] = time.time() - settings.RAPPORT_STAFF_IDLE_MINUTES * 60 - 5
+    session.save()
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert order.number.encode() not in response.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("page", ["storefront:order", "storefront:order_receipt"])
+def test_staff_session_without_second_factor_reads_no_order_at_the_store(client, people, page):
+    from rapport.core.testing import login_staff_without_second_factor
+
+    order = _placed_order(people)
+    login_staff_without_second_factor(client, people["manager"])
+
+    response = client.get(reverse(page, args=[order.public_id]))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_fresh_verified_staff_session_survives_store_pages(clients):
+    response = clients["employee"].get(reverse("storefront:home"))
+
+    assert response.status_code == 200
+    assert "_auth_user_id" in clients["employee"].session
+    assert clients["employee"].get(DASHBOARD).status_code == 200

@@ -32,6 +32,12 @@ def get_provider(name: str | None = None) -> PaymentProvider:
     """The configured provider (`RAPPORT_PAYMENT_PROVIDER`); only the offline test one ships."""
     key = name or settings.RAPPORT_PAYMENT_PROVIDER
     try:
-        return _PROVIDERS[key]()
+        provider = _PROVIDERS[key]
     except KeyError as exc:
         raise ProviderError(f"Unknown payment provider {key!r}") from exc
+    if provider.is_test and not (settings.DEBUG or settings.RAPPORT_ALLOW_TEST_PAYMENTS):
+        raise ProviderError(
+            "The test payment provider is refused outside DEBUG unless "
+            "RAPPORT_ALLOW_TEST_PAYMENTS=1 is set."
+        )
+    return provider()

@@ -106,3 +106,15 @@ def test_webhook_signature_is_verified():
         provider.parse_webhook(body=body, signature="0" * 64)
     with pytest.raises(WebhookSignatureError):
         provider.parse_webhook(body=body + b" ", signature=sign(body))
+
+
+def test_the_test_provider_refuses_to_load_outside_debug_unless_allowed(settings):
+    from rapport.payments.providers import ProviderError, get_provider
+
+    settings.DEBUG = False
+    settings.RAPPORT_ALLOW_TEST_PAYMENTS = False
+    with pytest.raises(ProviderError):
+        get_provider("test")
+
+    settings.RAPPORT_ALLOW_TEST_PAYMENTS = True
+    assert get_provider("test").is_test

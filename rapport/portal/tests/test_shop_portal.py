@@ -127,3 +127,34 @@ def test_image_upload_validates_type_and_size(clients, settings, tmp_path):
     product.refresh_from_db()
     assert product.image.name.endswith("IMG1.png")
     assert "<img" in clients["customer"].get(product.get_absolute_url()).content.decode()
+
+
+def png_header(width, height):
+    """A PNG that claims `width` x `height` pixels in a few dozen bytes (no pixel data)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("size", [(20000, 10000), (6000, 5000)])
+def test_an_image_claiming_too_many_pixels_is_refused_with_a_clear_error(
+    clients, settings, tmp_path, size
+):
+    # 20000 x 10000 trips Pillow's own decompression-bomb error (a 500 before); 6000 x 5000
+    # (30 megapixels) only our cap.
+    settings.MEDIA_ROOT = tmp_path
+    product = stocked_product(sku="BOMB1")
+    url = reverse("portal:stock", kwargs={"public_id": product.public_id})
+    bomb = SimpleUploadedFile("bomb.png", png_header(*size), content_type="image/png")
+
+    r = clients["employee"].post(url, {"form": "image", "image": bomb})
+
+    assert r.status_code == 400
+    assert "too large: at most 25 megapixels" in r.content.decode()
+    assert not Product.objects.get(pk=product.pk).image

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rapport.accounts import queries
+from rapport.accounts import lockout, queries
 from rapport.accounts.access import get_staff_member_for, staff_visible_to
+from rapport.accounts.backends import STAFF
 from rapport.accounts.errors import AccountError
 from rapport.accounts.forms import RoleForm, StaffCreateForm, VipForm
 from rapport.accounts.roles import ROLES
@@ -57,6 +58,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "role": role,
         "role_form": RoleForm(initial={"role": role}),
         "has_2fa": staff_services.two_factor_enrolled(member),
+        "login_delayed": lockout.is_delayed(email=member.email, entrance=STAFF),
     }
     return render(request, "portal/staff/detail.html", context)
 
@@ -112,6 +114,17 @@ def staff_reset_2fa(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, member=m, request=request
         ),
         _("Two-factor login reset: they enrol a new device at their next login."),
+    )
+
+
+@manager_required
+@require_POST
+def staff_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda m: lockout.unlock_staff_login(actor=request.user, member=m, request=request),
+        _("Sign-in delays lifted: they can try their password again at once."),
     )
 
 

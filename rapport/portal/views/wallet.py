@@ -5,16 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rapport.core.access import employee_required
+from rapport.core.access import employee_required, manager_required
 from rapport.customers.models import Customer
 from rapport.payments import queries
-from rapport.payments.services import PaymentError, top_up_wallet
+from rapport.payments.models import TopUpRequest
+from rapport.payments.services import PaymentError
+from rapport.payments.topups import decide_top_up, pending_top_ups, request_top_up
 
 
 class TopUpForm(forms.Form):
@@ -34,7 +37,7 @@ def wallet(request: HttpRequest, public_id: str) -> HttpResponse:
     form = TopUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            top_up_wallet(
+            outcome = request_top_up(
                 customer=customer,
                 amount=form.cleaned_data["amount"],
                 actor=request.user,
@@ -43,7 +46,13 @@ def wallet(request: HttpRequest, public_id: str) -> HttpResponse:
         except PaymentError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Store credit added."))
+            if outcome.entry is not None:
+                messages.success(request, _("Store credit added."))
+            else:
+                messages.info(
+                    request,
+                    _("Over your top-up limit: it waits for a manager's approval."),
+                )
             return redirect("portal:wallet", public_id=customer.public_id)
     return render(
         request,
@@ -53,6 +62,29 @@ def wallet(request: HttpRequest, public_id: str) -> HttpResponse:
             "balance": queries.wallet_balance(customer),
             "entries": queries.wallet_entries(customer),
             "form": form,
+            "TOPUP_APPROVAL_OVER": settings.RAPPORT_TOPUP_APPROVAL_OVER,
+            "TOPUP_DAILY_LIMIT": settings.RAPPORT_TOPUP_DAILY_LIMIT,
         },
         status=400 if form.errors else 200,
     )
+
+
+@manager_required
+@require_GET
+def top_up_approvals(request: HttpRequest) -> HttpResponse:
+    """Managers: top-ups over an employee's limits, waiting for approval."""
+    return render(request, "portal/wallet/approvals.html", {"pending": pending_top_ups()})
+
+
+@manager_required
+@require_POST
+def top_up_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    pending = get_object_or_404(TopUpRequest, pk=pk)
+    try:
+        approve = request.POST.get("approve") == "1"
+        decide_top_up(request=pending, approve=approve, actor=request.user)
+    except PaymentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("portal:top_up_approvals")

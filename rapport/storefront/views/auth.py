@@ -128,15 +128,14 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("storefront:home")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = customer_accounts.register_customer(
+        customer_accounts.register_customer(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
             name=form.cleaned_data["name"],
             request=request,
         )
-        if user is not None:
-            sessions.complete_login(request, user)
-        # The same page whether the address was new or taken: the mail tells the owner.
+        # The same answer whether the address was new or taken, and nobody signed in: the
+        # mail tells the owner, and a new account signs in by following its link.
         return redirect("storefront:verify_sent")
     return render(request, TEMPLATES + "register.html", {"form": form})
 
@@ -160,9 +159,21 @@ def verify_resend(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        customer_accounts.verify_email(token=token, request=request)
+        user, first_time = customer_accounts.verify_email(token=token, request=request)
     except BadLink:
         return render(request, TEMPLATES + "bad_link.html", {}, status=400)
+    # The first click of a new account's link signs it in (registration did not). Never for
+    # staff, an account with a second factor, or over someone else's session.
+    if (
+        first_time
+        and not request.user.is_authenticated
+        and not user.is_staff
+        and not two_factor.has_two_factor(user)
+    ):
+        sessions.complete_login(request, user)
+        customer_accounts.record_login(
+            entrance=STORE, succeeded=True, email=user.email, user=user, request=request
+        )
     messages.success(request, _("Thank you: your email address is verified."))
     return redirect("storefront:home")
 
