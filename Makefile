@@ -37,7 +37,8 @@ demo-data: migrate
 
 run: demo-data
 	@echo "Rapport is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
+	  --reload --reload-dir rapport --reload-dir config
 
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \

@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "rapport.delivery",
     "rapport.aftersales",
     "rapport.recommendations",
+    "channels",
+    "rapport.workspace",
+    "rapport.chat",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from rapport.portal.views import (
     stock,
     wallet,
 )
+from rapport.portal.views import chat as chat_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import returns as returns_views
 from rapport.portal.views import tickets as tickets_views
@@ -114,4 +115,10 @@ urlpatterns = [
         recommendations.bundle_retire,
         name="reco_bundle_retire",
     ),
+    # Chat (issue 18)
+    path("chat/", chat_views.chat_home, name="chat"),
+    path("chat/direct/", chat_views.chat_direct, name="chat_direct"),
+    path("chat/teams/<uuid:public_id>/", chat_views.chat_team, name="chat_team"),
+    path("chat/<uuid:public_id>/", chat_views.chat_room, name="chat_room"),
+    path("chat/<uuid:public_id>/<slug:action>/", chat_views.chat_action, name="chat_action"),
 ]
