@@ -50,13 +50,14 @@ class _ChatConsumer(AsyncJsonWebsocketConsumer):
         if not await self.allowed():
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        await self.before_accept()
         await self.accept()
-        await self.after_accept()
 
     async def allowed(self) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    async def after_accept(self) -> None:
+    async def before_accept(self) -> None:
+        """Join groups (and mark presence) before the client hears it is connected."""
         return None
 
     async def join(self, group: str) -> None:
@@ -146,7 +147,7 @@ class StaffChatConsumer(_ChatConsumer):
         self.checked_at = time.monotonic()
         return bool(await database_sync_to_async(_staff_ok)(self.user, self.scope.get("session")))
 
-    async def after_accept(self) -> None:
+    async def before_accept(self) -> None:
         await self.join(live.STAFF_GROUP)
         await self.join(live.user_group(self.user.pk))
         for room_id in await database_sync_to_async(_member_room_ids)(self.user):
