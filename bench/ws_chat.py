@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -77,6 +78,19 @@ def rss_kib(pids: list[int]) -> int:
     return total
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def server_pids(parent: int) -> list[int]:
     """The uvicorn process and, with --workers > 1, its worker children."""
     children = Path(f"/proc/{parent}/task/{parent}/children")
@@ -105,7 +119,7 @@ async def run_load(
     latencies: list[float] = []
     sent: dict[str, float] = {}
     errors: list[str] = []
-    gate = asyncio.Semaphore(50)
+    gate = asyncio.Semaphore(20)
 
     async def open_one(room: str, key: str) -> Any:
         async with gate:
@@ -151,6 +165,8 @@ async def run_load(
     readers = [asyncio.create_task(reader(b)) for _, b in sockets]
     drains = [asyncio.create_task(_drain(a)) for a, _ in sockets]
     total = int(rate * seconds)
+    cpu_before = cpu_seconds(pids)
+    client_cpu_before = time.process_time()
     begin = time.monotonic()
     for n in range(total):
         due = begin + n / rate
@@ -160,14 +176,20 @@ async def run_load(
         a, _ = random.choice(sockets)
         body = f"m{n}"
         sent[body] = time.monotonic()
-        await a.send(json.dumps({"type": "send", "body": body}))
+        try:
+            await a.send(json.dumps({"type": "send", "body": body}))
+        except Exception as exc:  # a socket the server dropped: counted as lost
+            errors.append(repr(exc))
     send_seconds = time.monotonic() - begin
     await asyncio.sleep(5)
+    server_cpu = cpu_seconds(pids) - cpu_before
+    client_cpu = time.process_time() - client_cpu_before
     for task in readers + drains:
         task.cancel()
     for a, b in sockets:
-        await a.close()
-        await b.close()
+        for ws in (a, b):
+            with contextlib.suppress(Exception):  # already gone
+                await ws.close()
     latencies.sort()
     ms = [x * 1000 for x in latencies]
 
@@ -182,6 +204,8 @@ async def run_load(
         "server_rss_mib_idle": round(rss_idle / 1024, 1),
         "kib_per_idle_connection": round((rss_idle - rss_before) / max(1, connections), 1),
         "messages_sent": total,
+        "server_cpu_ms_per_message": round(1000 * server_cpu / max(1, total), 2),
+        "client_cpu_seconds": round(client_cpu, 1),
         "achieved_rate": round(total / send_seconds, 1),
         "messages_received": len(ms),
         "lost": total - len(ms),
@@ -192,6 +216,7 @@ async def run_load(
             "max": round(ms[-1], 1) if ms else 0.0,
             "mean": round(statistics.fmean(ms), 1) if ms else 0.0,
         },
+        "load_average_1min": os.getloadavg()[0],
         "errors": errors[:5],
         "error_count": len(errors),
     }

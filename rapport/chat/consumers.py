@@ -92,13 +92,11 @@ class _ChatConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "send":
             await self.send_message(room, content)
         elif kind == "read":
-            await database_sync_to_async(services.mark_read)(
-                room=room, actor=self.user, seq=_int(content.get("seq"))
-            )
+            await _db(services.mark_read)(room=room, actor=self.user, seq=_int(content.get("seq")))
 
     async def sync(self, room: Room, after: Any) -> None:
         await self.join(live.room_group(room.pk))
-        missed = await database_sync_to_async(queries.messages_after)(room, _int(after))
+        missed = await _db(queries.messages_after)(room, _int(after))
         for message in missed:
             await self.send_json(live.message_payload(message, room))
         last = missed[-1].seq if missed else _int(after)
@@ -110,17 +108,21 @@ class _ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "ref": ref, "error": "slow down"})
             return
         try:
-            message = await database_sync_to_async(services.post_message)(
+            message = await _db(services.post_message)(
                 room=room,
                 actor=self.user,
                 body=str(content.get("body") or ""),
                 from_staff=self.from_staff,
                 author_label=self.author_label(room),
+                publish=False,
             )
         except services.ChatError as exc:
             await self.send_json({"type": "error", "ref": ref, "error": str(exc)})
             return
         await self.join(live.room_group(room.pk))
+        # Committed: tell the room from this loop rather than from a blocked worker thread.
+        for group, payload in services.message_events(message):
+            await self.channel_layer.group_send(group, {"type": "chat.event", "payload": payload})
         await self.send_json({"type": "sent", "ref": ref, "seq": message.seq})
 
     def author_label(self, room: Room) -> str:
@@ -192,13 +194,20 @@ class VisitorChatConsumer(_ChatConsumer):
         return True
 
     async def room_for(self, public_id: Any) -> Room | None:
-        # The conversation is fixed by the URL; a frame naming another one is refused.
+        # The conversation is fixed by the URL; a frame naming another one is refused. The
+        # services lock and re-read the row, so the object from connect time serves.
         if public_id is not None and str(public_id) != str(self.room.public_id):
             return None
-        return await database_sync_to_async(Room.objects.get)(pk=self.room.pk)
+        return self.room
 
     def author_label(self, room: Room) -> str:
         return room.visitor_label if room.customer_id is None else ""
+
+
+def _db(func: Any) -> Any:
+    """Run a database call on the worker pool: calls of different sockets run side by side
+    (each thread has its own connection; every call is one transaction or one read)."""
+    return database_sync_to_async(func, thread_sensitive=False)
 
 
 def _int(value: Any) -> int:

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,27 +96,31 @@ def post_message(
     from_staff: bool,
     author_label: str = "",
     system: bool = False,
+    publish: bool = True,
 ) -> Message:
     """Append one message to `room` with the next number; publish it after commit.
 
     Raises ChatError for an empty or too long text or a closed room; nothing is written then.
-    The text is stored as typed and escaped wherever it is shown.
+    The text is stored as typed and escaped wherever it is shown. A websocket consumer passes
+    `publish=False` and sends `message_events(message)` itself, without blocking a thread.
     """
     body = _clean(body)
     with transaction.atomic():
         locked = Room.objects.select_for_update().get(pk=room.pk)
         if locked.status == RoomStatus.CLOSED:
             raise ChatError(_("This conversation is closed."))
-        now = timezone.now()
-        locked.last_seq = F("last_seq") + 1
-        locked.last_message_at = now
+        # The row lock makes the next number ours alone, in commit order.
+        locked.last_seq += 1
+        locked.last_message_at = timezone.now()
         update = ["last_seq", "last_message_at", "updated_at"]
         if from_staff and locked.kind == RoomKind.CUSTOMER and locked.status == RoomStatus.WAITING:
             locked.status, locked.assignee = RoomStatus.OPEN, actor
             update += ["status", "assignee"]
-        locked.save(update_fields=update)
-        locked.refresh_from_db(fields=["last_seq"])
         user = actor if getattr(actor, "is_authenticated", False) else None
+        if user is not None and not from_staff and locked.kind == RoomKind.CUSTOMER:
+            locked.customer_read_seq = locked.last_seq
+            update.append("customer_read_seq")
+        locked.save(update_fields=update)
         message = Message.objects.create(
             room=locked,
             seq=locked.last_seq,
@@ -130,22 +133,35 @@ def post_message(
         if user is not None and from_staff:
             member = _join(locked, user)
             RoomMember.objects.filter(pk=member.pk).update(last_read_seq=message.seq)
-        elif user is not None and locked.kind == RoomKind.CUSTOMER:
-            Room.objects.filter(pk=locked.pk).update(customer_read_seq=message.seq)
-        live.publish(live.room_group(locked.pk), live.message_payload(message, locked))
-        if locked.kind == RoomKind.CUSTOMER:
-            live.publish(live.STAFF_GROUP, {"type": "tasks"})
+        if publish:
+            for group, payload in message_events(message):
+                live.publish(group, payload)
         return message
+
+
+def message_events(message: Message) -> list[tuple[str, dict[str, Any]]]:
+    """What to send when `message` is written: the message to its room, and a nudge to the
+    task lists of whoever serves a customer conversation (everyone while nobody does)."""
+    room = message.room
+    events = [(live.room_group(room.pk), live.message_payload(message, room))]
+    if room.kind == RoomKind.CUSTOMER and not message.from_staff:
+        who = live.user_group(room.assignee_id) if room.assignee_id else live.STAFF_GROUP
+        events.append((who, {"type": "tasks"}))
+    return events
 
 
 def mark_read(*, room: Room, actor: Any, seq: int) -> int:
     """Move the reader's cursor forward to `seq` (never back, never past the last message)."""
-    seq = max(0, min(int(seq), room.last_seq))
+    seq = max(0, int(seq))
     if is_employee(actor):
         member, _created = RoomMember.objects.get_or_create(room=room, user=actor)
-        RoomMember.objects.filter(pk=member.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+        RoomMember.objects.filter(
+            pk=member.pk, last_read_seq__lt=seq, room__last_seq__gte=seq
+        ).update(last_read_seq=seq)
     else:
-        Room.objects.filter(pk=room.pk, customer_read_seq__lt=seq).update(customer_read_seq=seq)
+        Room.objects.filter(pk=room.pk, customer_read_seq__lt=seq, last_seq__gte=seq).update(
+            customer_read_seq=seq
+        )
     return seq
 
 
