@@ -51,9 +51,10 @@ def add_note(
 
     A note on an order or a ticket also belongs to its customer, and every note about a
     customer lands on their timeline (staff-only: customers never see the timeline; see
-    docs/workspace.md for the data export). Colleagues named with @ and the addressee are told
-    live and find it in their day's tasks. Raises WorkspaceError for an empty note, one that is
-    about nothing and addressed to nobody, or an addressee who is not staff; nothing is written.
+    docs/chat-and-workspace.md for the data export). Colleagues named with @ and the addressee
+    are told live and find it in their day's tasks. Raises WorkspaceError for an empty note,
+    one about nothing and addressed to nobody, or an addressee who is not staff; nothing is
+    written then.
     """
     body = (body or "").strip()
     if not body:
