@@ -37,7 +37,8 @@ demo-data: migrate
 
 run: demo-data fonts
 	@echo "Rapport is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
+	  --reload --reload-dir rapport --reload-dir config
 
 # Debian packages the tests need: Chromium (browser journeys), GNU gettext (catalogue checks),
 # CJK fonts (Chinese on PDF receipts) and poppler-utils (reading the PDFs back).

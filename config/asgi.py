@@ -1,6 +1,28 @@
+"""ASGI entry point: HTTP goes to Django, websockets to the chat consumers (Django Channels).
+
+Websockets pass the allowed-hosts origin check (no cross-site sockets riding on the session
+cookie) and the session/auth middleware, so consumers see the same user and session as views.
+"""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
+django_asgi_app = get_asgi_application()
+
+# Imported after Django is set up: the routing imports models.
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from rapport.chat.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "rapport.delivery",
     "rapport.aftersales",
     "rapport.recommendations",
+    "channels",
+    "rapport.workspace",
+    "rapport.chat",
 ]
 
 MIDDLEWARE = [
@@ -161,7 +164,18 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 reads with a 5 s socket timeout, exactly channels-redis's 5 s blocking
+            # pop: idle sockets died with "Timeout reading". Reads wait longer than the pop; and
+            # the pool has room for bursts of sockets joining or leaving (redis-py's default 100).
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "max_connections": env_int("RAPPORT_CHANNELS_MAX_CONNECTIONS", 1000),
+                    }
+                ]
+            },
         }
     }
 else:

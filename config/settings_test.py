@@ -28,3 +28,5 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Tests share one Redis with other runs: keep their keys apart.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The same for the Channels layer: consumers under test run in this process.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

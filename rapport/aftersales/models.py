@@ -94,6 +94,8 @@ class Coverage(models.TextChoices):
     WARRANTY = "warranty", _("Under warranty")
     PLAN = "plan", _("Service plan")
     PAID = "paid", _("Paid service")
+    # A question left when nobody was online to chat (no bought item, nothing to pay).
+    INQUIRY = "inquiry", _("Question")
 
 
 class ServiceTicket(PublicIdModel, TimeStampedModel):
@@ -101,7 +103,10 @@ class ServiceTicket(PublicIdModel, TimeStampedModel):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="tickets"
     )
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+")
+    # None for a question left from the chat (Coverage.INQUIRY).
+    order_line = models.ForeignKey(
+        "orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     subject = models.CharField(_("subject"), max_length=200)
     status = models.CharField(
         max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN

@@ -102,6 +102,27 @@ def open_ticket(*, line: OrderLine, subject: str, body: str, actor: Any) -> Serv
         return ticket
 
 
+def open_inquiry(*, customer: Any, subject: str, body: str, actor: Any) -> ServiceTicket:
+    """A question that could not be chatted about (nobody online) becomes a ticket without an
+    order line; staff answer it like any other. Raises `AftersalesError` for empty text."""
+    subject, body = subject.strip(), body.strip()
+    if not subject or not body:
+        raise AftersalesError(_("Give the ticket a subject and describe the problem."))
+    with transaction.atomic():
+        ticket = ServiceTicket.objects.create(
+            number=f"T{timezone.now():%y%m%d}-"
+            + "".join(secrets.choice(ALPHABET) for _ in range(6)),
+            customer=customer,
+            order_line=None,
+            subject=subject[:200],
+            coverage=Coverage.INQUIRY,
+        )
+        TicketMessage.objects.create(ticket=ticket, author=_user(actor), body=body[:5000])
+        _log(ticket, "ticket.opened", actor, f"{subject[:80]} — {ticket.get_coverage_display()}")
+        _notify(ticket, actor, _("We received your request."))
+        return ticket
+
+
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 

@@ -38,6 +38,7 @@ TIMELINE_KINDS: dict[str, Any] = {
     "ticket": _("Tickets"),
     "chat": _("Chats"),
     "survey": _("Surveys"),
+    "note": _("Staff notes"),
 }
 # Actions other apps may name differently but that belong to a kind.
 KIND_ALIASES = {"login": "auth", "accounts": "auth", "audit": "customer", "orders": "order"}

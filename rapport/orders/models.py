@@ -73,7 +73,16 @@ class Order(PublicIdModel, TimeStampedModel):
                 name="order_unique_external_id",
             )
         ]
-        indexes = [models.Index(fields=["customer", "-placed_at"])]
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"]),
+            # The staff's task list reads the few orders still to pack or ship among many
+            # finished ones (bench/workspace_page.py).
+            models.Index(
+                fields=["status", "placed_at"],
+                condition=models.Q(status__in=["placed", "paid", "packed"]),
+                name="order_open_by_status",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -12,11 +12,13 @@ from rapport.portal.views import (
     stock,
     wallet,
 )
+from rapport.portal.views import chat as chat_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import returns as returns_views
 from rapport.portal.views import shop as shop_views
 from rapport.portal.views import tickets as tickets_views
 from rapport.portal.views import upgrades as upgrades_views
+from rapport.portal.views import workspace as workspace_views
 
 app_name = "portal"
 
@@ -119,4 +121,15 @@ urlpatterns = [
         recommendations.bundle_retire,
         name="reco_bundle_retire",
     ),
+    # Chat (issue 18)
+    path("chat/", chat_views.chat_home, name="chat"),
+    path("chat/direct/", chat_views.chat_direct, name="chat_direct"),
+    path("chat/teams/<uuid:public_id>/", chat_views.chat_team, name="chat_team"),
+    path("chat/<uuid:public_id>/", chat_views.chat_room, name="chat_room"),
+    path("chat/<uuid:public_id>/<slug:action>/", chat_views.chat_action, name="chat_action"),
+    # The employee's day (issue 18)
+    path("tasks/", workspace_views.tasks, name="tasks"),
+    path("notes/", workspace_views.notes, name="notes"),
+    path("notes/<uuid:public_id>/done/", workspace_views.note_done, name="note_done"),
+    path("notes/<slug:kind>/<uuid:public_id>/", workspace_views.notes_on, name="notes_on"),
 ]

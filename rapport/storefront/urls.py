@@ -15,6 +15,7 @@ from rapport.storefront.views import (
     recommendations,
     search,
 )
+from rapport.storefront.views import chat as chat_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import tickets as tickets_views
 from rapport.storefront.views import tracking as tracking_views
@@ -103,4 +104,8 @@ urlpatterns = [
     ),
     path("suggestions/cart/", recommendations.for_cart, name="suggestions_cart"),
     path("suggestions/for-you/", recommendations.for_you, name="suggestions_for_you"),
+    # Chat with us (issue 18)
+    path("chat/", chat_views.chat_start, name="chat"),
+    path("chat/<uuid:public_id>/", chat_views.chat_room, name="chat_room"),
+    path("chat/<uuid:public_id>/rate/", chat_views.chat_rate, name="chat_rate"),
 ]
