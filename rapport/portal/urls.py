@@ -14,6 +14,7 @@ from rapport.portal.views import (
 )
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import returns as returns_views
+from rapport.portal.views import risk as risk_views
 from rapport.portal.views import tickets as tickets_views
 from rapport.portal.views import upgrades as upgrades_views
 
@@ -114,4 +115,9 @@ urlpatterns = [
         recommendations.bundle_retire,
         name="reco_bundle_retire",
     ),
+    # Order risk (issue 19)
+    path("risk/", risk_views.queue, name="risk_queue"),
+    path("risk/rules/", risk_views.rules, name="risk_rules"),
+    path("risk/orders/<uuid:public_id>/", risk_views.detail, name="risk_detail"),
+    path("risk/orders/<uuid:public_id>/decide/", risk_views.decide, name="risk_decide"),
 ]
