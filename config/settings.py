@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "rapport.aftersales",
     "rapport.recommendations",
     "rapport.risk",
+    "rapport.analytics",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,9 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 _NODE_HTMX = BASE_DIR / "node_modules" / "htmx.org" / "dist"
 if _NODE_HTMX.is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", _NODE_HTMX))
+_NODE_ECHARTS = BASE_DIR / "node_modules" / "echarts" / "dist"
+if _NODE_ECHARTS.is_dir():
+    STATICFILES_DIRS.append(("vendor/echarts", _NODE_ECHARTS))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

@@ -13,6 +13,7 @@ from rapport.portal.views import (
     wallet,
 )
 from rapport.portal.views import fulfilment as fulfilment_views
+from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
 from rapport.portal.views import risk as risk_views
 from rapport.portal.views import tickets as tickets_views
@@ -120,4 +121,10 @@ urlpatterns = [
     path("risk/rules/", risk_views.rules, name="risk_rules"),
     path("risk/orders/<uuid:public_id>/", risk_views.detail, name="risk_detail"),
     path("risk/orders/<uuid:public_id>/decide/", risk_views.decide, name="risk_decide"),
+    # Reports (issue 19)
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/grants/", report_views.report_grants, name="report_grants"),
+    path("reports/grants/toggle/", report_views.report_grant_toggle, name="report_grant_toggle"),
+    path("reports/<slug:code>/", report_views.report, name="report"),
+    path("reports/<slug:code>/export.<slug:fmt>", report_views.report_export, name="report_export"),
 ]

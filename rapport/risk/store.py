@@ -178,8 +178,7 @@ def facts_for(order: Order, client: Client, history: CustomerHistory) -> Facts:
         accounts_on_ip=on_ip,
         ip_country=client.ip_country,
         shipping_country=order.country,
-        orders_last_hour=1
-        + sum(1 for d in history.recent_days if now - d < timedelta(hours=1)),
+        orders_last_hour=1 + sum(1 for d in history.recent_days if now - d < timedelta(hours=1)),
         declines_last_day=declines,
         account_name=(customer.name if customer is not None else "")
         or (f"{user.first_name} {user.last_name}" if user is not None else ""),
