@@ -57,7 +57,7 @@ def assess_order(*, order: Order, actor: Any) -> RiskAssessment:
     client = clients.current()
     history = history_for(order)
     basket = basket_for(order)
-    values = vector(history, basket, rates_for(order, basket))
+    values = vector(history, basket, rates_for(basket))
     model = load_model()
     probability: float | None
     version = ""

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 CANCELLED = Q(kind=OrderKind.CREDIT_NOTE) | Q(status=OrderStatus.CANCELLED)
 COUNTRY_RATES_KEY = "risk:country-rates:v1"
+PRODUCT_RATES_KEY = "risk:product-rates:v1"
 _loaded: tuple[float, RiskModel | None] | None = None
 
 
@@ -96,26 +97,37 @@ def basket_for(order: Order) -> Basket:
     return Basket(order.placed_at, order.country, lines)
 
 
-def rates_for(order: Order, basket: Basket) -> Rates:
-    """Cancellation counts of the basket's products (one grouped query) and of every country
-    (cached for an hour: one grouped query over all orders)."""
+def rates_for(basket: Basket) -> Rates:
+    """Cancellation counts of the basket's products and of every country (each cached for an
+    hour; one grouped query for the products not in the cache, one over all orders)."""
     rates = Rates(home_country=getattr(settings, "RAPPORT_HOME_COUNTRY", "United Kingdom"))
-    rows = (
-        OrderLine.objects.filter(sku__in=list(basket.lines), kind=LineKind.PRODUCT)
-        .exclude(order=order)
-        .values("sku")
-        .annotate(
-            sold=Count("pk", filter=Q(order__kind=OrderKind.ORDER)),
-            cancelled=Count(
-                "pk",
-                filter=Q(order__kind=OrderKind.CREDIT_NOTE)
-                | Q(order__status=OrderStatus.CANCELLED),
-            ),
-        )
-    )
-    for row in rows:
-        rates.product_sold[row["sku"]] = row["sold"]
-        rates.product_cancelled[row["sku"]] = row["cancelled"]
+    keys = {sku: f"{PRODUCT_RATES_KEY}:{sku}" for sku in basket.lines}
+    cached = cache.get_many(list(keys.values()))
+    missing = [sku for sku, key in keys.items() if key not in cached]
+    if missing:
+        # Counted once an hour per product: on a big shop a popular product has 100k+ lines.
+        found = {sku: (0, 0) for sku in missing}
+        for row in (
+            OrderLine.objects.filter(sku__in=missing, kind=LineKind.PRODUCT)
+            .values("sku")
+            .annotate(
+                sold=Count("pk", filter=Q(order__kind=OrderKind.ORDER)),
+                cancelled=Count(
+                    "pk",
+                    filter=Q(order__kind=OrderKind.CREDIT_NOTE)
+                    | Q(order__status=OrderStatus.CANCELLED),
+                ),
+            )
+            .order_by()
+        ):
+            found[row["sku"]] = (row["sold"], row["cancelled"])
+        fresh = {keys[sku]: counts for sku, counts in found.items()}
+        cache.set_many(fresh, 3600)
+        cached.update(fresh)
+    for sku, key in keys.items():
+        sold, cancelled = cached[key]
+        rates.product_sold[sku] = sold
+        rates.product_cancelled[sku] = cancelled
     countries = cache.get(COUNTRY_RATES_KEY)
     if countries is None:
         countries = {
