@@ -171,3 +171,12 @@ def test_refresh_picks_up_a_cancelled_order(imported, people):
 def test_bad_filters_are_clear_errors(params):
     with pytest.raises(FilterError):
         parse_filters(params)
+
+
+def test_refresh_command_rebuilds_every_day(imported):
+    SalesDay.objects.all().delete()
+    out = io.StringIO()
+    call_command("refresh_report_rollups", "--all", stdout=out)
+    days = SalesDay.objects.values("day").distinct().count()
+    assert out.getvalue().strip() == f"{days} day(s) refreshed"
+    assert days > 0
