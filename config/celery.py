@@ -38,4 +38,8 @@ app.conf.beat_schedule = {
         "task": "rapport.recommendations.tasks.send_follow_ups_task",
         "schedule": 3600.0,
     },
+    "analytics-refresh-rollups": {
+        "task": "analytics.refresh_rollups",
+        "schedule": 60.0,
+    },
 }

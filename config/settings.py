@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "channels",
     "rapport.workspace",
     "rapport.chat",
+    "rapport.risk",
+    "rapport.analytics",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "rapport.cart.access.CartCookieMiddleware",
+    "rapport.risk.client.ClientMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Idle or unverified staff sessions end on store pages too (accounts.middleware).
@@ -282,6 +285,9 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 _NODE_HTMX = BASE_DIR / "node_modules" / "htmx.org" / "dist"
 if _NODE_HTMX.is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", _NODE_HTMX))
+_NODE_ECHARTS = BASE_DIR / "node_modules" / "echarts" / "dist"
+if _NODE_ECHARTS.is_dir():
+    STATICFILES_DIRS.append(("vendor/echarts", _NODE_ECHARTS))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded pictures larger than this many pixels are refused (decompression bombs).

@@ -26,6 +26,7 @@ from rapport.orders.numbers import new_order_number
 from rapport.orders.receipts import queue_order_confirmation
 from rapport.payments.models import PaymentMethod
 from rapport.payments.services import PaymentError, record_payment
+from rapport.risk.services import assess_order
 
 CHECKOUT_METHODS = (
     PaymentMethod.CASH_ON_DELIVERY,
@@ -244,6 +245,8 @@ def _place(
     )
     locked.status = CartStatus.ORDERED
     locked.save(update_fields=["status", "updated_at"])
+    # Order risk (issue 19): scored now; held for a manager's review above the threshold.
+    assess_order(order=order, actor=actor)
     audit.record(
         action="order.placed",
         actor=actor,

@@ -98,6 +98,8 @@ def advance_order(
                 _("An order that is “%(a)s” cannot become “%(b)s”.")
                 % {"a": locked.get_status_display(), "b": S(to).label}
             )
+        if to in (S.PACKED, S.SHIPPED) and _held_for_review(locked):
+            raise OrderError(_("This order is held for a risk review: approve it first."))
         before = locked.status
         now = timezone.now()
         fields = ["status", "updated_at"]
@@ -142,6 +144,12 @@ def advance_order(
         )
         notify_customer(order=locked, step=to, actor=actor, extra=extra)
         return locked
+
+
+def _held_for_review(order: Order) -> bool:
+    from rapport.risk.queries import is_held
+
+    return is_held(order.pk)
 
 
 def _promise(order: Order) -> datetime.datetime | None:

@@ -14,8 +14,10 @@ from rapport.portal.views import (
 )
 from rapport.portal.views import chat as chat_views
 from rapport.portal.views import fulfilment as fulfilment_views
+from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
 from rapport.portal.views import shop as shop_views
+from rapport.portal.views import risk as risk_views
 from rapport.portal.views import tickets as tickets_views
 from rapport.portal.views import upgrades as upgrades_views
 from rapport.portal.views import workspace as workspace_views
@@ -132,4 +134,15 @@ urlpatterns = [
     path("notes/", workspace_views.notes, name="notes"),
     path("notes/<uuid:public_id>/done/", workspace_views.note_done, name="note_done"),
     path("notes/<slug:kind>/<uuid:public_id>/", workspace_views.notes_on, name="notes_on"),
+    # Order risk (issue 19)
+    path("risk/", risk_views.queue, name="risk_queue"),
+    path("risk/rules/", risk_views.rules, name="risk_rules"),
+    path("risk/orders/<uuid:public_id>/", risk_views.detail, name="risk_detail"),
+    path("risk/orders/<uuid:public_id>/decide/", risk_views.decide, name="risk_decide"),
+    # Reports (issue 19)
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/grants/", report_views.report_grants, name="report_grants"),
+    path("reports/grants/toggle/", report_views.report_grant_toggle, name="report_grant_toggle"),
+    path("reports/<slug:code>/", report_views.report, name="report"),
+    path("reports/<slug:code>/export.<slug:fmt>", report_views.report_export, name="report_export"),
 ]

@@ -28,6 +28,7 @@ from rapport.payments.models import PaymentMethod
 from rapport.payments.providers import ProviderError, WebhookSignatureError, get_provider
 from rapport.payments.queries import wallet_balance
 from rapport.payments.services import PaymentError, apply_webhook_event, credit_terms_allowed
+from rapport.risk.services import note_payment_declined
 
 SESSION_KEY = "checkout"
 
@@ -161,6 +162,8 @@ def verify(request: HttpRequest) -> HttpResponse:
                     card_number=request.POST.get("card_number", ""),
                 )
             except (services.CheckoutError, OutOfStock, PaymentError) as exc:
+                if isinstance(exc, PaymentError) and chosen.get("payment") == "card":
+                    note_payment_declined(user=request.user)  # a fraud signal (issue 19)
                 error = str(exc)
             else:
                 request.session.pop(SESSION_KEY, None)

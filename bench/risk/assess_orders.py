@@ -1,0 +1,75 @@
+"""Time the store's order scoring (what `assess_order` computes, without writing) on a big
+database: customer history, basket, product and country rates, the model, the fraud facts.
+
+    DATABASE_URL=postgres://…/rapport_reports RAPPORT_VAR_DIR=/tmp/shop-reports-bench DEBUG=1 \\
+        .venv/bin/python bench/risk/assess_orders.py [--orders 300]
+
+Needs a model file (`manage.py train_order_risk --orders …`). Scores N recent sale orders one at
+a time, twice: the first pass fills the hourly product-rate cache, the second is the steady state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+
+from rapport.orders.models import Order, OrderKind  # noqa: E402
+from rapport.risk.client import Client  # noqa: E402
+from rapport.risk.features import vector  # noqa: E402
+from rapport.risk.store import (  # noqa: E402
+    basket_for,
+    facts_for,
+    history_for,
+    load_model,
+    rates_for,
+)
+
+
+def score(order: Order) -> None:
+    model = load_model()
+    assert model is not None, "train a model first (manage.py train_order_risk)"
+    history = history_for(order)
+    basket = basket_for(order)
+    model.probability(vector(history, basket, rates_for(basket)))
+    facts_for(order, Client("203.0.113.1", "bench-device", ""), history)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=300)
+    n = parser.parse_args().orders
+    orders = list(
+        Order.objects.filter(kind=OrderKind.ORDER, customer__isnull=False)
+        .select_related("customer", "customer__user")
+        .order_by("-placed_at")[:n]
+    )
+    cache.clear()
+    for label in ("first pass (product-rate cache cold)", "second pass (steady state)"):
+        wall, cpu = [], []
+        for order in orders:
+            t, c = time.perf_counter(), time.process_time()
+            score(order)
+            wall.append(1000 * (time.perf_counter() - t))
+            cpu.append(1000 * (time.process_time() - c))
+        w, p = np.asarray(wall), np.asarray(cpu)
+        print(
+            f"{label}: {len(w)} orders; wall p50 {np.percentile(w, 50):.1f} ms "
+            f"p95 {np.percentile(w, 95):.1f} ms; this process's CPU p50 "
+            f"{np.percentile(p, 50):.1f} ms p95 {np.percentile(p, 95):.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Rollup tables the reports read (one row per day and dimension), who may see which report,
+and how far the incremental refresh has got. See docs/analytics.md."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core.money import MoneyField
+
+
+class SalesDay(models.Model):
+    """Sale orders placed on `day` (UTC), per country, channel and payment mode; credit notes
+    counted on their own day. Money is in the store currency."""
+
+    day = models.DateField()
+    country = models.CharField(max_length=80, blank=True)
+    channel = models.CharField(max_length=32)
+    payment_method = models.CharField(max_length=20, blank=True)
+    orders = models.PositiveIntegerField(default=0)
+    items = models.BigIntegerField(default=0)
+    revenue = MoneyField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    refunded = MoneyField(default=0)
+    credit_notes = models.PositiveIntegerField(default=0)
+    credited = MoneyField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "country", "channel", "payment_method"], name="sales_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.country} {self.channel}"
+
+
+class ProductDay(models.Model):
+    """Units and revenue of one product's sale lines on `day`, per country and channel."""
+
+    day = models.DateField()
+    country = models.CharField(max_length=80, blank=True)
+    channel = models.CharField(max_length=32)
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    units = models.BigIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "country", "channel", "product"], name="product_day_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.product_id}"
+
+
+class RollupState(models.Model):
+    """One row (pk=1): orders changed up to `refreshed_until` are in the rollups."""
+
+    refreshed_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Rollups until {self.refreshed_until}"
+
+
+class ReportGrant(models.Model):
+    """A manager lets one employee see one report."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_grants"
+    )
+    report = models.CharField(_("report"), max_length=40)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "report"], name="report_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.report}"

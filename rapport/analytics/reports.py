@@ -1,0 +1,447 @@
+"""The manager reports: filters in, tables and one chart out (the same data feeds the page, the
+chart and the CSV/XLSX export). Transaction statistics and market trends read the rollup tables;
+heavy customers read the RFM scores (`segments`). See docs/analytics.md."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext_lazy as _
+
+from rapport.analytics.models import ProductDay, SalesDay
+
+GRAINS = ("day", "week", "month")
+DEFAULT_DAYS = 90
+MAX_DAYS = 3 * 366
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message is safe to show."""
+
+
+@dataclass
+class Filters:
+    start: datetime.date
+    end: datetime.date  # inclusive
+    grain: str = "week"
+    country: str = ""
+    channel: str = ""
+    payment: str = ""
+    category: int | None = None
+    segment: str = ""
+
+    def query(self) -> dict[str, str]:
+        """The filters as URL parameters (a stable URL for the same report)."""
+        values = {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "grain": self.grain,
+            "country": self.country,
+            "channel": self.channel,
+            "payment": self.payment,
+            "category": str(self.category or ""),
+            "segment": self.segment,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def _date(text: str, name: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise FilterError(_("%(name)s must be a date, YYYY-MM-DD.") % {"name": name}) from exc
+
+
+def parse_filters(params: Mapping[str, str]) -> Filters:
+    """URL parameters → Filters. Without dates: the 90 days up to the latest day with sales."""
+    end_text, start_text = params.get("end", ""), params.get("start", "")
+    if end_text:
+        end = _date(end_text, "end")
+    else:
+        latest = SalesDay.objects.aggregate(d=Max("day"))["d"]
+        end = latest or datetime.datetime.now(datetime.UTC).date()
+    start = (
+        _date(start_text, "start")
+        if start_text
+        else end - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    )
+    if start > end:
+        raise FilterError(_("The start date is after the end date."))
+    if (end - start).days > MAX_DAYS:
+        raise FilterError(_("Choose a period of at most three years."))
+    grain = params.get("grain") or "week"
+    if grain not in GRAINS:
+        raise FilterError(_("Group by day, week or month."))
+    category_text = params.get("category", "")
+    if category_text and not category_text.isdigit():
+        raise FilterError(_("Unknown category."))
+    return Filters(
+        start=start,
+        end=end,
+        grain=grain,
+        country=params.get("country", "")[:80],
+        channel=params.get("channel", "")[:32],
+        payment=params.get("payment", "")[:20],
+        category=int(category_text) if category_text else None,
+        segment=params.get("segment", "")[:40],
+    )
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[tuple[str, Any]]  # (key, label: a lazy string)
+    rows: list[dict[str, Any]]
+
+
+@dataclass
+class ReportData:
+    code: str
+    title: str
+    tables: list[Table]
+    # ECharts-ready: {"x": [...], "series": [{"name", "type", "data"}]}
+    chart: dict[str, Any] = field(default_factory=dict)
+
+    def chart_json(self) -> dict[str, Any]:
+        return {
+            "x": [str(x) for x in self.chart.get("x", [])],
+            "series": [
+                {**s, "data": [_plain(v) for v in s["data"]]} for s in self.chart.get("series", [])
+            ],
+        }
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _ratio(a: Any, b: Any, places: int = 2) -> Decimal | None:
+    if not b:
+        return None
+    return (Decimal(a or 0) / Decimal(b)).quantize(Decimal(1).scaleb(-places))
+
+
+def _period(grain: str) -> Any:
+    if grain == "week":
+        return TruncWeek("day")
+    if grain == "month":
+        return TruncMonth("day")
+    return F("day")
+
+
+def _sales(filters: Filters) -> QuerySet[SalesDay]:
+    qs = SalesDay.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    if filters.country:
+        qs = qs.filter(country=filters.country)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.payment:
+        qs = qs.filter(payment_method=filters.payment)
+    return qs.order_by()
+
+
+SALES_SUMS = {
+    "orders": Sum("orders"),
+    "revenue": Sum("revenue"),
+    "items": Sum("items"),
+    "cancelled": Sum("cancelled"),
+    "refunded": Sum("refunded"),
+    "credit_notes": Sum("credit_notes"),
+    "credited": Sum("credited"),
+}
+
+
+def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
+    row["aov"] = _ratio(row["revenue"], row["orders"])
+    row["items_per_order"] = _ratio(row["items"], row["orders"])
+    row["refund_rate"] = _ratio(row["refunded"], row["revenue"], 4)
+    row["cancel_rate"] = _ratio(row["cancelled"], row["orders"], 4)
+    return row
+
+
+def transactions(filters: Filters) -> ReportData:
+    """Orders, revenue, average order value, items per order, cancellations, refunds and credit
+    notes per day/week/month, and the payment-mode mix."""
+    qs = _sales(filters)
+    grouped = qs.annotate(p=_period(filters.grain)).values("p")
+    rows = [
+        _with_rates({"period": r["p"], **{k: dict(r)[k] or 0 for k in SALES_SUMS}})
+        for r in grouped.annotate(**SALES_SUMS).order_by("p")
+    ]
+    total = _with_rates({"period": _("Total"), **{k: 0 for k in SALES_SUMS}})
+    for row in rows:
+        for key in SALES_SUMS:
+            total[key] += row[key]
+    total = _with_rates(total)
+    mix = [
+        {
+            "payment_method": r["payment_method"] or "—",
+            "orders": r["orders"] or 0,
+            "revenue": r["revenue"] or Decimal(0),
+            "share": _ratio(r["revenue"], total["revenue"], 4),
+        }
+        for r in qs.values("payment_method")
+        .annotate(orders=Sum("orders"), revenue=Sum("revenue"))
+        .order_by("-revenue")
+    ]
+    columns = [
+        ("period", _("Period")),
+        ("orders", _("Orders")),
+        ("revenue", _("Revenue")),
+        ("aov", _("Average order value")),
+        ("items", _("Items")),
+        ("items_per_order", _("Items per order")),
+        ("cancelled", _("Cancelled")),
+        ("cancel_rate", _("Cancellation rate")),
+        ("refunded", _("Refunded")),
+        ("refund_rate", _("Refund rate")),
+        ("credit_notes", _("Credit notes")),
+        ("credited", _("Credited")),
+    ]
+    return ReportData(
+        code="transactions",
+        title=str(_("Transaction statistics")),
+        tables=[
+            Table(str(_("By period")), columns, [*rows, total]),
+            Table(
+                str(_("Payment-mode mix")),
+                [
+                    ("payment_method", _("Payment mode")),
+                    ("orders", _("Orders")),
+                    ("revenue", _("Revenue")),
+                    ("share", _("Share of revenue")),
+                ],
+                mix,
+            ),
+        ],
+        chart={
+            "x": [r["period"] for r in rows],
+            "series": [
+                {"name": str(_("Revenue")), "type": "bar", "data": [r["revenue"] for r in rows]},
+                {
+                    "name": str(_("Orders")),
+                    "type": "line",
+                    "yAxisIndex": 1,
+                    "data": [r["orders"] for r in rows],
+                },
+            ],
+        },
+    )
+
+
+def _products(filters: Filters, start: datetime.date, end: datetime.date) -> QuerySet[ProductDay]:
+    qs = ProductDay.objects.filter(day__gte=start, day__lte=end)
+    if filters.country:
+        qs = qs.filter(country=filters.country)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.category:
+        qs = qs.filter(Q(category_id=filters.category) | Q(category__parent_id=filters.category))
+    return qs.order_by()
+
+
+def _growth(now: Any, before: Any) -> Decimal | None:
+    return _ratio(Decimal(now or 0) - Decimal(before or 0), before, 4) if before else None
+
+
+def trends(filters: Filters) -> ReportData:
+    """Revenue and units by category over time (top categories), by country with growth vs the
+    previous period of the same length, and the products rising and falling most."""
+    from rapport.catalog.models import Category, Product
+
+    length = filters.end - filters.start + datetime.timedelta(days=1)
+    prev_start, prev_end = filters.start - length, filters.start - datetime.timedelta(days=1)
+    now_qs = _products(filters, filters.start, filters.end)
+    before_qs = _products(filters, prev_start, prev_end)
+
+    def by(qs: QuerySet[ProductDay], key: str) -> dict[Any, dict[str, Any]]:
+        return {
+            r[key]: r for r in qs.values(key).annotate(revenue=Sum("revenue"), units=Sum("units"))
+        }
+
+    cats_now, cats_before = by(now_qs, "category_id"), by(before_qs, "category_id")
+    names = dict(
+        Category.objects.filter(pk__in=[*cats_now, *cats_before]).values_list("pk", "name")
+    )
+    category_rows: list[dict[str, Any]] = sorted(
+        (
+            {
+                "category": names.get(pk, "—"),
+                "revenue": r["revenue"] or Decimal(0),
+                "units": r["units"] or 0,
+                "previous_revenue": (cats_before.get(pk) or {}).get("revenue") or Decimal(0),
+                "growth": _growth(r["revenue"], (cats_before.get(pk) or {}).get("revenue")),
+            }
+            for pk, r in cats_now.items()
+        ),
+        key=lambda r: -Decimal(r["revenue"]),
+    )
+    countries_now, countries_before = by(now_qs, "country"), by(before_qs, "country")
+    country_rows: list[dict[str, Any]] = sorted(
+        (
+            {
+                "country": c or "—",
+                "revenue": r["revenue"] or Decimal(0),
+                "units": r["units"] or 0,
+                "previous_revenue": (countries_before.get(c) or {}).get("revenue") or Decimal(0),
+                "growth": _growth(r["revenue"], (countries_before.get(c) or {}).get("revenue")),
+            }
+            for c, r in countries_now.items()
+        ),
+        key=lambda r: -Decimal(r["revenue"]),
+    )
+    prod_now, prod_before = by(now_qs, "product_id"), by(before_qs, "product_id")
+    changes = [
+        (
+            pk,
+            (prod_now.get(pk) or {}).get("revenue") or Decimal(0),
+            (prod_before.get(pk) or {}).get("revenue") or Decimal(0),
+        )
+        for pk in set(prod_now) | set(prod_before)
+    ]
+    changes.sort(key=lambda c: c[1] - c[2])
+    chosen = changes[-10:][::-1] + changes[:10]
+    product_names = dict(
+        Product.objects.filter(pk__in=[c[0] for c in chosen]).values_list("pk", "name")
+    )
+
+    def change_row(c: tuple[int, Decimal, Decimal]) -> dict[str, Any]:
+        return {
+            "product": product_names.get(c[0], "—"),
+            "revenue": c[1],
+            "previous_revenue": c[2],
+            "change": c[1] - c[2],
+        }
+
+    rising = [change_row(c) for c in changes[-10:][::-1] if c[1] - c[2] > 0]
+    falling = [change_row(c) for c in changes[:10] if c[1] - c[2] < 0]
+    # The chart: revenue per period of the five biggest categories.
+    top = [pk for pk, _r in sorted(cats_now.items(), key=lambda kv: -(kv[1]["revenue"] or 0))][:5]
+    series_qs = now_qs.filter(category_id__in=top).annotate(p=_period(filters.grain))
+    points = {
+        (r["p"], r["category_id"]): r["revenue"]
+        for r in series_qs.values("p", "category_id").annotate(revenue=Sum("revenue"))
+    }
+    xs = sorted({p for p, _c in points})
+    growth_cols = [
+        ("revenue", _("Revenue")),
+        ("units", _("Units")),
+        ("previous_revenue", _("Previous period")),
+        ("growth", _("Growth")),
+    ]
+    change_cols = [
+        ("product", _("Product")),
+        ("revenue", _("Revenue")),
+        ("previous_revenue", _("Previous period")),
+        ("change", _("Change")),
+    ]
+    return ReportData(
+        code="trends",
+        title=str(_("Market trends")),
+        tables=[
+            Table(
+                str(_("By category")), [("category", _("Category")), *growth_cols], category_rows
+            ),
+            Table(str(_("By country")), [("country", _("Country")), *growth_cols], country_rows),
+            Table(str(_("Rising products")), change_cols, rising),
+            Table(str(_("Falling products")), change_cols, falling),
+        ],
+        chart={
+            "x": xs,
+            "series": [
+                {
+                    "name": names.get(pk, "—"),
+                    "type": "line",
+                    "data": [points.get((x, pk), 0) for x in xs],
+                }
+                for pk in top
+            ],
+        },
+    )
+
+
+def heavy_customers(filters: Filters) -> ReportData:
+    """Customers ranked by net spend (RFM monetary; a value model can replace it), with orders,
+    last order and RFM group; country and segment filters."""
+    from rapport.segments.models import RfmScore
+
+    qs = RfmScore.objects.select_related("customer")
+    if filters.country:
+        qs = qs.filter(customer__country=filters.country)
+    if filters.segment:
+        qs = qs.filter(customer__segment_memberships__segment__public_id=filters.segment)
+    rows = [
+        {
+            "customer": s.customer.name or s.customer.email or str(s.customer.public_id),
+            "country": s.customer.country,
+            "orders": s.frequency,
+            "spend": s.monetary,
+            "last_order": s.last_order_at.date(),
+            "group": s.get_group_display(),
+        }
+        for s in qs.order_by("-monetary")[:100]
+    ]
+    return ReportData(
+        code="heavy_customers",
+        title=str(_("Heavy customers")),
+        tables=[
+            Table(
+                str(_("Top 100 by spend")),
+                [
+                    ("customer", _("Customer")),
+                    ("country", _("Country")),
+                    ("orders", _("Orders")),
+                    ("spend", _("Net spend")),
+                    ("last_order", _("Last order")),
+                    ("group", _("RFM group")),
+                ],
+                rows,
+            )
+        ],
+        chart={
+            "x": [r["customer"] for r in rows[:20]],
+            "series": [
+                {
+                    "name": str(_("Net spend")),
+                    "type": "bar",
+                    "data": [r["spend"] for r in rows[:20]],
+                }
+            ],
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    code: str
+    title: Any
+    build: Callable[[Filters], ReportData]
+    filters: tuple[str, ...]
+
+
+REPORTS: dict[str, ReportSpec] = {
+    spec.code: spec
+    for spec in (
+        ReportSpec(
+            "transactions",
+            _("Transaction statistics"),
+            transactions,
+            ("period", "grain", "country", "channel", "payment"),
+        ),
+        ReportSpec(
+            "trends",
+            _("Market trends"),
+            trends,
+            ("period", "grain", "country", "channel", "category"),
+        ),
+        ReportSpec(
+            "heavy_customers", _("Heavy customers"), heavy_customers, ("country", "segment")
+        ),
+    )
+}

@@ -1,0 +1,165 @@
+"""Keeping the rollup tables fresh: recompute whole days from the orders.
+
+`refresh_days(days)` replaces the rows of those days (one transaction per call). The periodic
+task `refresh_changed` finds the days of orders changed since the last run (`updated_at`) and
+refunds created since, and refreshes those; `rebuild_all` recomputes everything (after an import).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from rapport.analytics.models import ProductDay, RollupState, SalesDay
+from rapport.orders.models import LineKind, Order, OrderKind, OrderLine, OrderStatus, Refund
+
+UTC = datetime.UTC
+
+
+def _bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=UTC)
+    return start, start + datetime.timedelta(days=1)
+
+
+def _sales_rows(start: datetime.datetime, end: datetime.datetime) -> list[SalesDay]:
+    orders = Order.objects.filter(placed_at__gte=start, placed_at__lt=end).order_by()
+    rows: dict[tuple, SalesDay] = {}
+    for r in (
+        orders.annotate(day=TruncDate("placed_at", tzinfo=UTC))
+        .values("day", "country", "source", "payment_method")
+        .annotate(
+            orders=Count("pk", filter=Q(kind=OrderKind.ORDER)),
+            revenue=Sum("total", filter=Q(kind=OrderKind.ORDER)),
+            cancelled=Count("pk", filter=Q(kind=OrderKind.ORDER, status=OrderStatus.CANCELLED)),
+            credit_notes=Count("pk", filter=Q(kind=OrderKind.CREDIT_NOTE)),
+            credited=Sum("total", filter=Q(kind=OrderKind.CREDIT_NOTE)),
+        )
+    ):
+        key = (r["day"], r["country"], r["source"], r["payment_method"])
+        rows[key] = SalesDay(
+            day=r["day"],
+            country=r["country"],
+            channel=r["source"],
+            payment_method=r["payment_method"],
+            orders=r["orders"],
+            revenue=r["revenue"] or Decimal(0),
+            cancelled=r["cancelled"],
+            credit_notes=r["credit_notes"],
+            credited=abs(r["credited"] or Decimal(0)),
+        )
+    for line in (
+        OrderLine.objects.filter(
+            order__in=orders.filter(kind=OrderKind.ORDER), kind=LineKind.PRODUCT
+        )
+        .annotate(day=TruncDate("order__placed_at", tzinfo=UTC))
+        .values("day", "order__country", "order__source", "order__payment_method")
+        .annotate(items=Sum("quantity"))
+        .order_by()
+    ):
+        key = (
+            line["day"],
+            line["order__country"],
+            line["order__source"],
+            line["order__payment_method"],
+        )
+        if key in rows:
+            rows[key].items = line["items"] or 0
+    for refund in (
+        Refund.objects.filter(order__in=orders)
+        .annotate(day=TruncDate("order__placed_at", tzinfo=UTC))
+        .values("day", "order__country", "order__source", "order__payment_method")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    ):
+        key = (
+            refund["day"],
+            refund["order__country"],
+            refund["order__source"],
+            refund["order__payment_method"],
+        )
+        if key in rows:
+            rows[key].refunded = refund["amount"] or Decimal(0)
+    return list(rows.values())
+
+
+def _product_rows(start: datetime.datetime, end: datetime.datetime) -> list[ProductDay]:
+    return [
+        ProductDay(
+            day=r["day"],
+            country=r["order__country"],
+            channel=r["order__source"],
+            product_id=r["product_id"],
+            category_id=r["category"],
+            units=r["units"] or 0,
+            revenue=r["revenue"] or Decimal(0),
+        )
+        for r in OrderLine.objects.filter(
+            order__placed_at__gte=start,
+            order__placed_at__lt=end,
+            order__kind=OrderKind.ORDER,
+            kind=LineKind.PRODUCT,
+            product__isnull=False,
+        )
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .annotate(day=TruncDate("order__placed_at", tzinfo=UTC), category=F("product__category"))
+        .values("day", "order__country", "order__source", "product_id", "category")
+        .annotate(units=Sum("quantity"), revenue=Sum("line_total"))
+        .order_by()
+    ]
+
+
+def refresh_days(days: Iterable[datetime.date]) -> int:
+    """Recompute the rollup rows of `days`; returns how many days were refreshed."""
+    wanted = sorted(set(days))
+    for day in wanted:
+        start, end = _bounds(day)
+        with transaction.atomic():
+            SalesDay.objects.filter(day=day).delete()
+            ProductDay.objects.filter(day=day).delete()
+            SalesDay.objects.bulk_create(_sales_rows(start, end), batch_size=2000)
+            ProductDay.objects.bulk_create(_product_rows(start, end), batch_size=2000)
+    return len(wanted)
+
+
+def refresh_changed(now: datetime.datetime | None = None) -> int:
+    """Refresh the days of orders changed (or refunded) since the last run; idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        state, _created = RollupState.objects.select_for_update().get_or_create(pk=1)
+        since = state.refreshed_until
+        if since is None:
+            days: set[datetime.date] = set(
+                Order.objects.annotate(day=TruncDate("placed_at", tzinfo=UTC))
+                .values_list("day", flat=True)
+                .distinct()
+                .order_by()
+            )
+        else:
+            changed = Order.objects.filter(updated_at__gte=since, updated_at__lt=now)
+            refunded = Order.objects.filter(
+                refunds__created_at__gte=since, refunds__created_at__lt=now
+            )
+            days = {
+                d
+                for qs in (changed, refunded)
+                for d in qs.annotate(day=TruncDate("placed_at", tzinfo=UTC))
+                .values_list("day", flat=True)
+                .distinct()
+                .order_by()
+            }
+        count = refresh_days(days)
+        state.refreshed_until = now
+        state.save(update_fields=["refreshed_until"])
+    return count
+
+
+def rebuild_all() -> int:
+    """Forget the refresh mark and recompute every day."""
+    RollupState.objects.filter(pk=1).update(refreshed_until=None)
+    return refresh_changed()
