@@ -14,6 +14,7 @@ from rapport.portal.views import (
 )
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import returns as returns_views
+from rapport.portal.views import support as support_views
 from rapport.portal.views import tickets as tickets_views
 from rapport.portal.views import upgrades as upgrades_views
 
@@ -114,4 +115,16 @@ urlpatterns = [
         recommendations.bundle_retire,
         name="reco_bundle_retire",
     ),
+    # Customer self-service (issue 23): routed support cases, the inbox, the knowledge base.
+    path("support/cases/", support_views.case_list, name="support_cases"),
+    path("support/cases/<uuid:public_id>/", support_views.case_detail, name="support_case"),
+    path(
+        "support/cases/<uuid:public_id>/close/",
+        support_views.case_close,
+        name="support_case_close",
+    ),
+    path("support/inbox/", support_views.inbox, name="support_inbox"),
+    path("knowledge/", support_views.article_list, name="kb_articles"),
+    path("knowledge/new/", support_views.article_create, name="kb_article_create"),
+    path("knowledge/<uuid:public_id>/", support_views.article_edit, name="kb_article"),
 ]

@@ -15,6 +15,7 @@ from rapport.storefront.views import (
     recommendations,
     search,
 )
+from rapport.storefront.views import help as help_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import tickets as tickets_views
 from rapport.storefront.views import tracking as tracking_views
@@ -103,4 +104,9 @@ urlpatterns = [
     ),
     path("suggestions/cart/", recommendations.for_cart, name="suggestions_cart"),
     path("suggestions/for-you/", recommendations.for_you, name="suggestions_for_you"),
+    # Help centre (issue 23): knowledge base, votes, "this didn't help" from an automatic reply.
+    path("help/", help_views.help_home, name="help"),
+    path("help/a/<slug:slug>/", help_views.help_article, name="help_article"),
+    path("help/a/<slug:slug>/vote/", help_views.help_vote, name="help_vote"),
+    path("help/not-helpful/<str:token>/", help_views.help_not_helpful, name="help_not_helpful"),
 ]

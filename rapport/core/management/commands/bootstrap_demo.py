@@ -42,6 +42,7 @@ class Command(BaseCommand):
         self._train_delivery_model(data_dir)
         # Cross-sell rules mined from the imported orders, so product pages show suggestions.
         call_command("refresh_recommendations", full=True, suggest_bundles=True, stdout=self.stdout)
+        call_command("seed_knowledge_base", stdout=self.stdout)
         self._demo_accounts()
 
     def _train_delivery_model(self, data_dir: Path) -> None:
