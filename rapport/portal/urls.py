@@ -14,6 +14,7 @@ from rapport.portal.views import (
 )
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import returns as returns_views
+from rapport.portal.views import reviews as reviews_views
 from rapport.portal.views import support as support_views
 from rapport.portal.views import tickets as tickets_views
 from rapport.portal.views import upgrades as upgrades_views
@@ -127,4 +128,6 @@ urlpatterns = [
     path("knowledge/", support_views.article_list, name="kb_articles"),
     path("knowledge/new/", support_views.article_create, name="kb_article_create"),
     path("knowledge/<uuid:public_id>/", support_views.article_edit, name="kb_article"),
+    path("reviews/", reviews_views.review_list, name="reviews"),
+    path("reviews/<uuid:public_id>/", reviews_views.review_moderate, name="review_moderate"),
 ]

@@ -17,6 +17,7 @@ from rapport.storefront.views import (
 )
 from rapport.storefront.views import help as help_views
 from rapport.storefront.views import returns as returns_views
+from rapport.storefront.views import reviews as reviews_views
 from rapport.storefront.views import tickets as tickets_views
 from rapport.storefront.views import tracking as tracking_views
 
@@ -109,4 +110,6 @@ urlpatterns = [
     path("help/a/<slug:slug>/", help_views.help_article, name="help_article"),
     path("help/a/<slug:slug>/vote/", help_views.help_vote, name="help_vote"),
     path("help/not-helpful/<str:token>/", help_views.help_not_helpful, name="help_not_helpful"),
+    path("reviews/p/<uuid:public_id>/", reviews_views.product_reviews, name="product_reviews"),
+    path("reviews/p/<uuid:public_id>/write/", reviews_views.review_write, name="review_write"),
 ]

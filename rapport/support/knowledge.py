@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,6 +23,7 @@ from rapport.support.models import (
     ArticleVote,
     IntentArticle,
 )
+from rapport.support.queries import SEARCH_CONFIG
 
 
 class KnowledgeError(Exception):
@@ -92,6 +93,7 @@ def save_article(
             status=article.status,
             author=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        refresh_search_vector(article_ids=[article.pk])
         if intents is not None:
             IntentArticle.objects.filter(article=article).exclude(intent__in=intents).delete()
             for intent in intents:
@@ -108,6 +110,22 @@ def save_article(
             data={"intents": intents or [], "status": article.status},
         )
         return article
+
+
+def refresh_search_vector(*, article_ids: list[int] | None = None) -> int:
+    """Recompute the stored full-text vector (PostgreSQL only; a no-op on SQLite) of the given
+    articles, or of all. Returns how many rows were updated."""
+    if connection.vendor != "postgresql":
+        return 0
+    from django.contrib.postgres.search import SearchVector
+
+    vector = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "body", weight="B", config=SEARCH_CONFIG
+    )
+    rows = (
+        Article.objects.all() if article_ids is None else Article.objects.filter(pk__in=article_ids)
+    )
+    return rows.update(search_vector=vector)
 
 
 def vote(*, article: Article, voter: str, helpful: bool) -> bool:

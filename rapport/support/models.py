@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.models import PublicIdModel, TimeStampedModel
+from rapport.support.fields import SearchDocumentField
 from rapport.support.intents.catalogue import INTENT_CHOICES, Team
 
 
@@ -43,6 +44,9 @@ class Article(PublicIdModel, TimeStampedModel):
     helpful_yes = models.PositiveIntegerField(default=0)
     helpful_no = models.PositiveIntegerField(default=0)
     views = models.PositiveIntegerField(default=0)
+    # PostgreSQL: title (weight A) and text (B), kept by `knowledge.save_article` and GIN-indexed
+    # (migration 0002); empty on SQLite, which searches with LIKE instead.
+    search_vector = SearchDocumentField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["category__position", "title"]

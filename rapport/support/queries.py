@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from rapport.support.models import (
     Article,
@@ -17,6 +17,7 @@ from rapport.support.models import (
 
 SEARCH_CONFIG = "english"
 MAX_TERMS = 8
+RANK_CANDIDATES = 500
 
 
 def published() -> QuerySet[Article]:
@@ -37,24 +38,27 @@ def categories_with_articles() -> list[ArticleCategory]:
 def search_articles(query: str, *, limit: int = 20) -> list[Article]:
     """Published articles matching `query`, best first.
 
-    PostgreSQL: full-text search (websearch syntax, English stemming) over title and text,
-    ranked with the title weighted up; the GIN index of migration 0002 serves the match.
+    PostgreSQL: full-text search (websearch syntax, English stemming) on the stored vector of
+    title (weight A) and text (B), GIN-indexed (migration 0002), ranked by ts_rank among at
+    most RANK_CANDIDATES matches.
     SQLite: every word must appear in the title or text (case-insensitive), titles first.
     """
     query = " ".join(query.split())[:200]
     if not query:
         return []
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = SearchVector("title", "body", config=SEARCH_CONFIG)
         search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        title_rank = SearchRank(SearchVector("title", config=SEARCH_CONFIG), search)
+        # Ranking reads every matching row's vector; a query of common words can match most of
+        # a large base, so only the first RANK_CANDIDATES matches are ranked (bounded work,
+        # docs/performance.md "Knowledge-base search").
+        candidates = (
+            published().filter(search_vector=search).order_by().values("pk")[:RANK_CANDIDATES]
+        )
         return list(
-            published()
-            .annotate(document=vector)
-            .filter(document=search)
-            .annotate(rank=SearchRank(vector, search) + title_rank)
+            Article.objects.filter(pk__in=candidates)
+            .annotate(rank=SearchRank(F("search_vector"), search))
             .order_by("-rank", "id")
             .only("public_id", "slug", "title", "body", "category_id")[:limit]
         )

@@ -54,3 +54,20 @@ def test_a_file_without_the_columns_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="instruction"):
         call_command("evaluate_intents", str(bad), "--train", str(bad), stdout=StringIO())
+
+
+def test_train_intents_stores_a_model_that_classifies(tmp_path):
+    from rapport.support.intents import model
+
+    target = tmp_path / "m.joblib"
+    out = StringIO()
+
+    call_command(
+        "train_intents", str(DATA / "utterances_slice.csv.gz"), "--output", str(target), stdout=out
+    )
+
+    assert target.exists() and str(target) in out.getvalue()
+    prediction = model.classify(
+        "Hello,\nwhere can I track my delivery?\nThanks", pipeline=model.load(target)
+    )
+    assert prediction.intent == "track_order"

@@ -176,7 +176,9 @@ def test_a_sender_gets_at_most_n_automatic_replies_a_day(inbox, ann, settings, s
 def test_an_unknown_sender_becomes_a_lead_and_a_case_never_a_customer(inbox, people):
     customers = Customer.objects.count()
 
-    send(inbox, mail(TRACK, sender="Zoe New <zoe@elsewhere.example>"), sender="zoe@elsewhere.example")
+    send(
+        inbox, mail(TRACK, sender="Zoe New <zoe@elsewhere.example>"), sender="zoe@elsewhere.example"
+    )
 
     assert Customer.objects.count() == customers
     lead = Lead.objects.get()

@@ -57,9 +57,7 @@ def test_help_centre_is_public_and_portal_support_pages_are_staff_only(clients, 
         Row(
             "storefront:help_vote",
             reverse("storefront:help_vote", args=[article.slug]),
-            expect(
-                everyone=redirect_to(reverse("storefront:help_article", args=[article.slug]))
-            ),
+            expect(everyone=redirect_to(reverse("storefront:help_article", args=[article.slug]))),
             method="post",
             data={"helpful": "yes"},
         ),
