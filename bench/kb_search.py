@@ -1,11 +1,13 @@
 """Knowledge-base search latency with 10,000 published articles (PostgreSQL full-text search,
 or the SQLite fallback). Not part of the tests.
 
-    DATABASE_URL=postgres://…/rapport_bench DEBUG=1 .venv/bin/python bench/kb_search.py 10000
+    DATABASE_URL=postgres://…/rapport_bench DEBUG=1 \
+        .venv/bin/python bench/kb_search.py 10000 [S] [--keep]
 
-Creates N articles in a category "bench-kb" (text recombined from the Bitext requests and the
-FAQ answers, so words are real and repeated), runs 500 searches whose words come from held-out
-customer requests, prints p50/p95/p99 in ms as one JSON object, and deletes what it created.
+Creates N articles in a category "bench-kb": title one Bitext customer request, text S more
+(default 3). All are about the same 27 intents, so words repeat far more than in a real help
+centre. Runs 500 searches whose words come from held-out customer requests, prints p50/p95/p99
+in ms as one JSON object, and deletes what it created (unless --keep).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def main() -> None:
     from rapport.support.queries import search_articles
 
     numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    # Sentences per article body: 3 is about an FAQ answer's length (~40 words).
+    per_article = int(numbers[1]) if len(numbers) > 1 else 3
     n = int(numbers[0]) if numbers else 10_000
     call_command("migrate", verbosity=0)
     rng = random.Random(23)
@@ -51,7 +55,7 @@ def main() -> None:
                 category=category,
                 slug=f"bench-kb-{i}",
                 title=rng.choice(sentences)[:200],
-                body=" ".join(rng.choice(sentences) for _ in range(12)),
+                body=" ".join(rng.choice(sentences) for _ in range(per_article)),
                 status=ArticleStatus.PUBLISHED,
             )
             for i in range(n)
@@ -75,6 +79,8 @@ def main() -> None:
     timings.sort()
     result = {
         "vendor": connection.vendor,
+        "sentences_per_article": per_article,
+        "load_average": os.getloadavg()[0],
         "articles": Article.objects.filter(status=ArticleStatus.PUBLISHED).count(),
         "searches": len(queries),
         "with_results": hits,

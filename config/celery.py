@@ -38,4 +38,9 @@ app.conf.beat_schedule = {
         "task": "rapport.recommendations.tasks.send_follow_ups_task",
         "schedule": 3600.0,
     },
+    # Support inbox: mail a worker missed (it was down) is answered or routed late, not never.
+    "support-process-pending-inbound": {
+        "task": "rapport.support.tasks.process_pending_inbound_task",
+        "schedule": 5 * 60.0,
+    },
 }

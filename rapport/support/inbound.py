@@ -170,6 +170,8 @@ def process_inbound(inbound_pk: int) -> str:
     RAPPORT_AUTO_REPLIES_PER_DAY automatic replies, the article is sent as a threaded reply
     (with the named order's real status for order intents). Anything else opens a case.
     """
+    # Loaded (or trained, the first time) before any row is locked.
+    pipeline = intent_model.load()
     with transaction.atomic():
         inbound = InboundMail.objects.select_for_update().filter(pk=inbound_pk).first()
         if inbound is None or inbound.status != InboundStatus.RECEIVED:
@@ -189,7 +191,7 @@ def process_inbound(inbound_pk: int) -> str:
             return inbound.status
         if customer is None:
             inbound.lead = _lead_for(parsed.from_address, parsed.from_name)
-        prediction = intent_model.classify(parsed.text, html=parsed.html)
+        prediction = intent_model.classify(parsed.text, html=parsed.html, pipeline=pipeline)
         inbound.intent, inbound.confidence = prediction.intent, round(prediction.confidence, 4)
         article = queries.answer_for_intent(prediction.intent)
         reason = _why_not_automatic(inbound, parsed, article)
