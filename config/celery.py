@@ -42,4 +42,9 @@ app.conf.beat_schedule = {
         "task": "analytics.refresh_rollups",
         "schedule": 60.0,
     },
+    # Support inbox: mail a worker missed (it was down) is answered or routed late, not never.
+    "support-process-pending-inbound": {
+        "task": "rapport.support.tasks.process_pending_inbound_task",
+        "schedule": 5 * 60.0,
+    },
 }

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "rapport.chat",
     "rapport.risk",
     "rapport.analytics",
+    "rapport.support",
+    "rapport.feedback",
 ]
 
 MIDDLEWARE = [
@@ -404,3 +406,19 @@ RAPPORT_DELIVERY_MODEL_PATH = Path(
     env_str("RAPPORT_DELIVERY_MODEL_PATH", str(VAR_DIR / "delivery_model.json"))
 )
 RAPPORT_UPGRADE_BATCH_SIZE = env_int("RAPPORT_UPGRADE_BATCH_SIZE", 200)
+
+# --- Customer self-service (issue 23): knowledge base, inbound mail that answers itself ---------
+RAPPORT_INTENT_MODEL_PATH = Path(
+    env_str("RAPPORT_INTENT_MODEL_PATH", str(VAR_DIR / "intent_model.joblib"))
+)
+# An inbound mail is answered automatically only at or above this confidence (docs/support.md).
+RAPPORT_AUTO_ANSWER_THRESHOLD = float(env_str("RAPPORT_AUTO_ANSWER_THRESHOLD", "0.90"))
+RAPPORT_AUTO_REPLIES_PER_DAY = env_int("RAPPORT_AUTO_REPLIES_PER_DAY", 3)
+# The address customers write to (served by run_support_inbox; see docs/support.md).
+RAPPORT_SUPPORT_ADDRESS = env_str("RAPPORT_SUPPORT_ADDRESS", "support@rapport.localhost")
+# Envelope recipients the inbox accepts (comma-separated; empty accepts any).
+RAPPORT_SUPPORT_RECIPIENTS = [
+    a.strip() for a in env_str("RAPPORT_SUPPORT_RECIPIENTS", "").split(",") if a.strip()
+]
+# Largest mail accepted (a 10 MB attachment is ~14 MB once base64-encoded).
+RAPPORT_SUPPORT_MAX_MAIL_BYTES = env_int("RAPPORT_SUPPORT_MAX_MAIL_BYTES", 32 * 1024 * 1024)

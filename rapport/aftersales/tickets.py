@@ -98,6 +98,12 @@ def open_ticket(*, line: OrderLine, subject: str, body: str, actor: Any) -> Serv
         )
         TicketMessage.objects.create(ticket=ticket, author=_user(actor), body=body[:5000])
         _log(ticket, "ticket.opened", actor, f"{subject[:80]} — {ticket.get_coverage_display()}")
+        # The help-centre articles they read first go on the timeline with the ticket.
+        from rapport.support.knowledge import record_reads_before_ticket
+
+        record_reads_before_ticket(
+            customer=order.customer, ticket_label=f"ticket {ticket.number}", actor=actor
+        )
         _notify(ticket, actor, _("We received your request."))
         return ticket
 

@@ -33,6 +33,8 @@ from rapport.messaging.models import SENDABLE, Message, MessageStatus, Priority
 log = logging.getLogger(__name__)
 
 HELD_MAX_AGE = datetime.timedelta(days=14)
+# Headers a caller may add to a message (threading a reply, marking it automatic, RFC 3834).
+EXTRA_HEADERS = ("In-Reply-To", "References", "Auto-Submitted", "Reply-To")
 STALE_SENDING = datetime.timedelta(minutes=30)
 
 
@@ -71,8 +73,11 @@ def queue_message(
     actor: Any = None,
     contact_point: ContactPoint | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Message:
     """Render a message for a customer and store it in the outbox; send it after commit.
+
+    `headers` may add the EXTRA_HEADERS (e.g. In-Reply-To and References of a reply).
 
     `attachments` says what the sender attaches at send time (registered kinds in
     `messaging.attachments`, e.g. `{"kind": "order-receipt", "order_id": 42}`); nothing is
@@ -87,6 +92,9 @@ def queue_message(
     """
     if purpose not in Purpose.values:
         raise MessagingError(f"Unknown purpose: {purpose}")
+    extra = dict(headers or {})
+    if set(extra) - set(EXTRA_HEADERS) or any("\n" in v or "\r" in v for v in extra.values()):
+        raise MessagingError(f"Headers not allowed: {sorted(extra)}")
     rendering.check_template(template)
     attachments = list(attachments or [])
     try:
@@ -136,7 +144,7 @@ def queue_message(
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,
-            headers=rendered.headers,
+            headers={**rendered.headers, **extra},
             attachments=attachments,
             message_id=message_id,
             status=status,

@@ -18,6 +18,8 @@ from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
 from rapport.portal.views import shop as shop_views
 from rapport.portal.views import risk as risk_views
+from rapport.portal.views import reviews as reviews_views
+from rapport.portal.views import support as support_views
 from rapport.portal.views import tickets as tickets_views
 from rapport.portal.views import upgrades as upgrades_views
 from rapport.portal.views import workspace as workspace_views
@@ -145,4 +147,18 @@ urlpatterns = [
     path("reports/grants/toggle/", report_views.report_grant_toggle, name="report_grant_toggle"),
     path("reports/<slug:code>/", report_views.report, name="report"),
     path("reports/<slug:code>/export.<slug:fmt>", report_views.report_export, name="report_export"),
+    # Customer self-service (issue 23): routed support cases, the inbox, the knowledge base.
+    path("support/cases/", support_views.case_list, name="support_cases"),
+    path("support/cases/<uuid:public_id>/", support_views.case_detail, name="support_case"),
+    path(
+        "support/cases/<uuid:public_id>/close/",
+        support_views.case_close,
+        name="support_case_close",
+    ),
+    path("support/inbox/", support_views.inbox, name="support_inbox"),
+    path("knowledge/", support_views.article_list, name="kb_articles"),
+    path("knowledge/new/", support_views.article_create, name="kb_article_create"),
+    path("knowledge/<uuid:public_id>/", support_views.article_edit, name="kb_article"),
+    path("reviews/", reviews_views.review_list, name="reviews"),
+    path("reviews/<uuid:public_id>/", reviews_views.review_moderate, name="review_moderate"),
 ]

@@ -16,7 +16,9 @@ from rapport.storefront.views import (
     search,
 )
 from rapport.storefront.views import chat as chat_views
+from rapport.storefront.views import help as help_views
 from rapport.storefront.views import returns as returns_views
+from rapport.storefront.views import reviews as reviews_views
 from rapport.storefront.views import tickets as tickets_views
 from rapport.storefront.views import tracking as tracking_views
 
@@ -108,4 +110,11 @@ urlpatterns = [
     path("chat/", chat_views.chat_start, name="chat"),
     path("chat/<uuid:public_id>/", chat_views.chat_room, name="chat_room"),
     path("chat/<uuid:public_id>/rate/", chat_views.chat_rate, name="chat_rate"),
+    # Help centre (issue 23): knowledge base, votes, "this didn't help" from an automatic reply.
+    path("help/", help_views.help_home, name="help"),
+    path("help/a/<slug:slug>/", help_views.help_article, name="help_article"),
+    path("help/a/<slug:slug>/vote/", help_views.help_vote, name="help_vote"),
+    path("help/not-helpful/<str:token>/", help_views.help_not_helpful, name="help_not_helpful"),
+    path("reviews/p/<uuid:public_id>/", reviews_views.product_reviews, name="product_reviews"),
+    path("reviews/p/<uuid:public_id>/write/", reviews_views.review_write, name="review_write"),
 ]

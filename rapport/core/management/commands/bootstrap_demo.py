@@ -42,6 +42,8 @@ class Command(BaseCommand):
         self._train_delivery_model(data_dir)
         # Cross-sell rules mined from the imported orders, so product pages show suggestions.
         call_command("refresh_recommendations", full=True, suggest_bundles=True, stdout=self.stdout)
+        call_command("seed_knowledge_base", stdout=self.stdout)
+        self._train_intent_model()
         self._demo_accounts()
 
     def _train_delivery_model(self, data_dir: Path) -> None:
@@ -53,6 +55,16 @@ class Command(BaseCommand):
         if delivery.load_params() is not None or not orders.exists():
             return
         call_command("train_delivery_model", path=orders, stdout=self.stdout)
+
+    def _train_intent_model(self) -> None:
+        """Inbound support mail is classified by a model trained on the Bitext sets; training
+        it here spares the first mail the wait (it would be trained on first use otherwise)."""
+        from rapport.support.intents.data import shared_files
+
+        if settings.RAPPORT_INTENT_MODEL_PATH.exists():
+            return
+        if all(path.exists() for path in shared_files()):
+            call_command("train_intents", stdout=self.stdout)
 
     def _import_if_empty(self, data_dir: Path) -> None:
         if Product.objects.exists():
