@@ -363,3 +363,11 @@ RAPPORT_DELIVERY_MODEL_PATH = Path(
     env_str("RAPPORT_DELIVERY_MODEL_PATH", str(VAR_DIR / "delivery_model.json"))
 )
 RAPPORT_UPGRADE_BATCH_SIZE = env_int("RAPPORT_UPGRADE_BATCH_SIZE", 200)
+
+# --- Occasions and campaigns (issue 24) ---------------------------------------------------------
+# At most this many campaign mails (one-off and occasion reminders together) per customer per day
+# in their own time zone; on top of the weekly contact budget.
+RAPPORT_CAMPAIGN_DAILY_CAP = env_int("RAPPORT_CAMPAIGN_DAILY_CAP", 1)
+RAPPORT_CAMPAIGN_BATCH_SIZE = env_int("RAPPORT_CAMPAIGN_BATCH_SIZE", 500)
+# An occasion reminder goes this many days before the customer usually starts buying for it.
+RAPPORT_OCCASION_NOTICE_DAYS = env_int("RAPPORT_OCCASION_NOTICE_DAYS", 3)

@@ -22,7 +22,6 @@ it fell, on average — the reminder goes out before that.
 from __future__ import annotations
 
 import bisect
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
