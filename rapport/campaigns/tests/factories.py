@@ -52,11 +52,19 @@ def order_on(
     return order
 
 
-def gift_buyer(today: datetime.date, *, years: int = 3, **kw: Any) -> tuple[Customer, Product]:
-    """A customer who bought a gift every year 52 weeks apart, next due 20 days after today."""
-    gift = stocked_product(quantity=5)
+def gift_buyer(
+    today: datetime.date,
+    *,
+    years: int = 3,
+    due_in: int = 20,
+    also: list[Product] | None = None,
+    **kw: Any,
+) -> tuple[Customer, Product]:
+    """A customer who bought a gift every year 52 weeks apart (plus `also` each time), next due
+    `due_in` days after today."""
+    gift = stocked_product(quantity=5, name=kw.pop("gift_name", "BRASS LAMP"))
     customer = contactable(**kw)
-    due = today + datetime.timedelta(days=20)
+    due = today + datetime.timedelta(days=due_in)
     for year in range(1, years + 1):
-        order_on(customer, due - datetime.timedelta(days=364 * year), [gift])
+        order_on(customer, due - datetime.timedelta(days=364 * year), [gift, *(also or [])])
     return customer, gift
