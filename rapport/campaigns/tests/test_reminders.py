@@ -146,3 +146,16 @@ def test_control_group_never_gets_a_reminder_even_when_its_rows_are_lost(awake):
     assert reminders.send_due_reminders(today=today) == len(control)
     assert set(Message.objects.values_list("customer_id", flat=True)) == mailed
     assert Message.objects.count() == len(mailed)
+
+
+def test_a_chinese_speaking_customer_gets_the_reminder_in_chinese(awake):
+    today = timezone.localdate()
+    gift_buyer(today, due_in=2, name="王芳", language="zh-hans")
+    refresh_occasions(today=today)
+    no_control()
+    assert reminders.send_due_reminders(today=today) == 1
+    message = Message.objects.get()
+    assert message.language == "zh-hans"
+    assert "快到了" in message.subject
+    assert "全部有货" in message.body_text
+    assert "不再接收纪念日提醒" in message.body_text
