@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from rapport.campaigns.occasions import mining  # noqa: E402
+from rapport.campaigns.occasions import mining
 
 
 def main() -> None:

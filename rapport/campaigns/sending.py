@@ -32,6 +32,7 @@ from rapport.campaigns.models import Campaign, Occasion, Recipient, TopicOptOut,
 from rapport.catalog.models import Product
 from rapport.customers.models import Customer, Purpose
 from rapport.messaging import budget
+from rapport.messaging.batch import lock_budgets, queue_messages
 from rapport.messaging.services import MessageRefused, queue_message
 
 TOPIC_SALT = "rapport.campaigns.topic"
@@ -90,6 +91,14 @@ def product_block(products: Sequence[Product]) -> list[dict[str, str]]:
     ]
 
 
+def _extras(customer: Customer, campaign: Campaign) -> dict[str, str]:
+    return {
+        "topic_unsubscribe_url": settings.RAPPORT_SITE_URL
+        + reverse("storefront:campaign_topic_unsubscribe", args=[topic_token(customer, campaign)]),
+        "topic_label": str(campaign.get_topic_display()),
+    }
+
+
 def deliver(
     *,
     campaign: Campaign,
@@ -137,15 +146,7 @@ def deliver(
                     row.message = queue_message(
                         customer=customer,
                         template=template,
-                        context={
-                            **context(customer, row.variant),
-                            "topic_unsubscribe_url": settings.RAPPORT_SITE_URL
-                            + reverse(
-                                "storefront:campaign_topic_unsubscribe",
-                                args=[topic_token(customer, campaign)],
-                            ),
-                            "topic_label": campaign.get_topic_display(),
-                        },
+                        context={**context(customer, row.variant), **_extras(customer, campaign)},
                         purpose=Purpose.MARKETING,
                         actor=actor,
                     )
@@ -155,3 +156,82 @@ def deliver(
             return row
     except IntegrityError:
         return None
+
+
+def deliver_many(
+    *,
+    campaign: Campaign,
+    customers: Sequence[Customer],
+    variants: Sequence[Variant],
+    template: str,
+    context: Callable[[Customer, Variant | None], dict[str, Any]],
+    actor: Any = None,
+) -> int:
+    """`deliver` for a batch of customers of a one-off campaign, with set-based reads and bulk
+    writes (`messaging.batch.queue_messages`): the same control group, topic, daily-cap,
+    consent, budget and quiet-hour rules, in one transaction. The campaign row is locked first,
+    so two senders of one campaign take turns and nobody is reached twice. Returns how many
+    recipient rows were written."""
+    now = timezone.now()
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        done = set(
+            Recipient.objects.filter(
+                campaign=campaign, key="", customer__in=[c.pk for c in customers]
+            ).values_list("customer_id", flat=True)
+        )
+        todo = [c for c in customers if c.pk not in done]
+        rows: list[Recipient] = []
+        mail: list[Recipient] = []
+        opted = set(
+            TopicOptOut.objects.filter(
+                customer__in=[c.pk for c in todo], topic=campaign.topic
+            ).values_list("customer_id", flat=True)
+        )
+        for customer in todo:
+            row = Recipient(campaign=campaign, customer=customer, created_at=now)
+            rows.append(row)
+            if is_control(campaign, customer.pk):
+                row.is_control = True
+                continue
+            row.variant = variant_for(campaign, customer.pk, variants)
+            if customer.pk in opted:
+                row.skipped_reason = _("Unsubscribed from this topic")
+                continue
+            mail.append(row)
+        if mail:
+            lock_budgets([r.customer.pk for r in mail])
+            recent: dict[int, list[datetime.datetime]] = {}
+            for customer_id, created_at in Recipient.objects.filter(
+                customer__in=[r.customer.pk for r in mail],
+                message__isnull=False,
+                created_at__gte=now - datetime.timedelta(days=2),
+            ).values_list("customer_id", "created_at"):
+                recent.setdefault(customer_id, []).append(created_at)
+            allowed: list[Recipient] = []
+            for row in mail:
+                start = local_day_start(row.customer, now)
+                today = sum(1 for at in recent.get(row.customer.pk, []) if at >= start)
+                if today >= settings.RAPPORT_CAMPAIGN_DAILY_CAP:
+                    row.skipped_reason = CAPPED
+                else:
+                    allowed.append(row)
+            results = queue_messages(
+                items=[
+                    (
+                        row.customer,
+                        {**context(row.customer, row.variant), **_extras(row.customer, campaign)},
+                    )
+                    for row in allowed
+                ],
+                template=template,
+                purpose=Purpose.MARKETING,
+                actor=actor,
+            )
+            for row, result in zip(allowed, results, strict=True):
+                if isinstance(result, MessageRefused):
+                    row.skipped_reason = str(result)[:200]
+                else:
+                    row.message = result
+        Recipient.objects.bulk_create(rows, batch_size=1000)
+        return len(rows)

@@ -30,7 +30,7 @@ from rapport.campaigns.models import (
     TopicOptOut,
     Variant,
 )
-from rapport.campaigns.sending import deliver, product_block
+from rapport.campaigns.sending import deliver_many, product_block
 from rapport.catalog.models import Product
 from rapport.core import audit
 from rapport.customers.models import ContactKind, ContactPoint, Customer
@@ -196,18 +196,23 @@ def content_for(
     """The template context for one recipient: their version's subject and text (with `{name}`
     replaced by their name), the campaign's products in stock, then picks for them."""
 
+    block = product_block(fixed)
+
     def build(customer: Customer, variant: Variant | None) -> dict[str, Any]:
         name = customer.name or _("there")
-        products = list(fixed)
-        if campaign.personal_products and len(products) < 4:
-            taken = {p.pk for p in products}
-            for suggestion in for_returning_customer(customer, limit=4):
-                if suggestion.product.pk not in taken and len(products) < 4:
-                    products.append(suggestion.product)
+        products = block
+        if campaign.personal_products and len(fixed) < 4:
+            taken = {p.pk for p in fixed}
+            extra = [
+                s.product
+                for s in for_returning_customer(customer, limit=4)
+                if s.product.pk not in taken
+            ]
+            products = block + product_block(extra[: 4 - len(fixed)])
         return {
             "subject": (variant.subject if variant else campaign.name).replace("{name}", name),
             "body": (variant.body if variant else "").replace("{name}", name),
-            "products": product_block(products),
+            "products": products,
         }
 
     return build
@@ -242,18 +247,12 @@ def send_batch(*, campaign: Campaign, size: int | None = None) -> int:
     variants = list(campaign.variants.all())
     fixed = _in_stock(list(campaign.products.all()))
     build = content_for(campaign, fixed)
-    handled = 0
-    for customer in list(pending(campaign)[:size]):
-        row = deliver(
-            campaign=campaign,
-            customer=customer,
-            variants=variants,
-            template=TEMPLATE,
-            context=build,
-        )
-        if row is not None:
-            handled += 1
-    return handled
+    customers = list(pending(campaign)[:size])
+    if not customers:
+        return 0
+    return deliver_many(
+        campaign=campaign, customers=customers, variants=variants, template=TEMPLATE, context=build
+    )
 
 
 def send_campaign(*, campaign: Campaign, size: int | None = None) -> int:
