@@ -68,9 +68,7 @@ def fill(n: int) -> Segment:
             for c in people
         )
         Consent.objects.bulk_create(
-            Consent(
-                contact_point=p, purpose=purpose, granted=True, changed_at=now, source="bench"
-            )
+            Consent(contact_point=p, purpose=purpose, granted=True, changed_at=now, source="bench")
             for p in points
             for purpose in (Purpose.TRANSACTIONAL, Purpose.MARKETING)
         )
@@ -94,8 +92,12 @@ def main() -> None:
     for i in range(3):
         product, _ = Product.objects.get_or_create(
             sku=f"BENCH-{i}",
-            defaults={"name": f"Bench product {i}", "slug": f"bench-{i}", "price": "9.99",
-                      "category": category},
+            defaults={
+                "name": f"Bench product {i}",
+                "slug": f"bench-{i}",
+                "price": "9.99",
+                "category": category,
+            },
         )
         StockRecord.objects.get_or_create(product=product, defaults={"quantity": 1000})
         products.append(product)

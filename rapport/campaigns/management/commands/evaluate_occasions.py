@@ -32,6 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--cutoff", required=True, help="YYYY-MM-DD: mine before, score from")
         parser.add_argument("--horizon-days", type=int, default=365)
         parser.add_argument("--window-days", type=int, default=14)
+        # Optional, beyond the contract: the mining thresholds (defaults in occasions.mining).
+        parser.add_argument("--min-strength", type=float, default=mining.MIN_STRENGTH)
+        parser.add_argument("--min-unusualness", type=float, default=mining.MIN_UNUSUALNESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -56,7 +59,12 @@ class Command(BaseCommand):
             history,
             as_of=cutoff,
             data_start=first.toordinal(),
-            settings=mining.Settings(window_days=window, horizon_days=horizon),
+            settings=mining.Settings(
+                window_days=window,
+                horizon_days=horizon,
+                min_strength=options["min_strength"],
+                min_unusualness=options["min_unusualness"],
+            ),
         )
         mine_s = time.perf_counter() - started
         ours = {c: [m.date for m in found] for c, found in moments.items()}
