@@ -116,15 +116,16 @@ def main() -> None:
     began = time.perf_counter()
     start_campaign(campaign=campaign, actor=None)
     web = time.perf_counter() - began
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     send_campaign_task.apply(args=[campaign.pk]).get()
-    worker = time.perf_counter() - began
+    worker, cpu = time.perf_counter() - began, time.process_time() - cpu
     rows = Recipient.objects.filter(campaign=campaign)
     print(
         f"{args.customers} recipients: web request {web * 1000:.0f} ms; worker built and queued "
         f"{rows.filter(message__isnull=False).count()} mails "
         f"({rows.filter(is_control=True).count()} control) in {worker:.1f} s "
-        f"({args.customers / worker:.0f} recipients/s)"
+        f"({args.customers / worker:.0f} recipients/s); worker CPU {cpu:.1f} s "
+        f"({cpu / args.customers * 1000:.2f} ms a recipient)"
     )
 
 
