@@ -164,10 +164,13 @@ def send_due_reminders(*, today: datetime.date | None = None, limit: int | None 
     (mailed, control or skipped). Idempotent: run it as often as you like."""
     today = today or timezone.localdate()
     campaign = occasion_campaign()
+    # Keys carry the occasion's date, so only this season's rows can match (no full history).
     done = set(
-        Recipient.objects.filter(campaign=campaign, occasion__isnull=False).values_list(
-            "key", flat=True
-        )
+        Recipient.objects.filter(
+            campaign=campaign,
+            occasion__isnull=False,
+            created_at__gte=timezone.now() - datetime.timedelta(days=90),
+        ).values_list("key", flat=True)
     )
     written = 0
     for occasion in due_occasions(today).iterator(chunk_size=500):
