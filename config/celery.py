@@ -47,4 +47,17 @@ app.conf.beat_schedule = {
         "task": "rapport.support.tasks.process_pending_inbound_task",
         "schedule": 5 * 60.0,
     },
+    # Occasions (issue 24): mine nightly, remind hourly, start scheduled / resume campaigns.
+    "campaigns-refresh-occasions": {
+        "task": "rapport.campaigns.tasks.refresh_occasions_task",
+        "schedule": 24 * 3600.0,
+    },
+    "campaigns-occasion-reminders": {
+        "task": "rapport.campaigns.tasks.send_occasion_reminders_task",
+        "schedule": 3600.0,
+    },
+    "campaigns-due": {
+        "task": "rapport.campaigns.tasks.send_due_campaigns_task",
+        "schedule": 60.0,
+    },
 }

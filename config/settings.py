@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "rapport.analytics",
     "rapport.support",
     "rapport.feedback",
+    "rapport.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -422,3 +423,10 @@ RAPPORT_SUPPORT_RECIPIENTS = [
 ]
 # Largest mail accepted (a 10 MB attachment is ~14 MB once base64-encoded).
 RAPPORT_SUPPORT_MAX_MAIL_BYTES = env_int("RAPPORT_SUPPORT_MAX_MAIL_BYTES", 32 * 1024 * 1024)
+# --- Occasions and campaigns (issue 24) ---------------------------------------------------------
+# At most this many campaign mails (one-off and occasion reminders together) per customer per day
+# in their own time zone; on top of the weekly contact budget.
+RAPPORT_CAMPAIGN_DAILY_CAP = env_int("RAPPORT_CAMPAIGN_DAILY_CAP", 1)
+RAPPORT_CAMPAIGN_BATCH_SIZE = env_int("RAPPORT_CAMPAIGN_BATCH_SIZE", 500)
+# An occasion reminder goes this many days before the customer usually starts buying for it.
+RAPPORT_OCCASION_NOTICE_DAYS = env_int("RAPPORT_OCCASION_NOTICE_DAYS", 3)

@@ -3,6 +3,7 @@ from django.urls import path
 from rapport.portal.views import (
     audit,
     auth,
+    campaigns,
     customers,
     dashboard,
     orders,
@@ -70,6 +71,14 @@ urlpatterns = [
     path("wallet/approvals/<int:pk>/", wallet.top_up_decide, name="top_up_decide"),
     path("stock/", stock.product_list, name="stock_list"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path("campaigns/<uuid:public_id>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<uuid:public_id>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path(
+        "campaigns/<uuid:public_id>/preview/", campaigns.campaign_preview, name="campaign_preview"
+    ),
+    path("campaigns/<uuid:public_id>/send/", campaigns.campaign_send, name="campaign_send"),
     path("segments/", segments.segment_list, name="segment_list"),
     path("segments/new/", segments.segment_create, name="segment_create"),
     path("segments/preview/", segments.segment_preview, name="segment_preview"),

@@ -8,6 +8,7 @@ from rapport.storefront.views import (
     checkout,
     mail,
     mydata,
+    occasions,
     orders,
     personal,
     preferences,
@@ -71,7 +72,14 @@ urlpatterns = [
     path("account/personalise/", personal.personalise, name="personalise"),
     path("account/data/", mydata.mydata, name="mydata"),
     path("account/data/export/", mydata.export, name="mydata_export"),
+    path("account/occasions/", occasions.occasions, name="occasions"),
+    path(
+        "account/occasions/<uuid:public_id>/",
+        occasions.occasion_update,
+        name="occasion_update",
+    ),
     # Links in our mail: one-click unsubscribe, open pixel, click redirect (signed tokens)
+    path("m/t/<str:token>/", occasions.topic_unsubscribe, name="campaign_topic_unsubscribe"),
     path("m/u/<str:token>/", mail.unsubscribe_view, name="unsubscribe"),
     path("m/o/<str:token>/", mail.open_pixel, name="mail_open"),
     path("m/c/<str:token>/", mail.click, name="mail_click"),
