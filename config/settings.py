@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "rapport.delivery",
     "rapport.aftersales",
     "rapport.recommendations",
+    "rapport.credit",
 ]
 
 MIDDLEWARE = [
