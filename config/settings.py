@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "rapport.aftersales",
     "rapport.recommendations",
     "rapport.credit",
+    "rapport.customervalue",
 ]
 
 MIDDLEWARE = [
