@@ -18,13 +18,15 @@ from rapport.checkout.models import Address
 from rapport.checkout.shipping import get_method
 from rapport.core import audit
 from rapport.core.money import line_total
+from rapport.credit.queries import payment_terms
+from rapport.credit.services import issue_invoice
 from rapport.customers.models import Customer
 from rapport.inventory.services import OutOfStock, take_stock_for_order
 from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.orders.numbers import new_order_number
 from rapport.orders.receipts import queue_order_confirmation
 from rapport.payments.models import PaymentMethod
-from rapport.payments.services import PaymentError, record_payment
+from rapport.payments.services import CreditNotAllowed, PaymentError, record_payment
 
 CHECKOUT_METHODS = (
     PaymentMethod.CASH_ON_DELIVERY,
@@ -162,6 +164,12 @@ def _place(
     )
     discount = discount_total(discounts)
     shipping = method.cost_for(subtotal - discount)
+    # The customer's credit rating decides the modes (read here, in the order's transaction, so
+    # a rating change or an overdue invoice applies to the very next attempt).
+    if payment_method not in payment_terms(customer).methods(subtotal - discount + shipping):
+        if payment_method == PaymentMethod.CREDIT_TERMS:
+            raise CreditNotAllowed(_("Credit terms are not available on your account."))
+        raise CheckoutError(_("This payment method is not available for this order."))
     now = timezone.now()
     order = Order.objects.create(
         number=new_order_number(),
@@ -232,6 +240,8 @@ def _place(
         card_number=card_number,
         idempotency_key=idempotency_key,
     )
+    if payment_method == PaymentMethod.CREDIT_TERMS:
+        issue_invoice(order=order, payment=payment, actor=actor)
     locked.status = CartStatus.ORDERED
     locked.save(update_fields=["status", "updated_at"])
     audit.record(
