@@ -38,4 +38,13 @@ app.conf.beat_schedule = {
         "task": "rapport.recommendations.tasks.send_follow_ups_task",
         "schedule": 3600.0,
     },
+    # Credit: overdue invoices lower the rating and get a reminder; every rating nightly.
+    "credit-remind-overdue-invoices": {
+        "task": "rapport.credit.tasks.remind_overdue_invoices_task",
+        "schedule": 3600.0,
+    },
+    "credit-refresh-ratings": {
+        "task": "rapport.credit.tasks.refresh_ratings_task",
+        "schedule": 24 * 3600.0,
+    },
 }
