@@ -3,6 +3,7 @@ from django.urls import path
 from rapport.portal.views import (
     audit,
     auth,
+    credit,
     customers,
     dashboard,
     orders,
@@ -57,6 +58,14 @@ urlpatterns = [
     path("orders/", orders.order_list, name="orders"),
     path("orders/<uuid:public_id>/", orders.order_detail, name="order"),
     path("customers/<uuid:public_id>/wallet/", wallet.wallet, name="wallet"),
+    path("customers/<uuid:public_id>/credit/", credit.customer_credit, name="customer_credit"),
+    path(
+        "customers/<uuid:public_id>/credit/override/",
+        credit.customer_credit_override,
+        name="customer_credit_override",
+    ),
+    path("invoices/<uuid:public_id>/paid/", credit.invoice_paid, name="invoice_paid"),
+    path("credit/policy/", credit.credit_policy, name="credit_policy"),
     path("stock/", stock.product_list, name="stock_list"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
     path("segments/", segments.segment_list, name="segment_list"),
