@@ -47,4 +47,8 @@ app.conf.beat_schedule = {
         "task": "rapport.credit.tasks.refresh_ratings_task",
         "schedule": 24 * 3600.0,
     },
+    "customervalue-refresh": {
+        "task": "rapport.customervalue.tasks.refresh_customer_values_task",
+        "schedule": 24 * 3600.0,
+    },
 }

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from rapport.credit.models import COMPONENTS, GRADE_ORDER, CreditPolicy, Invoice
 from rapport.customers.models import ContactPoint, ContactStatus, Customer
+from rapport.customervalue.models import CustomerValue
 from rapport.orders.models import Order, OrderKind, OrderStatus
 from rapport.payments.models import PaymentMethod, PaymentStatus
 
@@ -131,6 +132,12 @@ def gather(customer_ids: Iterable[int] | None = None) -> dict[int, Facts]:
     for row in contacts:
         if row["customer_id"] in facts:
             facts[row["customer_id"]].verified_contacts = row["n"]
+    values = scoped(CustomerValue.objects.filter(computed_at__isnull=False)).values_list(
+        "customer_id", "predicted_12m"
+    )
+    for pk, predicted in values:
+        if pk in facts:
+            facts[pk].predicted_value = predicted
     return facts
 
 

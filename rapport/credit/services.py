@@ -53,6 +53,28 @@ def _sync_account(customer_id: int, grade: str, policy: CreditPolicy) -> None:
         )
 
 
+def _sync_accounts(grades: list[tuple[int, str]], policy: CreditPolicy) -> None:
+    """`_sync_account` for many customers: one read, then writes only where terms differ."""
+    if not grades:
+        return
+    accounts = {
+        a.customer_id: a
+        for a in CreditAccount.objects.filter(customer_id__in=[pk for pk, _g in grades])
+    }
+    for pk, grade in grades:
+        days, limit = policy.credit_days(grade), policy.credit_limit(grade)
+        account = accounts.get(pk)
+        if days > 0 and limit > 0:
+            if account is None or (account.allowed, account.days, account.limit) != (
+                True,
+                days,
+                limit,
+            ):
+                _sync_account(pk, grade, policy)
+        elif account is not None and account.allowed:
+            _sync_account(pk, grade, policy)
+
+
 def refresh_ratings(
     *, customer_ids: Iterable[int] | None = None, actor: Any = None
 ) -> dict[str, int]:
@@ -100,17 +122,20 @@ def refresh_ratings(
             CreditRating.objects.bulk_update(
                 update, ["computed_grade", "grade", "score", "reasons", "computed_at"], 1000
             )
-            for pk, before, row in changed:
-                _sync_account(pk, row.grade, policy)
-                if before != row.grade:
-                    audit.record(
-                        action="credit.rated",
-                        actor=actor,
-                        customer=Customer(pk=pk),
-                        summary=f"Credit rating {before} → {row.grade} (score {row.score})",
-                        data={"before": before, "after": row.grade, "score": str(row.score)},
-                    )
-                    counts["changed"] += 1
+            _sync_accounts([(pk, row.grade) for pk, _before, row in changed], policy)
+            entries = [
+                {
+                    "action": "credit.rated",
+                    "actor": actor,
+                    "customer": Customer(pk=pk),
+                    "summary": f"Credit rating {before} → {row.grade} (score {row.score})",
+                    "data": {"before": before, "after": row.grade, "score": str(row.score)},
+                }
+                for pk, before, row in changed
+                if before != row.grade
+            ]
+            audit.record_many(entries)
+            counts["changed"] += len(entries)
             counts["rated"] += len(chunk)
             counts["created"] += len(create)
     return counts
