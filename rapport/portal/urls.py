@@ -11,6 +11,7 @@ from rapport.portal.views import (
     segments,
     staff,
     stock,
+    vip,
     wallet,
 )
 from rapport.portal.views import fulfilment as fulfilment_views
@@ -66,6 +67,8 @@ urlpatterns = [
     ),
     path("invoices/<uuid:public_id>/paid/", credit.invoice_paid, name="invoice_paid"),
     path("credit/policy/", credit.credit_policy, name="credit_policy"),
+    path("vip/", vip.vip_proposals, name="vip_proposals"),
+    path("vip/<uuid:public_id>/confirm/", vip.vip_confirm, name="vip_confirm"),
     path("stock/", stock.product_list, name="stock_list"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
     path("segments/", segments.segment_list, name="segment_list"),
