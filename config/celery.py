@@ -60,4 +60,17 @@ app.conf.beat_schedule = {
         "task": "rapport.campaigns.tasks.send_due_campaigns_task",
         "schedule": 60.0,
     },
+    # Credit: overdue invoices lower the rating and get a reminder; every rating nightly.
+    "credit-remind-overdue-invoices": {
+        "task": "rapport.credit.tasks.remind_overdue_invoices_task",
+        "schedule": 3600.0,
+    },
+    "credit-refresh-ratings": {
+        "task": "rapport.credit.tasks.refresh_ratings_task",
+        "schedule": 24 * 3600.0,
+    },
+    "customervalue-refresh": {
+        "task": "rapport.customervalue.tasks.refresh_customer_values_task",
+        "schedule": 24 * 3600.0,
+    },
 }

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "rapport.support",
     "rapport.feedback",
     "rapport.campaigns",
+    "rapport.credit",
+    "rapport.customervalue",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from rapport.aftersales.models import ReturnRequest, ServiceTicket, UpgradeNotice
@@ -24,7 +24,10 @@ def staff_returns(status: str = "") -> QuerySet[ReturnRequest]:
 
 
 def staff_tickets(status: str = "") -> QuerySet[ServiceTicket]:
-    qs = ServiceTicket.objects.select_related("customer", "assignee", "order_line")
+    """The staff queue: VIP customers' tickets first (priority service), newest first within."""
+    qs = ServiceTicket.objects.select_related("customer", "assignee", "order_line").order_by(
+        F("customer__is_vip").desc(), "-created_at", "-id"
+    )
     return qs.filter(status=status) if status else qs
 
 

@@ -21,6 +21,35 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _entry(
+    *,
+    action: str,
+    actor: Any = None,
+    target: models.Model | None = None,
+    customer: Customer | None = None,
+    summary: str = "",
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    ip_address: str | None = None,
+    at: Any = None,
+) -> AuditEntry:
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEntry(
+        created_at=at or timezone.now(),
+        action=action,
+        actor=actor,
+        actor_label=str(actor) if actor is not None else "system",
+        ip_address=ip_address or client_ip(request),
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        object_label=str(target)[:255] if target is not None else "",
+        customer=customer,
+        summary=summary[:500],
+        data=data or {},
+    )
+
+
 def record(
     *,
     action: str,
@@ -38,21 +67,25 @@ def record(
     `actor` is a user or None (the system). Call it inside the service's transaction so the entry
     exists exactly when the change it describes does.
     """
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    return AuditEntry.objects.create(
-        created_at=at or timezone.now(),
+    entry = _entry(
         action=action,
         actor=actor,
-        actor_label=str(actor) if actor is not None else "system",
-        ip_address=ip_address or client_ip(request),
-        object_type=target._meta.label_lower if target is not None else "",
-        object_id=str(target.pk) if target is not None else "",
-        object_label=str(target)[:255] if target is not None else "",
+        target=target,
         customer=customer,
-        summary=summary[:500],
-        data=data or {},
+        summary=summary,
+        data=data,
+        request=request,
+        ip_address=ip_address,
+        at=at,
     )
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_many(entries: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Append many audit entries in one statement (batch jobs: a nightly refresh that changes
+    thousands of records). Each dict takes `record`'s keyword arguments."""
+    return AuditEntry.objects.bulk_create([_entry(**kwargs) for kwargs in entries], 1000)
 
 
 # --- Privileged paths (see docs/adr/0002-erasure-vs-append-only-audit.md) ----------------------

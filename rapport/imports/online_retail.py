@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -32,7 +33,7 @@ from rapport.customers.models import Customer
 from rapport.imports import categories
 from rapport.imports.common import BadValue, has_fraction_of_cent, parse_decimal, parse_int
 from rapport.imports.common import parse_local_datetime as parse_datetime
-from rapport.imports.csvfiles import check_header, progress_bar, read_rows
+from rapport.imports.csvfiles import ImportFileError, check_header, progress_bar, read_rows
 from rapport.imports.report import ImportReport
 from rapport.orders.models import LineKind, Order, OrderKind, OrderLine, OrderStatus
 
@@ -50,6 +51,18 @@ COLUMNS = [
     "CustomerID",
     "Country",
 ]
+# Online Retail II (2009-2011) names three columns differently; rows are renamed to the names above.
+COLUMNS_II = [
+    "Invoice",
+    "StockCode",
+    "Description",
+    "Quantity",
+    "InvoiceDate",
+    "Price",
+    "Customer ID",
+    "Country",
+]
+RENAMES_II = {"Invoice": "InvoiceNo", "Price": "UnitPrice", "Customer ID": "CustomerID"}
 ORDER_NUMBER_PREFIX = "OR-"
 BATCH_LINES = 5_000
 
@@ -236,7 +249,7 @@ def import_online_retail(
     Raises ImportFileError before writing anything when the file is missing or its header is not
     the Online Retail header.
     """
-    check_header(path, COLUMNS)
+    columns_of(path)
     report = ImportReport(name=SOURCE, report_dir=report_dir, reasons=REASONS)
     report.open_file(path.name, COLUMNS)
     try:
@@ -250,11 +263,40 @@ def import_online_retail(
     return report
 
 
+def columns_of(path: Path) -> list[str]:
+    """The file's header when it is either UCI naming (Online Retail or Online Retail II).
+
+    Raises ImportFileError (naming the Online Retail header) for anything else.
+    """
+    try:
+        check_header(path, COLUMNS)
+    except ImportFileError as first:
+        try:
+            check_header(path, COLUMNS_II)
+        except ImportFileError:
+            raise first from None
+        return COLUMNS_II
+    return COLUMNS
+
+
+def canonical_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """`read_rows` with Online Retail II rows renamed to the Online Retail column names; its
+    customer ids written as floats by some exports ("13085.0") become "13085"."""
+    renames = RENAMES_II if columns_of(path) == COLUMNS_II else {}
+    for number, row in read_rows(path):
+        if renames:
+            row = {renames.get(k, k): v for k, v in row.items()}
+            ref = (row.get("CustomerID") or "").strip()
+            if ref.endswith(".0") and ref[:-2].isdigit():
+                row["CustomerID"] = ref[:-2]
+        yield number, row
+
+
 def _scan(path: Path, report: ImportReport, progress: bool, out: IO[str] | None) -> _Scan:
     scan = _Scan()
     dates: dict[str, datetime] = {}
     with progress_bar(enabled=progress, desc="Reading", total=None, file=out) as bar:
-        for number, row in read_rows(path):
+        for number, row in canonical_rows(path):
             result = classify_row(row, dates)
             if isinstance(result, str):
                 report.reject(path.name, number, result, row)
@@ -355,7 +397,7 @@ def _write_orders(
     with progress_bar(
         enabled=progress, desc="Writing", total=report.rows_read[path.name], file=out
     ) as bar:
-        for _number, row in read_rows(path):
+        for _number, row in canonical_rows(path):
             bar.update()
             line = classify_row(row, dates)
             if isinstance(line, str) or line.invoice in existing:

@@ -4,6 +4,7 @@ from rapport.portal.views import (
     audit,
     auth,
     campaigns,
+    credit,
     customers,
     dashboard,
     orders,
@@ -11,6 +12,7 @@ from rapport.portal.views import (
     segments,
     staff,
     stock,
+    vip,
     wallet,
 )
 from rapport.portal.views import chat as chat_views
@@ -69,6 +71,16 @@ urlpatterns = [
     path("customers/<uuid:public_id>/wallet/", wallet.wallet, name="wallet"),
     path("wallet/approvals/", wallet.top_up_approvals, name="top_up_approvals"),
     path("wallet/approvals/<int:pk>/", wallet.top_up_decide, name="top_up_decide"),
+    path("customers/<uuid:public_id>/credit/", credit.customer_credit, name="customer_credit"),
+    path(
+        "customers/<uuid:public_id>/credit/override/",
+        credit.customer_credit_override,
+        name="customer_credit_override",
+    ),
+    path("invoices/<uuid:public_id>/paid/", credit.invoice_paid, name="invoice_paid"),
+    path("credit/policy/", credit.credit_policy, name="credit_policy"),
+    path("vip/", vip.vip_proposals, name="vip_proposals"),
+    path("vip/<uuid:public_id>/confirm/", vip.vip_confirm, name="vip_confirm"),
     path("stock/", stock.product_list, name="stock_list"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),

@@ -21,6 +21,7 @@ from rapport.checkout import services
 from rapport.checkout.models import Address
 from rapport.checkout.queries import placed_order_for
 from rapport.checkout.shipping import METHODS, free_shipping_threshold, get_method
+from rapport.credit.queries import payment_terms
 from rapport.customers.models import Customer
 from rapport.customers.services import create_customer_for_user
 from rapport.inventory.services import OutOfStock
@@ -48,14 +49,11 @@ def _customer(user: Any) -> Customer:
 
 
 def _payment_choices(customer: Customer) -> list[tuple[str, str]]:
-    choices = [
-        (PaymentMethod.CASH_ON_DELIVERY.value, str(PaymentMethod.CASH_ON_DELIVERY.label)),
-        (PaymentMethod.WALLET.value, str(PaymentMethod.WALLET.label)),
-        (PaymentMethod.CARD.value, str(PaymentMethod.CARD.label)),
+    """The modes the customer's credit rating allows (`credit.queries.payment_terms`)."""
+    return [
+        (str(method), str(PaymentMethod(method).label))
+        for method in payment_terms(customer).methods()
     ]
-    if credit_terms_allowed(customer):
-        choices.append((PaymentMethod.CREDIT_TERMS.value, str(PaymentMethod.CREDIT_TERMS.label)))
-    return choices
 
 
 def _attempt_key(request: HttpRequest, cart_public_id: str) -> str:

@@ -24,6 +24,7 @@ from rapport.customers.services import (
     refuse_profile_question,
     update_profile,
 )
+from rapport.customervalue.queries import value_of
 
 
 class ProfileForm(forms.Form):
@@ -68,6 +69,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "contact_points": queries.contact_points_with_consent(customer),
             "interests": list(customer.interests.all()),
             "timeline": queries.timeline(customer, page=request.GET.get("page", 1), per_page=15),
+            "vip": value_of(customer),
         },
     )
 
