@@ -201,3 +201,15 @@ def picked_for_you(customer: Customer | None) -> list[Pick] | None:
         Pick(product=sellable[p], reason=_pick_reason(code, value, names), quantity=q)
         for p, code, value, q in chosen
     ]
+
+
+def picks_are_stale(customer: Customer) -> bool:
+    """True when the customer has no stored list or ordered after it was computed."""
+    from rapport.orders.models import Order
+
+    stored = CustomerPicks.objects.filter(customer=customer).values_list("computed_at", flat=True)
+    computed = stored.first()
+    orders = Order.objects.filter(customer=customer, kind=OrderKind.ORDER)
+    if computed is None:
+        return orders.exists()
+    return orders.filter(placed_at__gt=computed).exists()

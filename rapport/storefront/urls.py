@@ -103,4 +103,5 @@ urlpatterns = [
     ),
     path("suggestions/cart/", recommendations.for_cart, name="suggestions_cart"),
     path("suggestions/for-you/", recommendations.for_you, name="suggestions_for_you"),
+    path("suggestions/buy-again/", recommendations.buy_again, name="suggestions_buy_again"),
 ]
