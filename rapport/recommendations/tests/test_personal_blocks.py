@@ -126,3 +126,14 @@ def test_home_orders_and_cart_pages_load_the_buy_again_block(clients, ann):
     for name, where in (("home", "home"), ("orders", "orders"), ("cart", "cart")):
         html = client.get(reverse(f"storefront:{name}")).content.decode()
         assert f"suggestions/buy-again/?where={where}" in html
+
+
+def test_reasons_read_in_both_languages():
+    from django.utils import translation
+
+    reason = picks.repeat_reason(interval=42.0, orders=4, due=True)
+    with translation.override("zh-hans"):
+        chinese = picks.repeat_reason(interval=42.0, orders=4, due=True)
+
+    assert reason == "Due again: you order this about every 6 weeks."
+    assert chinese == "又该补货了：您大约每6周订购一次。"
