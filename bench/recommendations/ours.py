@@ -1,7 +1,8 @@
 """Time our sparse-matrix miner on the dumped baskets (no tracemalloc: it distorts timings) and
 write the rule set. Memory is measured in a separate run by `/usr/bin/time -v` (see run.sh).
 
-.venv/bin/python bench/recommendations/ours.py /tmp/baskets.jsonl 0.005 0.2 1.5 /tmp/ours.json [RUNS]
+.venv/bin/python bench/recommendations/ours.py /tmp/baskets.jsonl 0.005 0.2 1.5 /tmp/ours.json \
+    [RUNS]
 """
 
 from __future__ import annotations

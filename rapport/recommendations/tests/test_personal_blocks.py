@@ -136,4 +136,4 @@ def test_reasons_read_in_both_languages():
         chinese = picks.repeat_reason(interval=42.0, orders=4, due=True)
 
     assert reason == "Due again: you order this about every 6 weeks."
-    assert chinese == "又该补货了：您大约每6周订购一次。"
+    assert chinese == "又该补货了：您大约每6周订购一次。"  # noqa: RUF001
