@@ -20,7 +20,7 @@ from rapport.recommendations.baskets import History, days
 from rapport.recommendations.models import CustomerPicks
 from rapport.recommendations.picks import STORED, bought_lines, history_from_lines
 
-BLOCK = 2_000  # customers per dense score block (BLOCK x items floats)
+BLOCK = 1_000  # customers per dense score block (BLOCK x items floats, a few of them)
 
 Entry = list[Any]  # [item index or product id, reason code, reason value, usual quantity]
 
@@ -44,47 +44,51 @@ def compute_lists(
 ) -> dict[int, list[Entry]]:
     """Each customer's best `length` items (indices) with the reason kept per item:
     `every` (usual interval in days), `again` (orders so far), `like` (the bought item that
-    led to it) or `popular`; and the usual quantity (1 for new items)."""
+    led to it) or `popular`; and the usual quantity (1 for new items). Vectorised per block of
+    customers; only the few `like` reasons look at single rows."""
     n_cust, n_items = model.personal.shape
-    shape = (n_cust, n_items)
-    has_interval = ~np.isnan(stats.interval)
-    interval = sparse.csr_matrix(
-        (stats.interval[has_interval], (stats.customer[has_interval], stats.item[has_interval])),
-        shape=shape,
-    )
-    orders = sparse.csr_matrix((stats.orders, (stats.customer, stats.item)), shape=shape)
-    quantity = sparse.csr_matrix((stats.quantity, (stats.customer, stats.item)), shape=shape)
+    interval, orders, quantity = stats.matrices((n_cust, n_items))
     p = model.params
+    length = min(length, n_items)
     wanted = np.arange(n_cust) if customers is None else np.asarray(sorted(set(customers)))
     out: dict[int, list[Entry]] = {}
+    if length == 0:
+        return {int(c): [] for c in wanted}
+    popularity = p.popularity_weight * model.popularity
     for start in range(0, len(wanted), BLOCK):
         ids = wanted[start : start + BLOCK]
         rows = model.personal[ids]
         neighbour = (1 - p.alpha) * (rows @ model.similar).toarray()
-        scores = neighbour + p.alpha * (rows + rows.multiply(model.due[ids] * p.due_boost))
-        scores = np.asarray(scores) + p.popularity_weight * model.popularity
-        tops = np.argpartition(-scores, min(length, n_items) - 1, axis=1)[:, :length]
-        for r, c in enumerate(ids):
-            top = tops[r]
-            top = top[np.lexsort((top, -scores[r, top]))]
-            own = rows[r]
-            owned = dict(zip(own.indices.tolist(), own.data.tolist(), strict=True))
+        boosted = rows + rows.multiply(model.due[ids] * p.due_boost)
+        scores = neighbour + p.alpha * boosted.toarray() + popularity
+        tops = np.argpartition(-scores, length - 1, axis=1)[:, :length]
+        top_scores = np.take_along_axis(scores, tops, axis=1)
+        # Best first; equal scores by item index.
+        order = np.lexsort((tops, -top_scores), axis=1)
+        tops = np.take_along_axis(tops, order, axis=1)
+
+        def pick(matrix: sparse.csr_matrix, ids: np.ndarray = ids, tops: np.ndarray = tops):
+            return np.take_along_axis(matrix[ids].toarray(), tops, axis=1)
+
+        owned = np.take_along_axis(rows.toarray(), tops, axis=1) > 0
+        gaps, counts, usual = pick(interval), pick(orders), pick(quantity)
+        led = np.take_along_axis(neighbour, tops, axis=1) > popularity[tops]
+        has_history = np.diff(rows.indptr) > 0
+        for r, c in enumerate(ids.tolist()):
             entries: list[Entry] = []
-            for i in top.tolist():
-                if i in owned:
-                    gap = interval[c, i]
-                    if gap:
-                        entries.append([i, "every", round(float(gap), 1), int(quantity[c, i])])
+            for k, i in enumerate(tops[r].tolist()):
+                if owned[r, k]:
+                    if gaps[r, k]:
+                        entries.append([i, "every", round(float(gaps[r, k]), 1), int(usual[r, k])])
                     else:
-                        entries.append([i, "again", int(orders[c, i]), int(quantity[c, i])])
-                elif neighbour[r, i] > p.popularity_weight * model.popularity[i] and own.nnz:
-                    lead = own.indices[
-                        np.argmax(own.data * model.similar[own.indices, i].toarray().ravel())
-                    ]
-                    entries.append([i, "like", int(lead), 1])
+                        entries.append([i, "again", int(counts[r, k]), int(usual[r, k])])
+                elif led[r, k] and has_history[r]:
+                    own = rows[r]
+                    weight = own.data * model.similar[own.indices, i].toarray().ravel()
+                    entries.append([i, "like", int(own.indices[np.argmax(weight)]), 1])
                 else:
                     entries.append([i, "popular", 0, 1])
-            out[int(c)] = entries
+            out[c] = entries
     return out
 
 

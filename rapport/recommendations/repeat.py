@@ -10,7 +10,7 @@ order. The buy-again ranking is the time-decayed frequency (each order counts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -34,6 +34,21 @@ class RepeatStats:
     quantity: np.ndarray  # int64 usual units per order (median, rounded, at least 1)
     decayed: np.ndarray  # float64 time-decayed order count at `now`
     now: float
+    _matrices: tuple[sparse.csr_matrix, ...] | None = field(default=None, repr=False)
+
+    def matrices(self, shape: tuple[int, int]) -> tuple[sparse.csr_matrix, ...]:
+        """(usual interval, orders, usual quantity) as customers x items matrices, built once
+        (an interval is stored only where known)."""
+        if self._matrices is None or self._matrices[0].shape != shape:
+            known = ~np.isnan(self.interval)
+            self._matrices = (
+                sparse.csr_matrix(
+                    (self.interval[known], (self.customer[known], self.item[known])), shape=shape
+                ),
+                sparse.csr_matrix((self.orders, (self.customer, self.item)), shape=shape),
+                sparse.csr_matrix((self.quantity, (self.customer, self.item)), shape=shape),
+            )
+        return self._matrices
 
     def is_due(self) -> np.ndarray:
         with np.errstate(invalid="ignore"):
