@@ -34,6 +34,10 @@ app.conf.beat_schedule = {
         "task": "rapport.recommendations.tasks.recompute_rules_task",
         "schedule": 24 * 3600.0,
     },
+    "recommendations-refresh-picks": {
+        "task": "rapport.recommendations.tasks.refresh_picks_task",
+        "schedule": 6 * 3600.0,
+    },
     "recommendations-follow-ups": {
         "task": "rapport.recommendations.tasks.send_follow_ups_task",
         "schedule": 3600.0,

@@ -5,14 +5,16 @@ co-occurrence matrix C = XᵀX holds each item's basket count on its diagonal an
 count off it. From these and the number of baskets n, for the rule a → b:
 
     support(a→b)    = C[a,b] / n                              (= sAB)
-    confidence(a→b) = (sAB · n) / (sA · n)      with sA = C[a,a] / n
+    confidence(a→b) = sAB / sA                  with sA = C[a,a] / n
     lift(a→b)       = confidence(a→b) / sB     with sB = C[b,b] / n
 
-computed in that order in floating point, operation for operation as mlxtend 0.25's
-`association_rules` does, so the two keep exactly the same rules at the same thresholds — also
-for rules whose true ratio sits exactly on a threshold, where rounding decides (on Online Retail
-at confidence 0.2: 22629 → 22383 is 180/900 = 0.2 exactly but computes as 0.19999999999999996
-and is dropped by both). See bench/recommendations/ and docs/performance.md.
+computed in that order in floating point, as mlxtend 0.25's default call
+`association_rules(itemsets, metric="confidence", min_threshold=…)` does (without `num_itemsets`
+it computes `sAC * 1 / (sA * 1 - 0)`, i.e. sAB / sA), so the two keep exactly the same rules
+at the same thresholds — also for rules whose true ratio sits exactly on a threshold, where
+rounding decides. (Passing `num_itemsets=n` makes mlxtend compute (sAB·n)/(sA·n) instead, which
+rounds differently at a few exact ties: on Online Retail at confidence 0.2, 4 rules.) See
+bench/recommendations/ and docs/performance.md for the rule sets compared and the timings.
 
 `Counts` (item counts + the upper triangle of C + n) are additive: the counts of new baskets are
 added to the stored ones (`merge`), which is how rules are refreshed as orders arrive.
@@ -109,12 +111,16 @@ def incidence_from_flat(
 ) -> tuple[sparse.csr_matrix, np.ndarray]:
     """`incidence` for baskets given as one array of item ids and each basket's length: built
     straight into CSR form (no per-basket Python objects, no COO row array)."""
-    items, cols = np.unique(flat, return_inverse=True)
+    # np.unique without return_inverse and a searchsorted straight to int32 columns: the same
+    # result with a third of the temporary memory (this step is the miner's peak).
+    items = np.unique(flat)
+    cols = np.searchsorted(items, flat).astype(np.int32)
     indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     x = sparse.csr_matrix(
-        (np.ones(len(cols), dtype=np.int32), cols.astype(np.int32), indptr),
+        (np.ones(len(cols), dtype=np.int32), cols, indptr),
         shape=(len(lengths), len(items)),
+        copy=False,
     )
     x.sum_duplicates()
     x.data[:] = 1  # duplicates were summed: a basket holds an item or not
@@ -182,8 +188,8 @@ def rules(
     cons = np.concatenate([j, i])
     c2 = np.concatenate([c, c])
     s2 = np.concatenate([support, support])
-    # mlxtend's arithmetic, operation for operation (see the module docstring).
-    confidence = (s2 * n) / (item_support[ante] * n)
+    # mlxtend's default call's arithmetic, operation for operation (see the module docstring).
+    confidence = s2 / item_support[ante]
     lift = confidence / item_support[cons]
     ok = (confidence >= min_confidence) & (lift >= min_lift)
     ante, cons, c2, s2, confidence, lift = (
@@ -275,9 +281,24 @@ def rules_from_flat(
     n = len(lengths)
     item_counts = np.bincount(x.indices, minlength=len(items))
     frequent = np.flatnonzero(item_counts / max(n, 1) >= min_support)
-    xc = x[:, frequent].tocsc()
-    del x
-    xt = xc.T.tocsr()
+    # Keep the frequent columns by filtering the CSR arrays (fewer copies than x[:, frequent]),
+    # dropping x before the CSC copy so that at most two incidence matrices live at once.
+    position = np.full(len(items), -1, dtype=np.int32)
+    position[frequent] = np.arange(len(frequent), dtype=np.int32)
+    kept = position[x.indices]
+    mask = kept >= 0
+    # Row starts of the filtered matrix: how many kept entries precede each old row start.
+    before = np.zeros(len(mask) + 1, dtype=np.int64)
+    np.cumsum(mask, out=before[1:])
+    indptr = before[x.indptr]
+    del before
+    filtered = sparse.csr_matrix(
+        (x.data[mask], kept[mask], indptr), shape=(n, len(frequent)), copy=False
+    )
+    del x, kept, mask
+    xc = filtered.tocsc()
+    del filtered
+    xt = xc.T  # CSR view of the CSC matrix: no copy
     size = len(frequent)
     rows, cols, data = [], [], []
     for start in range(0, size, PAIR_BLOCK):

@@ -232,3 +232,20 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up for order {self.order_id}: {self.outcome}"
+
+
+class CustomerPicks(models.Model):
+    """A customer's stored next-basket list (`nextbasket.py`), best first, refreshed in bulk.
+
+    `items` is a list of `[product id, reason code, reason value]`; the reason is worded at
+    display time in the visitor's language (`picks.REASONS`).
+    """
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    items = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Picks for customer {self.customer_id} ({len(self.items)})"

@@ -26,3 +26,11 @@ def recompute_rules_task() -> int:
 def send_follow_ups_task() -> dict[str, int]:
     """Hourly: one cross-sell email per recent order, through the outbox (consent, budget)."""
     return services.send_cross_sell_followups()
+
+
+@shared_task
+def refresh_picks_task(customer_ids: list[int] | None = None) -> int:
+    """Every six hours (and on demand for one customer): the stored "Picked for you" lists."""
+    from rapport.recommendations.refresh import refresh_picks
+
+    return refresh_picks(customer_ids=customer_ids)

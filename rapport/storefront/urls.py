@@ -125,4 +125,5 @@ urlpatterns = [
     path("help/not-helpful/<str:token>/", help_views.help_not_helpful, name="help_not_helpful"),
     path("reviews/p/<uuid:public_id>/", reviews_views.product_reviews, name="product_reviews"),
     path("reviews/p/<uuid:public_id>/write/", reviews_views.review_write, name="review_write"),
+    path("suggestions/buy-again/", recommendations.buy_again, name="suggestions_buy_again"),
 ]

@@ -110,6 +110,7 @@ def test_permission_matrix(clients):
         ),
         Row("cart suggestions", reverse("storefront:suggestions_cart"), expect(everyone=ALLOW)),
         Row("for you", reverse("storefront:suggestions_for_you"), expect(everyone=ALLOW)),
+        Row("buy again", reverse("storefront:suggestions_buy_again"), expect(everyone=ALLOW)),
     ]
     assert check_matrix(rows, clients, {}) == []
     # The manager's posts took effect (and only theirs: the others were turned away first).
