@@ -38,4 +38,9 @@ app.conf.beat_schedule = {
         "task": "rapport.recommendations.tasks.send_follow_ups_task",
         "schedule": 3600.0,
     },
+    # Delivery promises learn from the store's own shipments as they accumulate.
+    "delivery-retrain-model": {
+        "task": "rapport.delivery.tasks.retrain_delivery_model_task",
+        "schedule": 24 * 3600.0,
+    },
 }

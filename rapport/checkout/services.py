@@ -19,6 +19,7 @@ from rapport.checkout.shipping import get_method
 from rapport.core import audit
 from rapport.core.money import line_total
 from rapport.customers.models import Customer
+from rapport.delivery.services import promise_for_checkout
 from rapport.inventory.services import OutOfStock, take_stock_for_order
 from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.orders.numbers import new_order_number
@@ -163,6 +164,12 @@ def _place(
     discount = discount_total(discounts)
     shipping = method.cost_for(subtotal - discount)
     now = timezone.now()
+    promise = promise_for_checkout(
+        items=[(line.product_id, line.quantity) for line in lines],
+        postal_code=address.postal_code,
+        country=address.country,
+        placed_at=now,
+    )
     order = Order.objects.create(
         number=new_order_number(),
         customer=customer,
@@ -178,6 +185,7 @@ def _place(
         email=customer.email or getattr(actor, "email", ""),
         country=address.country,
         source="web",
+        estimated_delivery_at=promise.promised,
     )
     take_stock_for_order(
         wanted=[(line.product, line.quantity) for line in lines], order=order, actor=actor

@@ -305,7 +305,7 @@ def score(promised: Sequence[datetime.date], orders: Sequence[OrderFacts]) -> Me
             (o.delivered_at.date() - p).days  # type: ignore[union-attr]
             for o, p in zip(orders, promised, strict=True)
         ],
-        dtype=float,
+        dtype=np.float64,
     )
     if not len(errors):
         return Metrics(0, 0.0, 0.0, 0.0)

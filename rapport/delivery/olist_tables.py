@@ -154,15 +154,15 @@ def read_orders(directory: Path) -> list[OrderFacts]:
         "items",
         ("order_id", "product_id", "seller_id", "price", "freight_value"),
     ):
-        weight, volume = products.get(pid, (None, None))
+        unit_weight, unit_volume = products.get(pid, (None, None))
         seller_zip, seller_state = sellers.get(sid, ("", ""))
         items[oid].append(
             Item(
                 seller_ref=sid,
                 seller_zip=seller_zip,
                 seller_state=seller_state,
-                weight_g=weight,
-                volume_cm3=volume,
+                weight_g=unit_weight,
+                volume_cm3=unit_volume,
                 price=number(price) or 0.0,
                 freight=number(freight) or 0.0,
             )

@@ -60,7 +60,7 @@ def load_promiser() -> Promiser | None:
         except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             promiser = None
         _cache.update(key=key, promiser=promiser)
-    return _cache["promiser"]  # type: ignore[no-any-return]
+    return _cache["promiser"]
 
 
 def save_promiser(promiser: Promiser, out: Path | None = None) -> Path:
@@ -212,6 +212,7 @@ class Promise:
     promised: datetime.datetime
     placed: bool
     from_model: bool
+    region: str = ""  # the destination's state, when its zip prefix is known
 
     @property
     def days(self) -> tuple[int, int]:
@@ -299,7 +300,76 @@ def promise_for(facts: OrderFacts) -> Promise:
             from_model=False,
         )
     earliest, promised, placed = promiser.checkout_range(facts)
-    return Promise(_end_of_day(earliest), _end_of_day(promised), placed=placed, from_model=True)
+    region = facts.customer_state or promiser.geo.states.get(facts.customer_zip, "")
+    return Promise(
+        _end_of_day(earliest),
+        _end_of_day(promised),
+        placed=placed,
+        from_model=True,
+        region=region if facts.customer_zip else "",
+    )
+
+
+def promise_for_checkout(
+    *,
+    items: Iterable[tuple[int, int]],
+    postal_code: str,
+    country: str,
+    placed_at: datetime.datetime,
+) -> Promise:
+    """The promise shown at checkout and stored on the order (`estimated_delivery_at`), for
+    (product id, quantity) pairs going to an address: both call this with the same inputs."""
+    from rapport.catalog.models import Product
+
+    wanted = list(items)
+    products = Product.objects.in_bulk([product_id for product_id, _ in wanted])
+    return promise_for(
+        facts_for(
+            placed_at=placed_at,
+            products=[(products[pid], qty) for pid, qty in wanted if pid in products],
+            postal_code=postal_code,
+            country=country,
+        )
+    )
+
+
+def looks_brazilian(postcode: str) -> bool:
+    """A CEP (8 digits, with or without the dash) or its 5-digit prefix."""
+    digits = "".join(c for c in postcode if c.isdigit())
+    rest = "".join(c for c in postcode if not c.isdigit() and c not in "- ")
+    return not rest and len(digits) in (5, 8)
+
+
+def promise_for_product(
+    product: Product,
+    *,
+    postcode: str = "",
+    customer: Any = None,
+    now: datetime.datetime | None = None,
+) -> Promise:
+    """The range shown on a product page: to a postcode the visitor typed (a Brazilian CEP is
+    placed on a route, anything else gets the fallback), else to the signed-in customer's
+    address on record, else the fallback."""
+    country = region = ""
+    if postcode:
+        country = "Brazil" if looks_brazilian(postcode) else "other"
+    elif customer is not None and customer.postal_code:
+        postcode, country, region = customer.postal_code, customer.country, customer.region
+    elif customer is not None:
+        from rapport.checkout.models import Address
+
+        address = Address.objects.filter(customer=customer).first()  # the newest
+        if address is not None:
+            postcode, country = address.postal_code, address.country
+    return promise_for(
+        facts_for(
+            placed_at=now or timezone.now(),
+            products=[(product, 1)],
+            postal_code=postcode,
+            country=country,
+            region=region,
+        )
+    )
 
 
 def promised_datetime(placed_at: datetime.datetime | None = None) -> datetime.datetime:

@@ -314,9 +314,9 @@ def import_reviews(ctx: OlistContext) -> None:
         if (review_id, order_ref) in seen:
             ctx.report.reject(REVIEWS, number, "duplicate_key", row)
             continue
-        seen.add((review_id, order_ref))
         if order_ref in ctx.outside:
             continue
+        seen.add((review_id, order_ref))
         order_pk = order_ids.get(order_ref)
         if order_pk is None:
             ctx.report.keep(REVIEWS, number, "review_order_not_in_orders", row)

@@ -145,9 +145,9 @@ def advance_order(
 
 
 def _promise(order: Order) -> datetime.datetime | None:
-    from rapport.delivery.services import promised_datetime
+    from rapport.delivery.services import order_facts, promise_for
 
-    return promised_datetime(order.placed_at)
+    return promise_for(order_facts(order)).promised
 
 
 def _capture_cards(order: Order) -> None:

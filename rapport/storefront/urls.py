@@ -15,6 +15,7 @@ from rapport.storefront.views import (
     recommendations,
     search,
 )
+from rapport.storefront.views import delivery as delivery_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import tickets as tickets_views
 from rapport.storefront.views import tracking as tracking_views
@@ -103,4 +104,6 @@ urlpatterns = [
     ),
     path("suggestions/cart/", recommendations.for_cart, name="suggestions_cart"),
     path("suggestions/for-you/", recommendations.for_you, name="suggestions_for_you"),
+    # Delivery range for the visitor's region (htmx fragment of the product page, issue 16)
+    path("delivery/p/<uuid:public_id>/", delivery_views.estimate, name="delivery_estimate"),
 ]

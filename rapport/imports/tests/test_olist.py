@@ -216,6 +216,9 @@ def test_purchased_from_imports_only_later_orders_and_their_rows(run_command, tm
     assert "olist_order_items_dataset.csv.gz rejected order_not_in_orders: 8" in output
     assert "order_payments.csv.gz rejected order_not_in_orders: 8" in output
     assert Product.objects.filter(is_active=True).count() == 21  # prices from every item
+    # The one review of a 2017 order is skipped; the 8 of orders not in the tables are kept.
+    assert Review.objects.count() == 8 and not Review.objects.filter(order__isnull=False).exists()
+    assert "reviews already present: 0" in output
 
 
 def test_second_run_adds_nothing(imported: str, run_command) -> None:
