@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from rapport.accounts.models import User
@@ -69,7 +69,12 @@ class Command(BaseCommand):
         except OlistTablesError:
             return
         self.stdout.write("Training the delivery promise model on Olist's tables (once) …")
-        call_command("train_delivery_model", data_dir=str(folder), stdout=self.stdout)
+        try:
+            call_command("train_delivery_model", data_dir=str(folder), stdout=self.stdout)
+        except CommandError as exc:
+            self.stdout.write(
+                self.style.WARNING(f"No delivery model ({exc}): promises use the default days.")
+            )
 
     def _import_olist_if_absent(self, data_dir: Path, purchased_from: str) -> None:
         """The marketplace side of the demo: Olist's sellers, customers, products and the
