@@ -408,6 +408,9 @@ RAPPORT_DELIVERY_DEFAULT_DAYS = env_int("RAPPORT_DELIVERY_DEFAULT_DAYS", 7)
 RAPPORT_DELIVERY_MODEL_PATH = Path(
     env_str("RAPPORT_DELIVERY_MODEL_PATH", str(VAR_DIR / "delivery_model.json"))
 )
+# Issue 16: the nightly refit from the store's own shipments (docs/delivery.md).
+RAPPORT_DELIVERY_RETRAIN_MIN_ORDERS = env_int("RAPPORT_DELIVERY_RETRAIN_MIN_ORDERS", 500)
+RAPPORT_DELIVERY_LATE_TARGET = float(env_str("RAPPORT_DELIVERY_LATE_TARGET", "0.08"))
 RAPPORT_UPGRADE_BATCH_SIZE = env_int("RAPPORT_UPGRADE_BATCH_SIZE", 200)
 
 # --- Customer self-service (issue 23): knowledge base, inbound mail that answers itself ---------

@@ -21,6 +21,7 @@ from rapport.core.money import line_total
 from rapport.credit.queries import payment_terms
 from rapport.credit.services import issue_invoice
 from rapport.customers.models import Customer
+from rapport.delivery.services import promise_for_checkout
 from rapport.inventory.services import OutOfStock, take_stock_for_order
 from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.orders.netting import allocate_discounts
@@ -181,6 +182,12 @@ def _place(
             raise CreditNotAllowed(_("Credit terms are not available on your account."))
         raise CheckoutError(_("This payment method is not available for this order."))
     now = timezone.now()
+    promise = promise_for_checkout(
+        items=[(line.product_id, line.quantity) for line in lines],
+        postal_code=address.postal_code,
+        country=address.country,
+        placed_at=now,
+    )
     order = Order.objects.create(
         number=new_order_number(),
         customer=customer,
@@ -196,6 +203,7 @@ def _place(
         email=customer.email or getattr(actor, "email", ""),
         country=address.country,
         source="web",
+        estimated_delivery_at=promise.promised,
     )
     take_stock_for_order(
         wanted=[(line.product, line.quantity) for line in lines], order=order, actor=actor

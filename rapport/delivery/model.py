@@ -1,19 +1,24 @@
-"""A delivery-time model that promises a date customers can trust (numpy + scipy, no Django).
+"""The delivery promise model: gradient-boosted trees on route, seller, parcel and calendar.
 
 Two promises, each "anchor date + k days":
 
-- **checkout** (anchor: the purchase): shown at checkout and kept as the order's promise;
-- **hand-over** (anchor: the parcel handed to the carrier): a firmer re-estimate shown on the
-  tracking page once the order has shipped.
+- **checkout** (anchor: the purchase): shown on the product page and at checkout, kept as the
+  order's promise and mailed;
+- **hand-over** (anchor: the parcel handed to the carrier): the firmer "now expected by" date.
 
-Each is a weighted linear quantile regression of log(1 + days after the anchor) on features known
-at the anchor (purchase weekday, evening, season; for the hand-over also how long the order took
-to leave), with recency weights, plus one split-conformal offset chosen on a validation slice (the
-last 20 % of purchases before the training time) so that the validation late share stays within a
-target - by default the marketplace's own late share on the same slice. Feature set, quantile and
-half-life are chosen on that slice too. Validation orders still in transit at the training time
-count as late when their promise has already passed and are left out otherwise, so nothing from
-after the training time is used.
+Each is a location-scale model of log(1 + days after the anchor): one HistGradientBoosting
+regressor for the typical value `mu` and one for the typical absolute deviation `sigma`
+(scikit-learn, squared error: fast to fit). The promise is `expm1(mu + a + b * sigma)` rounded up.
+`(a, b)` are chosen on a validation slice (the last 20 % of purchases before the training time)
+as the pair with the lowest mean absolute error whose late share stays within the target:
+a split-conformal calibration in which `b` lets orders on steady routes get tighter promises.
+Validation orders still in transit at the training time count as late when their promise has
+already passed and are left out otherwise, so nothing from after the training time is used.
+A second pair `(a, b)` is calibrated the same way on the validation slice with every route fact
+blanked: the fallback for orders that cannot be placed on a route, wider by construction.
+
+The fitted trees are exported to plain lists (`Forest`), so a promise needs no scikit-learn and
+no numpy: one feature row and a walk down each tree, well under a millisecond.
 """
 
 from __future__ import annotations
@@ -21,364 +26,482 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
-CHECKOUT, HANDOVER = "checkout", "handover"
+from rapport.delivery.features import (
+    CHECKOUT,
+    CHECKOUT_FEATURES,
+    HANDOVER,
+    HANDOVER_FEATURES,
+    Geo,
+    History,
+    OrderFacts,
+    feature_row,
+)
 
-# Candidate feature sets per promise time (names of `_feature_values` groups).
-FEATURE_SETS: dict[str, tuple[tuple[str, ...], ...]] = {
-    CHECKOUT: ((), ("weekday_hour",), ("weekday_hour", "season")),
-    HANDOVER: ((), ("handling",), ("handling", "season")),
-}
-TAUS = (0.5, 0.8, 0.9)
-HALF_LIVES = (14.0, 30.0, 90.0, 0.0)  # days; 0 = every order weighs the same
-OFFSETS = np.round(np.arange(-1.5, 2.5, 0.01), 2)
 VALIDATION_SHARE = 0.2
+SIGMA_FLOOR = 0.05
+A_GRID = np.round(np.arange(-0.6, 1.61, 0.025), 3)
+B_GRID = np.round(np.arange(0.0, 3.01, 0.25), 2)
+TREE_PARAMS: dict[str, Any] = {
+    "max_iter": 150,
+    "learning_rate": 0.1,
+    "max_leaf_nodes": 31,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+    "random_state": 0,
+}
+SCALE_PARAMS: dict[str, Any] = {**TREE_PARAMS, "max_iter": 60, "min_samples_leaf": 100}
 
 
-@dataclass(frozen=True)
-class Sample:
-    purchased_at: datetime.datetime
-    delivered_at: datetime.datetime | None = None
-    promised_on: datetime.date | None = None  # the marketplace's own promise, for comparison
-    approved_at: datetime.datetime | None = None
-    handed_over_at: datetime.datetime | None = None
-
-    @property
-    def days(self) -> int:
-        assert self.delivered_at is not None
-        return (self.delivered_at.date() - self.purchased_at.date()).days
-
-
-def anchor_of(sample: Sample, kind: str) -> datetime.datetime | None:
-    return sample.purchased_at if kind == CHECKOUT else sample.handed_over_at
-
-
-def _feature_values(
-    name: str, purchased_at: datetime.datetime, handling_days: float | None
-) -> list[float]:
-    if name == "weekday_hour":
-        # Weekend purchases wait for Monday; evening purchases for the next morning.
-        weekday = purchased_at.weekday()
-        return [float(weekday == 5), float(weekday == 6), float(purchased_at.hour >= 17)]
-    if name == "season":
-        angle = 2 * math.pi * purchased_at.timetuple().tm_yday / 365.25
-        return [math.sin(angle), math.cos(angle)]
-    if name == "handling":
-        return [math.log1p(max(0.0, handling_days or 0.0))]
-    raise ValueError(f"Unknown delivery feature {name!r}.")
-
-
-def feature_row(
-    names: Sequence[str],
-    purchased_at: datetime.datetime,
-    handling_days: float | None = None,
-) -> list[float]:
-    row = [1.0]
-    for name in names:
-        row += _feature_values(name, purchased_at, handling_days)
-    return row
-
-
-def handling_days(sample: Sample) -> float | None:
-    """Days from payment approval (or purchase) to the hand-over, known at the hand-over."""
-    if sample.handed_over_at is None:
-        return None
-    start = sample.approved_at or sample.purchased_at
-    return (sample.handed_over_at - start).total_seconds() / 86400
-
-
-def quantile_regression(x: np.ndarray, y: np.ndarray, w: np.ndarray, tau: float) -> np.ndarray:
-    """Weighted linear quantile regression as a linear programme (HiGHS):
-    minimise sum w * (tau * over + (1 - tau) * under) with x @ beta + over - under = y."""
-    n, k = x.shape
-    eye = sparse.identity(n, format="csr")
-    result = linprog(
-        np.concatenate([np.zeros(k), tau * w, (1 - tau) * w]),
-        A_eq=sparse.hstack([sparse.csr_matrix(x), eye, -eye], format="csr"),
-        b_eq=y,
-        bounds=[(None, None)] * k + [(0, None)] * (2 * n),
-        method="highs",
-    )
-    if not result.success:
-        raise ValueError(f"Quantile regression failed: {result.message}")
-    return np.asarray(result.x[:k])
-
-
+# --- trees as plain lists ----------------------------------------------------------------------
 @dataclass
-class Stage:
-    """One promise: anchor date + ceil(expm1(features @ beta + offset)) days."""
+class Forest:
+    """Additive regression trees: `base + sum(leaf value of each tree)`. Each tree is a list of
+    nodes `[feature, threshold, missing_goes_left, left, right, value, is_leaf]`."""
 
-    kind: str
-    features: list[str]
-    beta: list[float]
-    offset: float
-    tau: float
-    half_life_days: float
-
-    def days(self, purchased_at: datetime.datetime, handling: float | None = None) -> int:
-        value = float(np.dot(feature_row(self.features, purchased_at, handling), self.beta))
-        # Below a hundredth of a day is noise, not a reason to promise a day later.
-        days = math.ceil(round(math.expm1(value + self.offset), 2))
-        return max(1 if self.kind == CHECKOUT else 0, days)
-
-
-@dataclass
-class Params:
-    checkout: Stage
-    handover: Stage | None = None
-    trained_on: int = 0
-    trained_until: str = ""
-    validation_late_target: float = 0.0
-
-    def days_for(self, purchased_at: datetime.datetime) -> int:
-        return self.checkout.days(purchased_at)
-
-    def promise(self, purchased_at: datetime.datetime) -> datetime.date:
-        return purchased_at.date() + datetime.timedelta(days=self.days_for(purchased_at))
-
-    def promise_after_handover(
-        self,
-        *,
-        purchased_at: datetime.datetime,
-        handed_over_at: datetime.datetime,
-        approved_at: datetime.datetime | None = None,
-    ) -> datetime.date | None:
-        """The re-estimate once the carrier has the parcel (None without a hand-over model)."""
-        if self.handover is None:
-            return None
-        handling = (handed_over_at - (approved_at or purchased_at)).total_seconds() / 86400
-        days = self.handover.days(purchased_at, handling)
-        return handed_over_at.date() + datetime.timedelta(days=days)
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+    base: float
+    trees: list[list[list[float]]]
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Params:
-        values = dict(data)
-        values["checkout"] = Stage(**values["checkout"])  # type: ignore[arg-type]
-        if values.get("handover"):
-            values["handover"] = Stage(**values["handover"])  # type: ignore[arg-type]
-        return cls(**values)  # type: ignore[arg-type]
+    def from_sklearn(cls, estimator: Any) -> Forest:
+        trees = []
+        for (predictor,) in estimator._predictors:
+            nodes = predictor.nodes
+            if nodes["is_categorical"].any():
+                raise ValueError("Categorical splits are not exported.")
+            trees.append(
+                [
+                    [
+                        int(n["feature_idx"]),
+                        float(n["num_threshold"]),
+                        int(n["missing_go_to_left"]),
+                        int(n["left"]),
+                        int(n["right"]),
+                        float(n["value"]),
+                        int(n["is_leaf"]),
+                    ]
+                    for n in nodes
+                ]
+            )
+        return cls(float(np.ravel(estimator._baseline_prediction)[0]), trees)
+
+    @classmethod
+    def constant(cls, value: float) -> Forest:
+        return cls(value, [])
+
+    def predict(self, row: Sequence[float]) -> float:
+        total = self.base
+        for tree in self.trees:
+            node = tree[0]
+            while not node[6]:
+                x = row[int(node[0])]
+                if x != x:  # NaN
+                    node = tree[int(node[3] if node[2] else node[4])]
+                else:
+                    node = tree[int(node[3] if x <= node[1] else node[4])]
+            total += node[5]
+        return total
 
 
-# --- fitting -----------------------------------------------------------------------------------
-def _usable(samples: Sequence[Sample], kind: str) -> list[Sample]:
-    return [s for s in samples if anchor_of(s, kind) is not None]
+def _fit_forest(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> tuple[Forest, Any]:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from threadpoolctl import threadpool_limits
+
+    # One thread: on a busy machine OpenMP's spinning threads cost more than they give.
+    with threadpool_limits(1):
+        estimator = HistGradientBoostingRegressor(**params).fit(x, y)
+    return Forest.from_sklearn(estimator), estimator
 
 
-def _design(samples: Sequence[Sample], kind: str, names: Sequence[str]) -> np.ndarray:
-    return np.array([feature_row(names, s.purchased_at, handling_days(s)) for s in samples])
+# --- a promise ---------------------------------------------------------------------------------
+@dataclass
+class Stage:
+    """One promise (checkout or hand-over): location and scale trees, the calibrated `(a, b)`
+    for orders placed on a route and `(fallback_a, fallback_b)` for the others."""
+
+    kind: str
+    mu: Forest
+    sigma: Forest
+    a: float
+    b: float
+    fallback_a: float
+    fallback_b: float
+
+    @classmethod
+    def constant(cls, kind: str, days: int, fallback_days: int | None = None) -> Stage:
+        """A stage promising `days` on every route (`fallback_days` off route): for tests and
+        demos, no fitting."""
+        base = math.log1p(days)
+        extra = math.log1p(fallback_days if fallback_days is not None else days) - base
+        return cls(kind, Forest.constant(base), Forest.constant(0.0), 0.0, 0.0, extra, 0.0)
+
+    @property
+    def floor(self) -> int:
+        return 1 if self.kind == CHECKOUT else 0
+
+    def raw(self, row: Sequence[float]) -> tuple[float, float]:
+        return self.mu.predict(row), max(SIGMA_FLOOR, self.sigma.predict(row))
+
+    def days(self, row: Sequence[float], *, placed: bool = True) -> tuple[int, int]:
+        """(earliest likely, promised) days after the anchor. Off route the margin above the
+        typical value is the fallback's (never less than the placed one), and the early end
+        moves down by as much as the promise moves up: a wider range."""
+        mu, sigma = self.raw(row)
+        margin = self.a + self.b * sigma
+        extra = 0.0
+        if not placed:
+            extra = max(0.0, self.fallback_a + self.fallback_b * sigma - margin)
+        # Below a hundredth of a day is noise, not a reason to promise a day later.
+        promised = max(self.floor, math.ceil(round(math.expm1(mu + margin + extra), 2)))
+        # The early end of the range: one typical deviation below the typical value.
+        earliest = max(self.floor, math.floor(math.expm1(mu - sigma - extra)))
+        return min(earliest, promised), promised
 
 
-def fit_stage(
-    samples: Sequence[Sample],
-    *,
-    kind: str,
-    features: Sequence[str],
-    tau: float,
-    half_life_days: float,
-    offset: float = 0.0,
-) -> Stage:
-    """Fit one promise on delivered samples (ValueError when there are none)."""
-    done = [s for s in _usable(samples, kind) if s.delivered_at is not None]
-    if not done:
-        raise ValueError("No delivered orders to learn from.")
-    latest = max(s.purchased_at for s in done)
-    age = np.array([(latest - s.purchased_at).total_seconds() / 86400 for s in done], dtype=float)
-    w = 0.5 ** (age / half_life_days) if half_life_days else np.ones(len(done))
-    # Orders weighing under 1e-4 of the newest change nothing but upset the solver.
-    keep_rows = w >= 1e-4
-    done = [s for s, k in zip(done, keep_rows, strict=True) if k]
-    w = w[keep_rows]
-    days = [
-        max(0, (s.delivered_at.date() - a.date()).days)  # type: ignore[union-attr]
-        for s, a in zip(done, (anchor_of(s, kind) for s in done), strict=True)
-    ]
-    y = np.log1p(np.asarray(days, dtype=float))
-    x = _design(done, kind, features)
-    # A feature that never varies (say, no weekend orders in a tiny sample) is left at zero.
-    varies = np.r_[True, x[:, 1:].std(axis=0) > 0]
-    beta = np.zeros(x.shape[1])
-    beta[varies] = quantile_regression(x[:, varies], y, w / w.mean(), tau)
-    return Stage(kind, list(features), beta.tolist(), offset, tau, half_life_days)
+@dataclass
+class Promiser:
+    """Everything a promise needs: both stages, the zip geography and the history statistics."""
+
+    checkout: Stage
+    handover: Stage | None
+    geo: Geo
+    history: History
+    trained_on: int = 0
+    trained_until: str = ""
+    late_target: float = 0.0
+    source: str = ""
+    validation: dict[str, Any] = field(default_factory=dict)
+
+    def placed(self, order: OrderFacts) -> bool:
+        """Can the order be put on a route: a known customer zip and a known seller zip?"""
+        if self.geo.point(order.customer_zip) is None or not order.items:
+            return False
+        return all(self.geo.point(item.seller_zip) is not None for item in order.items)
+
+    def checkout_range(self, order: OrderFacts) -> tuple[datetime.date, datetime.date, bool]:
+        """(earliest likely date, promised date, placed on a route) for an order placed now."""
+        placed = self.placed(order)
+        row = feature_row(order, kind=CHECKOUT, geo=self.geo, history=self.history, placed=placed)
+        low, high = self.checkout.days(row, placed=placed)
+        day = order.purchased_at.date()
+        return day + datetime.timedelta(days=low), day + datetime.timedelta(days=high), placed
+
+    def handover_promise(self, order: OrderFacts) -> datetime.date | None:
+        """The re-estimate once the carrier has the parcel (None without a hand-over stage)."""
+        if self.handover is None or order.handed_over_at is None:
+            return None
+        placed = self.placed(order)
+        row = feature_row(order, kind=HANDOVER, geo=self.geo, history=self.history, placed=placed)
+        return order.handed_over_at.date() + datetime.timedelta(
+            days=self.handover.days(row, placed=placed)[1]
+        )
+
+    # --- storage (JSON, no pickle) ---
+    def to_dict(self) -> dict[str, Any]:
+        def stage(s: Stage | None) -> dict[str, Any] | None:
+            if s is None:
+                return None
+            return {
+                "kind": s.kind,
+                "mu": [s.mu.base, s.mu.trees],
+                "sigma": [s.sigma.base, s.sigma.trees],
+                "a": s.a,
+                "b": s.b,
+                "fallback_a": s.fallback_a,
+                "fallback_b": s.fallback_b,
+            }
+
+        return {
+            "format": 2,
+            "checkout": stage(self.checkout),
+            "handover": stage(self.handover),
+            "geo": {
+                "points": {k: [round(v[0], 5), round(v[1], 5)] for k, v in self.geo.points.items()},
+                "states": self.geo.states,
+            },
+            "history": {
+                "sellers": self.history.sellers,
+                "routes": self.history.routes,
+                "states": self.history.states,
+            },
+            "trained_on": self.trained_on,
+            "trained_until": self.trained_until,
+            "late_target": self.late_target,
+            "source": self.source,
+            "validation": self.validation,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Promiser:
+        if data.get("format") != 2:
+            raise ValueError("Not a delivery model of the current format.")
+
+        def stage(raw: dict[str, Any] | None) -> Stage | None:
+            if not raw:
+                return None
+            return Stage(
+                kind=raw["kind"],
+                mu=Forest(*raw["mu"]),
+                sigma=Forest(*raw["sigma"]),
+                a=raw["a"],
+                b=raw["b"],
+                fallback_a=raw["fallback_a"],
+                fallback_b=raw["fallback_b"],
+            )
+
+        checkout = stage(data["checkout"])
+        assert checkout is not None
+        nan = float("nan")
+        history = data["history"]
+        return cls(
+            checkout=checkout,
+            handover=stage(data.get("handover")),
+            geo=Geo(
+                points={k: (v[0], v[1]) for k, v in data["geo"]["points"].items()},
+                states=data["geo"]["states"],
+            ),
+            history=History(
+                sellers={
+                    k: tuple(nan if x is None else x for x in v)  # type: ignore[misc]
+                    for k, v in history["sellers"].items()
+                },
+                routes={k: (v[0], v[1]) for k, v in history["routes"].items()},
+                states=history["states"],
+            ),
+            trained_on=data.get("trained_on", 0),
+            trained_until=data.get("trained_until", ""),
+            late_target=data.get("late_target", 0.0),
+            source=data.get("source", ""),
+            validation=data.get("validation", {}),
+        )
 
 
+# --- scoring -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Metrics:
     orders: int
     mae_days: float
     late_share: float
+    median_error_days: float  # median of (delivered - promised) in days: negative = early
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "orders": self.orders,
+            "mae_days": round(self.mae_days, 4),
+            "late_share": round(self.late_share, 4),
+            "median_error_days": round(self.median_error_days, 4),
+        }
 
 
-def score(
-    promised: Sequence[datetime.date],
-    samples: Sequence[Sample],
-    known_at: datetime.datetime | None = None,
-) -> Metrics:
-    """Mean absolute error (days) between promise and delivery, and the share delivered late.
-    With `known_at`, only what was known then: an order still in transit is late if its promise
-    has passed (its error counted up to that day) and left out otherwise."""
-    errors, late = [], []
-    for sample, promise in zip(samples, promised, strict=True):
-        pending = sample.delivered_at is None or (
-            known_at is not None and sample.delivered_at >= known_at
-        )
-        if pending:
-            if known_at is not None and promise < known_at.date():
-                late.append(True)
-                errors.append((known_at.date() - promise).days)
-            continue
-        diff = (sample.delivered_at.date() - promise).days  # type: ignore[union-attr]
-        errors.append(abs(diff))
-        late.append(diff > 0)
-    if not late:
-        return Metrics(0, 0.0, 0.0)
-    return Metrics(len(late), float(np.mean(errors)), float(np.mean(late)))
-
-
-def _calibrate(
-    stage: Stage, valid: Sequence[Sample], target: float, known_at: datetime.datetime
-) -> tuple[float, Metrics]:
-    """The smallest offset whose validation late share is within `target`, and its metrics."""
-    kind = stage.kind
-    base = np.array(
+def score(promised: Sequence[datetime.date], orders: Sequence[OrderFacts]) -> Metrics:
+    """MAE (days) between promise and delivery, the share delivered after the promised day and
+    the median signed error, over delivered orders."""
+    errors = np.array(
         [
-            float(np.dot(feature_row(stage.features, s.purchased_at, handling_days(s)), stage.beta))
-            for s in valid
-        ]
+            (o.delivered_at.date() - p).days  # type: ignore[union-attr]
+            for o, p in zip(orders, promised, strict=True)
+        ],
+        dtype=np.float64,
     )
-    anchors = np.array([anchor_of(s, kind).date().toordinal() for s in valid])  # type: ignore[union-attr]
-    cut = known_at.date().toordinal()
+    if not len(errors):
+        return Metrics(0, 0.0, 0.0, 0.0)
+    return Metrics(
+        len(errors),
+        float(np.abs(errors).mean()),
+        float((errors > 0).mean()),
+        float(np.median(errors)),
+    )
+
+
+# --- fitting -----------------------------------------------------------------------------------
+def _matrix(
+    orders: Sequence[OrderFacts], kind: str, geo: Geo, history: History, placed: bool = True
+) -> np.ndarray:
+    width = len(CHECKOUT_FEATURES if kind == CHECKOUT else HANDOVER_FEATURES)
+    if not orders:
+        return np.zeros((0, width))
+    return np.array(
+        [feature_row(o, kind=kind, geo=geo, history=history, placed=placed) for o in orders]
+    )
+
+
+def _target(orders: Sequence[OrderFacts], kind: str) -> np.ndarray:
+    return np.log1p(np.array([o.days_after(kind) for o in orders], dtype=float))
+
+
+def fit_trees(
+    orders: Sequence[OrderFacts], kind: str, geo: Geo, history: History
+) -> tuple[Forest, Forest]:
+    """Location and scale trees on delivered orders (ValueError when there are too few)."""
+    if len(orders) < 20:
+        raise ValueError("Too few delivered orders to learn delivery times from.")
+    x, y = _matrix(orders, kind, geo, history), _target(orders, kind)
+    mu, estimator = _fit_forest(x, y, TREE_PARAMS)
+    sigma, _ = _fit_forest(x, np.abs(y - estimator.predict(x)), SCALE_PARAMS)
+    return mu, sigma
+
+
+def calibrate(
+    stage_kind: str,
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    anchors: np.ndarray,
+    delivered: np.ndarray,
+    cut: int,
+    target: float,
+) -> tuple[float, float, dict[str, float]]:
+    """The `(a, b)` with the lowest validation MAE whose late share is within `target` (the
+    most conservative pair when none is). `anchors`/`delivered`: day ordinals, delivered -1 when
+    still in transit at `cut` (late once its promise has passed, not counted before)."""
+    floor = 1 if stage_kind == CHECKOUT else 0
+    sigma = np.maximum(sigma, SIGMA_FLOOR)
+    pending = delivered < 0
+    best: tuple[float, float, float, float, int] | None = None
+    fallback: tuple[float, float, float, float, int] | None = None
+    for b in B_GRID:
+        shift = mu + b * sigma
+        days = np.ceil(np.round(np.expm1(shift[None, :] + A_GRID[:, None]), 2))
+        promise = anchors[None, :] + np.maximum(floor, days)
+        scored = ~pending[None, :] | (promise < cut)
+        late = np.where(pending[None, :], promise < cut, delivered[None, :] > promise)
+        error = np.where(pending[None, :], cut - promise, np.abs(delivered[None, :] - promise))
+        n = np.maximum(scored.sum(axis=1), 1)
+        late_share = (late & scored).sum(axis=1) / n
+        mae = (error * scored).sum(axis=1) / n
+        ok = np.flatnonzero(late_share <= target + 1e-12)
+        if len(ok):
+            i = int(ok[np.argmin(mae[ok])])
+            if best is None or mae[i] < best[2] - 1e-9:
+                best = (float(A_GRID[i]), float(b), float(mae[i]), float(late_share[i]), int(n[i]))
+        i = len(A_GRID) - 1
+        if fallback is None or late_share[i] < fallback[3]:
+            fallback = (float(A_GRID[i]), float(b), float(mae[i]), float(late_share[i]), int(n[i]))
+    chosen = best or fallback
+    assert chosen is not None
+    return (
+        chosen[0],
+        chosen[1],
+        {"mae_days": chosen[2], "late_share": chosen[3], "orders": chosen[4]},
+    )
+
+
+def _validation_arrays(
+    orders: Sequence[OrderFacts], kind: str, known_at: datetime.datetime
+) -> tuple[np.ndarray, np.ndarray, int]:
+    anchors = np.array([o.anchor(kind).date().toordinal() for o in orders])  # type: ignore[union-attr]
     delivered = np.array(
         [
-            s.delivered_at.date().toordinal()
-            if s.delivered_at and s.delivered_at < known_at
+            o.delivered_at.date().toordinal()
+            if o.delivered_at and o.delivered_at < known_at
             else -1
-            for s in valid
+            for o in orders
         ]
     )
-    floor = 1 if kind == CHECKOUT else 0
-    # rows: offsets, columns: orders
-    days = np.ceil(np.round(np.expm1(base[None, :] + OFFSETS[:, None]), 2))
-    promise = anchors[None, :] + np.maximum(floor, days)
-    pending = delivered < 0
-    scored = ~pending[None, :] | (promise < cut)
-    late = np.where(pending[None, :], promise < cut, delivered[None, :] > promise)
-    error = np.where(pending[None, :], cut - promise, np.abs(delivered[None, :] - promise))
-    n = scored.sum(axis=1)
-    late_share = (late & scored).sum(axis=1) / np.maximum(n, 1)
-    mae = (error * scored).sum(axis=1) / np.maximum(n, 1)
-    ok = np.flatnonzero(late_share <= target + 1e-12)
-    i = int(ok[0]) if len(ok) else len(OFFSETS) - 1
-    return float(OFFSETS[i]), Metrics(int(n[i]), float(mae[i]), float(late_share[i]))
+    return anchors, delivered, known_at.date().toordinal()
 
 
-def choose_stage(
-    samples: Sequence[Sample],
+def _their_late_share(orders: Sequence[OrderFacts], known_at: datetime.datetime) -> float:
+    """The marketplace's own late share as known at `known_at`, over the orders whose promised
+    day had passed by then (so in-transit orders do not bias it: past their promise is late)."""
+    late = counted = 0
+    for order in orders:
+        if order.their_promise is None or order.their_promise >= known_at.date():
+            continue
+        counted += 1
+        delivered = (
+            order.delivered_at if order.delivered_at and order.delivered_at < known_at else None
+        )
+        late += delivered is None or delivered.date() > order.their_promise
+    return late / counted if counted else 0.0
+
+
+def fit_stage(
+    orders: Sequence[OrderFacts],
     *,
     kind: str,
+    geo: Geo,
     known_at: datetime.datetime,
-    target_late_share: float | None = None,
-    feature_sets: Sequence[Sequence[str]] | None = None,
-    taus: Sequence[float] = TAUS,
-    half_lives: Sequence[float] = HALF_LIVES,
-) -> tuple[Stage, Metrics, float]:
-    """Choose features, quantile and half-life on the validation slice (lowest validation MAE
-    with its late share within the target), calibrate the offset there, then refit on all that
-    was known at `known_at`. Returns the stage, its validation metrics and the target used."""
-    history = sorted(
-        (s for s in _usable(samples, kind) if s.purchased_at < known_at),
-        key=lambda s: s.purchased_at,
+    late_target: float | None,
+) -> tuple[Stage, dict[str, Any], float]:
+    """Calibrate on the validation slice, then refit the trees on everything known at
+    `known_at`. `late_target` None: the marketplace's own late share on the validation slice
+    (orders that carry `their_promise`). Returns the stage, validation figures and target."""
+    history_orders = sorted(
+        (o for o in orders if o.purchased_at < known_at and o.anchor(kind) is not None),
+        key=lambda o: o.purchased_at,
     )
-    if len(history) < 10:
+    if len(history_orders) < 50:
         raise ValueError("Too few orders to learn delivery times from.")
-    v_start = history[int(len(history) * (1 - VALIDATION_SHARE))].purchased_at
-    inner = [s for s in history if s.delivered_at and s.delivered_at < v_start]
+    v_start = history_orders[int(len(history_orders) * (1 - VALIDATION_SHARE))].purchased_at
+    inner = [o for o in history_orders if o.delivered_at and o.delivered_at < v_start]
     valid = [
-        s
-        for s in history
-        if s.purchased_at >= v_start and anchor_of(s, kind) < known_at  # type: ignore[operator]
+        o
+        for o in history_orders
+        if o.purchased_at >= v_start
+        and o.anchor(kind) < known_at  # type: ignore[operator]
+        and o.status not in ("canceled", "unavailable")
+        and (o.delivered_at is not None or o.status in ("shipped", "delivered", ""))
     ]
-    if target_late_share is None:
-        theirs = [s for s in valid if s.promised_on]
-        target_late_share = score([s.promised_on for s in theirs], theirs, known_at).late_share  # type: ignore[misc]
-    best: tuple[float, Stage, Metrics] | None = None
-    for features in feature_sets if feature_sets is not None else FEATURE_SETS[kind]:
-        for tau in taus:
-            for half_life in half_lives:
-                stage = fit_stage(
-                    inner, kind=kind, features=features, tau=tau, half_life_days=half_life
-                )
-                stage.offset, metrics = _calibrate(stage, valid, target_late_share, known_at)
-                if metrics.late_share > target_late_share + 1e-12:
-                    continue
-                if best is None or metrics.mae_days < best[0] - 1e-9:
-                    best = (metrics.mae_days, stage, metrics)
-    if best is None:
-        raise ValueError("No candidate keeps lateness within the target on validation.")
-    chosen = best[1]
-    known = [s for s in history if s.delivered_at and s.delivered_at < known_at]
-    final = fit_stage(
-        known,
-        kind=kind,
-        features=chosen.features,
-        tau=chosen.tau,
-        half_life_days=chosen.half_life_days,
-        offset=chosen.offset,
-    )
-    return final, best[2], target_late_share
+    if late_target is None:
+        late_target = _their_late_share(valid, known_at)
+    inner_history = History.learn(history_orders, v_start)
+    mu, sigma = fit_trees(inner, kind, geo, inner_history)
+    anchors, delivered, cut = _validation_arrays(valid, kind, known_at)
+    figures: dict[str, Any] = {"late_target": late_target}
+    pairs = {}
+    for placed in (True, False):
+        x = _matrix(valid, kind, geo, inner_history, placed=placed)
+        m = np.array([mu.predict(r) for r in x]) if len(x) else np.zeros(0)
+        s = np.array([sigma.predict(r) for r in x]) if len(x) else np.zeros(0)
+        a, b, found = calibrate(kind, m, s, anchors, delivered, cut, late_target)
+        pairs[placed] = (a, b)
+        figures["placed" if placed else "fallback"] = {"a": a, "b": b, **found}
+    known = [o for o in history_orders if o.delivered_at and o.delivered_at < known_at]
+    final_history = History.learn(history_orders, known_at)
+    mu, sigma = fit_trees(known, kind, geo, final_history)
+    stage = Stage(kind, mu, sigma, *pairs[True], *pairs[False])
+    return stage, figures, late_target
 
 
-def choose_and_fit(
-    samples: Sequence[Sample],
+def train(
+    orders: Sequence[OrderFacts],
     *,
+    geo: Geo,
     known_at: datetime.datetime | None = None,
-    target_late_share: float | None = None,
-    **grid: object,
-) -> Params:
-    """Both promises, from what was known at `known_at` (default: after the last delivery)."""
-    delivered = [s.delivered_at for s in samples if s.delivered_at]
+    late_target: float | None = None,
+    source: str = "",
+) -> Promiser:
+    """Both promises from what was known at `known_at` (default: just after the last delivery).
+    The hand-over promise is left out when the history has no hand-over times."""
+    delivered = [o.delivered_at for o in orders if o.delivered_at]
     if not delivered:
         raise ValueError("No delivered orders to learn from.")
     when = known_at or max(delivered) + datetime.timedelta(seconds=1)
-    checkout, _, target = choose_stage(
-        samples,
-        kind=CHECKOUT,
-        known_at=when,
-        target_late_share=target_late_share,
-        **grid,  # type: ignore[arg-type]
+    checkout, figures, target = fit_stage(
+        orders, kind=CHECKOUT, geo=geo, known_at=when, late_target=late_target
     )
+    validation = {CHECKOUT: figures}
+    handover: Stage | None
     try:
-        handover: Stage | None = choose_stage(
-            samples,
-            kind=HANDOVER,
-            known_at=when,
-            target_late_share=target_late_share,
-            **{k: v for k, v in grid.items() if k != "feature_sets"},  # type: ignore[arg-type]
-        )[0]
+        handover, figures, _ = fit_stage(
+            orders, kind=HANDOVER, geo=geo, known_at=when, late_target=target
+        )
+        validation[HANDOVER] = figures
     except ValueError:
-        handover = None  # no hand-over dates in the history: checkout promise only
-    known = [s for s in samples if s.delivered_at and s.delivered_at < when]
-    return Params(
+        handover = None
+    known = [o for o in orders if o.delivered_at and o.delivered_at < when]
+    return Promiser(
         checkout=checkout,
         handover=handover,
+        geo=geo,
+        history=History.learn(orders, when),
         trained_on=len(known),
-        trained_until=max(s.purchased_at for s in known).isoformat(),
-        validation_late_target=target,
+        trained_until=max(o.purchased_at for o in known).isoformat(),
+        late_target=target,
+        source=source,
+        validation=validation,
     )
-
-
-def time_split(
-    samples: Sequence[Sample], share: float = 0.8
-) -> tuple[datetime.datetime, list[Sample]]:
-    """The cut (purchase time at the `share` point of delivered orders) and the test orders:
-    delivered orders bought at or after it. Train with `known_at=cut`."""
-    done = sorted((s for s in samples if s.delivered_at), key=lambda s: s.purchased_at)
-    cut = done[int(len(done) * share)].purchased_at
-    return cut, [s for s in done if s.purchased_at >= cut]

@@ -35,8 +35,8 @@ PAYMENT_MAP = {
     "voucher": PaymentMethod.VOUCHER,
     "not_defined": PaymentMethod.OTHER,
 }
-ORDERS = "orders_excerpt.csv.gz"
-ITEMS = "order_items_excerpt.csv.gz"
+ORDERS = "olist_orders_dataset.csv.gz"
+ITEMS = "olist_order_items_dataset.csv.gz"
 PAYMENTS = "order_payments.csv.gz"
 REVIEWS = "order_reviews_excerpt.csv.gz"
 
@@ -106,8 +106,11 @@ def read_orders(ctx: OlistContext) -> dict[str, ParsedOrder]:
             ctx.report.reject(ORDERS, number, "duplicate_key", row)
             continue
         parsed.status = status
-        if customer_ref not in ctx.customer_by_ref:
-            ctx.report.keep(ORDERS, number, "customer_not_in_excerpt", row)
+        if ctx.purchased_from and placed_at.date() < ctx.purchased_from:
+            ctx.outside.add(order_id)
+            continue
+        if customer_ref not in ctx.customer_rows:
+            ctx.report.keep(ORDERS, number, "customer_not_in_customers", row)
         orders[order_id] = parsed
     return orders
 
@@ -140,8 +143,10 @@ def read_items(ctx: OlistContext, orders: dict[str, ParsedOrder]) -> dict[str, l
             latest = ctx.latest_price.get(item.product_id)
             if latest is None or (when, number) >= latest[:2]:
                 ctx.latest_price[item.product_id] = (when, number, item.price)
+        if order_id in ctx.outside:
+            continue
         if order_id not in orders:
-            ctx.report.reject(ITEMS, number, "order_not_in_excerpt", row)
+            ctx.report.reject(ITEMS, number, "order_not_in_orders", row)
             continue
         items[order_id].append(item)
     return items
@@ -164,8 +169,10 @@ def read_payments(
         method = PAYMENT_MAP.get((row.get("payment_type") or "").strip())
         if method is None:
             ctx.report.reject(PAYMENTS, number, "unknown_payment_type", row)
+        elif order_id in ctx.outside:
+            continue
         elif order_id not in orders:
-            ctx.report.reject(PAYMENTS, number, "order_not_in_excerpt", row)
+            ctx.report.reject(PAYMENTS, number, "order_not_in_orders", row)
         elif (order_id, sequence) in seen:
             ctx.report.reject(PAYMENTS, number, "duplicate_key", row)
         else:
@@ -190,7 +197,7 @@ def write_orders(
             if lines:
                 total = sum((line.line_total + line.freight for line in lines), Decimal("0.00"))
             else:
-                # The items excerpt lacks this order's items; payments cover every order.
+                # 775 orders have no items (most were cancelled); payments cover every order.
                 total = sum((p.amount for p in payments.get(parsed.order_id, [])), Decimal("0.00"))
                 counts["from_payments"] += 1
             order_objects.append(_order(ctx, parsed, total))
@@ -307,10 +314,12 @@ def import_reviews(ctx: OlistContext) -> None:
         if (review_id, order_ref) in seen:
             ctx.report.reject(REVIEWS, number, "duplicate_key", row)
             continue
+        if order_ref in ctx.outside:
+            continue
         seen.add((review_id, order_ref))
         order_pk = order_ids.get(order_ref)
         if order_pk is None:
-            ctx.report.keep(REVIEWS, number, "review_order_not_in_excerpt", row)
+            ctx.report.keep(REVIEWS, number, "review_order_not_in_orders", row)
         if (review_id, order_ref) in existing:
             continue
         new.append(

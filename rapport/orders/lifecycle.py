@@ -153,9 +153,9 @@ def _held_for_review(order: Order) -> bool:
 
 
 def _promise(order: Order) -> datetime.datetime | None:
-    from rapport.delivery.services import promised_datetime
+    from rapport.delivery.services import order_facts, promise_for
 
-    return promised_datetime(order.placed_at)
+    return promise_for(order_facts(order)).promised
 
 
 def _capture_cards(order: Order) -> None:

@@ -18,6 +18,7 @@ from rapport.storefront.views import (
 )
 from rapport.storefront.views import chat as chat_views
 from rapport.storefront.views import help as help_views
+from rapport.storefront.views import delivery as delivery_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import reviews as reviews_views
 from rapport.storefront.views import tickets as tickets_views
@@ -126,4 +127,6 @@ urlpatterns = [
     path("reviews/p/<uuid:public_id>/", reviews_views.product_reviews, name="product_reviews"),
     path("reviews/p/<uuid:public_id>/write/", reviews_views.review_write, name="review_write"),
     path("suggestions/buy-again/", recommendations.buy_again, name="suggestions_buy_again"),
+    # Delivery range for the visitor's region (htmx fragment of the product page, issue 16)
+    path("delivery/p/<uuid:public_id>/", delivery_views.estimate, name="delivery_estimate"),
 ]

@@ -95,38 +95,48 @@ def cut_online_retail(source: Path) -> None:
 
 
 def cut_olist(source: Path) -> None:
+    """The importer's slice of the full Olist tables (tests/data/README.md says what is in it)."""
     folder = source / "olist"
     out = HERE / "olist"
     out.mkdir(exist_ok=True)
     t_head, translations = read(folder / "product_category_name_translation.csv.gz")
-    c_head, customers = read(folder / "customers_excerpt.csv.gz")
-    o_head, orders = read(folder / "orders_excerpt.csv.gz")
-    i_head, items = read(folder / "order_items_excerpt.csv.gz")
+    c_head, customers = read(folder / "olist_customers_dataset.csv.gz")
+    o_head, orders = read(folder / "olist_orders_dataset.csv.gz")
+    i_head, items = read(folder / "olist_order_items_dataset.csv.gz")
     pay_head, payments = read(folder / "order_payments.csv.gz")
     r_head, reviews = read(folder / "order_reviews_excerpt.csv.gz")
     p_head, products = read(folder / "products.csv.gz")
     s_head, sellers = read(folder / "sellers.csv.gz")
 
-    customer_ids = {row[0] for row in customers}
-    item_orders = {row[0] for row in items}
-    order_ids: list[str] = []
-    for row in orders:  # the 9 orders whose customer is in the excerpt
-        if row[1] in customer_ids:
-            order_ids.append(row[0])
-    joined = [row[0] for row in orders if row[0] in item_orders]
-    multi = [o for o in joined if sum(1 for i in items if i[0] == o) > 1]
-    order_ids += joined[:6] + multi[:3]
-    for status in ["canceled", "unavailable", "shipped", "invoiced", "processing"]:
-        order_ids += [row[0] for row in orders if row[2] == status][:1]
-    order_ids += [row[0] for row in orders[:5]]  # plain orphans: no customer, no items
-    order_set = set(dict.fromkeys(order_ids))
+    items_of: dict[str, list[list[str]]] = defaultdict(list)
+    for row in items:
+        items_of[row[0]].append(row)
+    # The orders the importer tests name: one per Olist status, a two-item order, the README's
+    # example order, and an order whose review is in the reviews excerpt.
+    order_ids = [
+        "e481f51cbdc54678b7cc49136f2d6af7",  # README's example order (delivered)
+        "23c0fb66f3afa483b302cc740b14f17b",
+        "0ac645ddb846d1373321decb39c9956f",  # two items, delivered
+        "8e24261a7e58791d10cb1bf9da94df5c",  # unavailable
+        "15bed8e2fec7fdbadb186b57c46c92f2",  # processing, reviewed
+    ]
+    for status in ["canceled", "shipped", "invoiced"]:
+        order_ids += [o[0] for o in orders if o[2] == status and items_of[o[0]]][:1]
+    order_ids += [o[0] for o in orders if len({i[3] for i in items_of[o[0]]}) > 1][:1]
+    order_ids += [o[0] for o in orders if not items_of[o[0]]][:1]  # an order without items
+    dropped_customers = [o[0] for o in orders if o[2] == "delivered" and o[0] not in order_ids][:2]
+    order_ids += dropped_customers
+    order_set = set(order_ids)
+    no_customer = {o[1] for o in orders if o[0] in dropped_customers}
     multiline = [r for r in reviews if "\n" in r[4] or "\r" in r[4]]
     kept_reviews = [r for r in reviews if r[1] in order_set]
     kept_reviews += multiline[:3] + [r for r in reviews if r[1] not in order_set][:5]
     review_keys = {(r[0], r[1]) for r in kept_reviews}
     orphan_items = [i for i in items if i[0] not in order_set][:8]
     kept_items = [i for i in items if i[0] in order_set] + orphan_items
-    orphan_pay = [p for p in payments if p[0] not in order_set][:8]
+    all_orders = {o[0] for o in orders}
+    # Payments of orders purchased after May 2018 (not in the orders table): real orphans.
+    orphan_pay = [p for p in payments if p[0] not in all_orders][:8]
 
     used_products = {i[2] for i in kept_items}
     no_category = [p[0] for p in products if p[1] == ""][:3]
@@ -138,14 +148,23 @@ def cut_olist(source: Path) -> None:
     product_set = used_products | set(no_category) | set(untranslated)
     product_set |= {p[0] for p in products[:5]}  # never sold in the slice: not on sale
     seller_set = {i[3] for i in kept_items} | {s[0] for s in sellers[:3]}
-    customer_set = {row[1] for row in orders if row[0] in order_set} | {c[0] for c in customers[:5]}
+    customer_set = {o[1] for o in orders if o[0] in order_set} - no_customer
+    customer_set |= {c[0] for c in customers[:3]}
 
     write(out / "product_category_name_translation.csv.gz", t_head, translations)
     write(out / "sellers.csv.gz", s_head, [s for s in sellers if s[0] in seller_set])
     write(out / "products.csv.gz", p_head, [p for p in products if p[0] in product_set])
-    write(out / "customers_excerpt.csv.gz", c_head, [c for c in customers if c[0] in customer_set])
-    write(out / "orders_excerpt.csv.gz", o_head, [o for o in orders if o[0] in order_set])
-    write(out / "order_items_excerpt.csv.gz", i_head, [i for i in items if i in kept_items])
+    write(
+        out / "olist_customers_dataset.csv.gz",
+        c_head,
+        [c for c in customers if c[0] in customer_set],
+    )
+    write(out / "olist_orders_dataset.csv.gz", o_head, [o for o in orders if o[0] in order_set])
+    write(
+        out / "olist_order_items_dataset.csv.gz",
+        i_head,
+        [i for i in items if i in kept_items],
+    )
     write(
         out / "order_payments.csv.gz",
         pay_head,
@@ -158,7 +177,43 @@ def cut_olist(source: Path) -> None:
     )
 
 
+def cut_delivery(source: Path) -> None:
+    """Every 40th order of the full table with its items, customers, sellers, products and the
+    first three geolocation rows of each zip prefix they use: the evaluation command's slice."""
+    folder = source / "olist"
+    out = HERE / "delivery"
+    out.mkdir(exist_ok=True)
+    o_head, orders = read(folder / "olist_orders_dataset.csv.gz")
+    kept = orders[::40]
+    order_set = {o[0] for o in kept}
+    i_head, items = read(folder / "olist_order_items_dataset.csv.gz")
+    kept_items = [i for i in items if i[0] in order_set]
+    c_head, customers = read(folder / "olist_customers_dataset.csv.gz")
+    customer_set = {o[1] for o in kept}
+    kept_customers = [c for c in customers if c[0] in customer_set]
+    s_head, sellers = read(folder / "sellers.csv.gz")
+    seller_set = {i[3] for i in kept_items}
+    kept_sellers = [s for s in sellers if s[0] in seller_set]
+    p_head, products = read(folder / "products.csv.gz")
+    product_set = {i[2] for i in kept_items}
+    prefixes = {c[2] for c in kept_customers} | {s[1] for s in kept_sellers}
+    g_head, geolocation = read(folder / "olist_geolocation_dataset.csv.gz")
+    per_prefix: dict[str, int] = defaultdict(int)
+    kept_geo = []
+    for row in geolocation:
+        if row[0] in prefixes and per_prefix[row[0]] < 3:
+            per_prefix[row[0]] += 1
+            kept_geo.append(row)
+    write(out / "olist_orders_dataset.csv.gz", o_head, kept)
+    write(out / "olist_order_items_dataset.csv.gz", i_head, kept_items)
+    write(out / "olist_customers_dataset.csv.gz", c_head, kept_customers)
+    write(out / "sellers.csv.gz", s_head, kept_sellers)
+    write(out / "products.csv.gz", p_head, [p for p in products if p[0] in product_set])
+    write(out / "olist_geolocation_dataset.csv.gz", g_head, kept_geo)
+
+
 if __name__ == "__main__":
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets")
     cut_online_retail(root)
     cut_olist(root)
+    cut_delivery(root)

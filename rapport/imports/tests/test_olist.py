@@ -46,20 +46,24 @@ def report(tmp_path: Path, stem: str) -> list[dict[str, str]]:
 
 
 def test_exact_counts(imported: str) -> None:
+    # tests/data/README.md: 12 orders (2 of them without their customer row), 24 item rows (8 of
+    # orders not in the slice), 21 payment rows (8 of orders purchased after May 2018), 9
+    # reviews (1 of an order in the slice), 13 customers, 31 products (21 sold), 23 sellers.
     assert counts() == {
-        "sellers": 19,
-        "customers": 14,
+        "sellers": 23,
+        "customers": 13,
         "categories": 73,  # 71 translated + 2 untranslated; no category for an empty name
-        "products": 26,
-        "on_sale": 16,
-        "orders": 27,
-        "lines": 11,
-        "payments": 29,
-        "reviews": 10,
+        "products": 31,
+        "on_sale": 21,
+        "orders": 12,
+        "lines": 16,
+        "payments": 13,
+        "reviews": 9,
     }
-    assert "rejected order_not_in_excerpt: 8" in imported
-    assert "kept customer_not_in_excerpt: 18" in imported
-    assert "kept review_order_not_in_excerpt: 8" in imported
+    assert "olist_order_items_dataset.csv.gz rejected order_not_in_orders: 8" in imported
+    assert "order_payments.csv.gz rejected order_not_in_orders: 8" in imported
+    assert "olist_orders_dataset.csv.gz kept customer_not_in_customers: 2" in imported
+    assert "kept review_order_not_in_orders: 8" in imported
 
 
 def test_joined_order_with_customer_lines_and_all_timestamps(imported: str) -> None:
@@ -67,9 +71,13 @@ def test_joined_order_with_customer_lines_and_all_timestamps(imported: str) -> N
     assert order.customer is not None
     assert order.customer.external_id == "7a380cb5434e6b6b5b37d45bb99dbe8a"  # the person
     assert order.customer.city == "sao bernardo do campo"
+    assert (order.customer.postal_code, order.customer.region) == ("09890", "SP")
     assert order.customer.country == "Brazil"
     assert order.number == "OL-23c0fb66f3afa483b302cc740b14f17b"
     assert order.currency == "BRL"
+    # Two items from two sellers, by hand: 88.00 + 17.35 + 124.99 + 17.35.
+    assert order.total == Decimal("247.69")
+    assert order.lines.values("seller").distinct().count() == 2
 
     two_items = Order.objects.get(external_id="0ac645ddb846d1373321decb39c9956f")
     # São Paulo time (UTC-3): purchase 2018-05-07 20:57:42 local.
@@ -78,7 +86,8 @@ def test_joined_order_with_customer_lines_and_all_timestamps(imported: str) -> N
     assert two_items.shipped_at == datetime(2018, 5, 8, 17, 12, tzinfo=UTC)
     assert two_items.delivered_at == datetime(2018, 5, 12, 1, 8, 57, tzinfo=UTC)
     assert two_items.estimated_delivery_at == datetime(2018, 5, 29, 3, 0, tzinfo=UTC)
-    assert two_items.customer is None
+    assert two_items.customer is not None
+    assert two_items.customer.external_id == "969cdc8af5b07074766e79c1e6d76c24"
     assert two_items.external_customer_ref == "46d8521966b3f64cce626dfc6b655d1a"
     lines = list(two_items.lines.select_related("seller", "product"))
     assert [(line.position, line.quantity, line.unit_price, line.freight) for line in lines] == [
@@ -87,30 +96,38 @@ def test_joined_order_with_customer_lines_and_all_timestamps(imported: str) -> N
     ]
     assert lines[0].seller is not None
     assert lines[0].seller.external_id == "82cb9f452fe8334df74b22d37824b431"
+    assert (lines[0].seller.zip_code_prefix, lines[0].seller.state) == ("95013", "RS")
     assert lines[0].product is not None and lines[0].sku == lines[0].product.sku
     # Total = items + freight, by hand: 2 x (49.10 + 18.23).
     assert two_items.total == Decimal("134.66")
 
 
 def test_order_without_items_takes_its_total_from_payments(imported: str) -> None:
-    order = Order.objects.get(external_id="e481f51cbdc54678b7cc49136f2d6af7")
+    order = Order.objects.get(external_id="809a282bbd5dbcabb6f2f724fca862ec")
     assert order.lines.count() == 0
+    assert order.status == OrderStatus.CANCELLED
+    assert order.total == Decimal("40.95")
+
+
+def test_order_paid_in_three_parts(imported: str) -> None:
+    order = Order.objects.get(external_id="e481f51cbdc54678b7cc49136f2d6af7")
     payments = list(order.payments.order_by("sequence").values_list("sequence", "method", "amount"))
     assert payments == [
         (1, PaymentMethod.CARD, Decimal("18.12")),
         (2, PaymentMethod.VOUCHER, Decimal("18.59")),
         (3, PaymentMethod.VOUCHER, Decimal("2.00")),
     ]
+    # One item: 29.99 + 8.72 freight, the same as the three payments.
     assert order.total == Decimal("38.71")
 
 
 @pytest.mark.parametrize(
     ("order_id", "status"),
     [
-        ("1b9ecfe83cdc259250e1a8aca174f0ad", OrderStatus.CANCELLED),  # canceled
+        ("e5fa5a7210941f7d56d0208e4e071d35", OrderStatus.CANCELLED),  # canceled
         ("8e24261a7e58791d10cb1bf9da94df5c", OrderStatus.CANCELLED),  # unavailable
-        ("ee64d42b8cf066f35eac1cf57de1aa85", OrderStatus.SHIPPED),
-        ("0760a852e4e9d89eb77bf631eaaf1c84", OrderStatus.PACKED),  # invoiced
+        ("2e7a8482f6fb09756ca50c10d7bfc047", OrderStatus.SHIPPED),
+        ("dd359d3c294458c6d642b2eea9212bf5", OrderStatus.PACKED),  # invoiced
         ("15bed8e2fec7fdbadb186b57c46c92f2", OrderStatus.PAID),  # processing
         ("0ac645ddb846d1373321decb39c9956f", OrderStatus.DELIVERED),
     ],
@@ -138,13 +155,18 @@ def test_products_names_categories_sizes_and_prices(imported: str) -> None:
     unpriced = Product.objects.filter(is_active=False)
     assert unpriced.count() == 10
     assert all(p.price is None for p in unpriced)
-    baby = Product.objects.get(name__startswith="Baby item 2a15783d")
-    assert (baby.weight_g, baby.length_cm, baby.height_cm, baby.width_cm) == (600, 38, 5, 33)
-    assert baby.price == Decimal("60.00")
-    assert baby.category is not None
-    assert (baby.category.name, baby.category.name_original, baby.category.source) == (
-        "Baby",
-        "bebes",
+    housewares = Product.objects.get(sku="87285b34884572647811a353c7ac498a")
+    assert housewares.name == "Housewares item 87285b34"
+    assert (
+        housewares.weight_g,
+        housewares.length_cm,
+        housewares.height_cm,
+        housewares.width_cm,
+    ) == (500, 19, 8, 13)
+    assert housewares.price == Decimal("29.99")
+    assert housewares.category is not None
+    assert (housewares.category.name_original, housewares.category.source) == (
+        "utilidades_domesticas",
         "olist",
     )
     untranslated = Category.objects.get(external_key="pc_gamer")
@@ -167,17 +189,36 @@ def test_reviews_keep_multi_line_text_and_orphans_keep_their_order_ref(imported:
 
 
 def test_orphans_are_reported_with_reason_and_row(imported: str, tmp_path: Path) -> None:
-    items = report(tmp_path, "order_items_excerpt")
+    items = report(tmp_path, "olist_order_items_dataset")
     assert len(items) == 8
-    assert {(r["reason"], r["outcome"]) for r in items} == {("order_not_in_excerpt", "rejected")}
+    assert {(r["reason"], r["outcome"]) for r in items} == {("order_not_in_orders", "rejected")}
     assert not Order.objects.filter(external_id__in=[r["order_id"] for r in items]).exists()
     payments = report(tmp_path, "order_payments")
     assert len(payments) == 8
     assert all(r["row_number"].isdigit() for r in payments)
-    orders = report(tmp_path, "orders_excerpt")
-    assert len(orders) == 18
-    assert {r["outcome"] for r in orders} == {"kept"}
+    orders = report(tmp_path, "olist_orders_dataset")
+    assert {(r["order_id"], r["outcome"]) for r in orders} == {
+        ("bfbd0f9bdef84302105ad712db648a6c", "kept"),
+        ("3b697a20d9e427646d92567910af6d57", "kept"),
+    }
     assert report(tmp_path, "products") == []
+
+
+def test_purchased_from_imports_only_later_orders_and_their_rows(run_command, tmp_path) -> None:
+    output = run_command(COMMAND, OLIST_SLICE, purchased_from="2018-01-01")
+    assert set(Order.objects.values_list("external_id", flat=True)) == {
+        "0ac645ddb846d1373321decb39c9956f",
+        "23c0fb66f3afa483b302cc740b14f17b",
+    }
+    # Their customers only; their 4 lines and 2 payments; earlier orders' rows are not orphans.
+    assert Customer.objects.count() == 2
+    assert (OrderLine.objects.count(), Payment.objects.count()) == (4, 2)
+    assert "olist_order_items_dataset.csv.gz rejected order_not_in_orders: 8" in output
+    assert "order_payments.csv.gz rejected order_not_in_orders: 8" in output
+    assert Product.objects.filter(is_active=True).count() == 21  # prices from every item
+    # The one review of a 2017 order is skipped; the 8 of orders not in the tables are kept.
+    assert Review.objects.count() == 8 and not Review.objects.filter(order__isnull=False).exists()
+    assert "reviews already present: 0" in output
 
 
 def test_second_run_adds_nothing(imported: str, run_command) -> None:
@@ -186,4 +227,4 @@ def test_second_run_adds_nothing(imported: str, run_command) -> None:
     assert counts() == before
     assert "orders created: 0" in output
     assert "payments created: 0" in output
-    assert "reviews already present: 10" in output
+    assert "reviews already present: 9" in output

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
-import math
 
 import pytest
 from django.urls import reverse
@@ -12,7 +10,9 @@ from django.utils import timezone
 
 from rapport.aftersales.tests.factories import buy, reachable, stocked_product
 from rapport.customers.models import Customer
-from rapport.delivery.model import CHECKOUT, HANDOVER, Params, Stage
+from rapport.delivery.features import CHECKOUT, HANDOVER, Geo, History
+from rapport.delivery.model import Promiser, Stage
+from rapport.delivery.services import save_promiser
 from rapport.orders.lifecycle import advance_order
 from rapport.orders.models import OrderStatus
 
@@ -20,17 +20,20 @@ pytestmark = pytest.mark.django_db
 S = OrderStatus
 
 
-def constant(kind: str, days: int) -> Stage:
-    return Stage(kind, [], [math.log1p(days)], 0.0, 0.9, 0.0)
+def constant_model(checkout: int, handover: int | None = None) -> Promiser:
+    return Promiser(
+        checkout=Stage.constant(CHECKOUT, checkout),
+        handover=Stage.constant(HANDOVER, handover) if handover is not None else None,
+        geo=Geo(),
+        history=History(),
+    )
 
 
 @pytest.fixture
 def model(tmp_path, settings):
     """A model promising 9 days from checkout and 2 days from the hand-over."""
     settings.RAPPORT_DELIVERY_MODEL_PATH = tmp_path / "model.json"
-    params = Params(checkout=constant(CHECKOUT, 9), handover=constant(HANDOVER, 2))
-    (tmp_path / "model.json").write_text(json.dumps(params.to_dict()))
-    return params
+    return save_promiser(constant_model(9, 2), tmp_path / "model.json")
 
 
 def day(value: datetime.date | datetime.datetime) -> str:
@@ -74,8 +77,7 @@ def test_tracking_shows_the_updated_promise_only_while_with_the_carrier(clients,
 
 def test_without_a_hand_over_model_no_updated_promise(clients, people, tmp_path, settings):
     settings.RAPPORT_DELIVERY_MODEL_PATH = tmp_path / "model.json"
-    params = Params(checkout=constant(CHECKOUT, 9))
-    (tmp_path / "model.json").write_text(json.dumps(params.to_dict()))
+    save_promiser(constant_model(9), tmp_path / "model.json")
     ann = reachable(Customer.objects.get(user=people["customer"]))
     order = buy(people["customer"], ann, [(stocked_product(quantity=5, price="10.00"), 1)])
     order = advance_order(order=order, to=S.PACKED, actor=people["employee"])

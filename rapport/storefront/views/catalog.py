@@ -22,6 +22,7 @@ from rapport.storefront.views.personal import personal_home
 
 PAGE_SIZE = 24
 _SUGGESTIONS_PATH = PathPattern("storefront:suggestions_product", public_id=UUID(int=0))
+_DELIVERY_PATH = PathPattern("storefront:delivery_estimate", public_id=UUID(int=0))
 SORT_CHOICES = ("name", "price", "-price", "newest", "popular")
 
 
@@ -137,6 +138,7 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         "category_url": category.get_absolute_url() if category else "",
         "parent": category.parent if category else None,
         "suggestions_url": _SUGGESTIONS_PATH(public_id=item.public_id),
+        "delivery_url": _DELIVERY_PATH(public_id=item.public_id),
     }
     return pagecache.render_shared(
         request,

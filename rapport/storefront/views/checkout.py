@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -24,6 +25,7 @@ from rapport.checkout.shipping import METHODS, free_shipping_threshold, get_meth
 from rapport.credit.queries import payment_terms
 from rapport.customers.models import Customer
 from rapport.customers.services import create_customer_for_user
+from rapport.delivery.services import promise_for_checkout
 from rapport.inventory.services import OutOfStock
 from rapport.payments.models import PaymentMethod
 from rapport.payments.providers import ProviderError, WebhookSignatureError, get_provider
@@ -171,6 +173,13 @@ def verify(request: HttpRequest) -> HttpResponse:
                 return redirect("storefront:order", public_id=order.public_id)
     shipping = method.cost_for(view.subtotal)
     payment = chosen.get("payment", "")
+    # The same call place_order makes: the promise shown is the one stored and mailed.
+    promise = promise_for_checkout(
+        items=[(line["product_id"], line["quantity"]) for line in view.lines],
+        postal_code=address.postal_code,
+        country=address.country,
+        placed_at=timezone.now(),
+    )
     return render(
         request,
         "storefront/checkout/verify.html",
@@ -189,6 +198,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "wallet_balance": wallet_balance(customer),
             "idempotency_key": key,
             "error": error,
+            "promise": promise,
         },
         status=400 if error else 200,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from rapport.accounts.models import User
@@ -17,6 +17,10 @@ from rapport.catalog.models import Product
 from rapport.customers.models import Customer
 
 ONLINE_RETAIL_FILE = Path("online_retail") / "online_retail_2010_2011.csv.gz"
+OLIST_DIR = Path("olist")
+# The demo's Olist side: the orders of the last month of the tables (about 6,700, with their
+# customers, sellers' routes and delivery outcomes); `--olist-from 2016-01-01` imports all.
+OLIST_DEMO_FROM = "2018-05-01"
 
 DEMO_ACCOUNTS = [
     # (email, password, role, first name)
@@ -32,11 +36,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--data-dir", default=str(settings.RAPPORT_DATA_DIR))
         parser.add_argument("--skip-import", action="store_true")
+        parser.add_argument(
+            "--olist-from",
+            default=OLIST_DEMO_FROM,
+            help="import Olist orders purchased on or after this day (default: %(default)s)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir = Path(options["data_dir"])
         if not options["skip_import"]:
             self._import_if_empty(data_dir)
+            self._import_olist_if_absent(data_dir, options["olist_from"])
         call_command("stock_untracked_products", stdout=self.stdout)
         call_command("seed_demo_segments", stdout=self.stdout)
         self._train_delivery_model(data_dir)
@@ -47,14 +57,50 @@ class Command(BaseCommand):
         self._demo_accounts()
 
     def _train_delivery_model(self, data_dir: Path) -> None:
-        """Promised delivery dates come from the model learnt on Olist's history; without it the
-        store would fall back to a fixed default. A missing or outdated model file is retrained."""
+        """Promised delivery dates come from the model learnt on Olist's full tables (about a
+        minute, once); without it the store falls back to a fixed default. A missing or
+        outdated model file is retrained."""
         from rapport.delivery import services as delivery
+        from rapport.delivery.olist_tables import OlistTablesError, check_tables
 
-        orders = data_dir / "olist" / "orders_excerpt.csv.gz"
-        if delivery.load_params() is not None or not orders.exists():
+        folder = data_dir / OLIST_DIR
+        if delivery.load_promiser() is not None:
             return
-        call_command("train_delivery_model", path=orders, stdout=self.stdout)
+        try:
+            check_tables(folder)
+        except OlistTablesError:
+            return
+        self.stdout.write("Training the delivery promise model on Olist's tables (once) …")
+        try:
+            call_command("train_delivery_model", data_dir=str(folder), stdout=self.stdout)
+        except CommandError as exc:
+            self.stdout.write(
+                self.style.WARNING(f"No delivery model ({exc}): promises use the default days.")
+            )
+
+    def _import_olist_if_absent(self, data_dir: Path, purchased_from: str) -> None:
+        """The marketplace side of the demo: Olist's sellers, customers, products and the
+        orders purchased since `purchased_from`, with routes and delivery outcomes."""
+        from rapport.imports.olist import FILES, SOURCE
+        from rapport.orders.models import Order
+
+        folder = data_dir / OLIST_DIR
+        if Order.objects.filter(source=SOURCE).exists():
+            return
+        if not all((folder / name).exists() for name in FILES):
+            return
+        self.stdout.write(
+            f"Importing Olist orders purchased since {purchased_from} from {folder} … (all of "
+            f"them: manage.py import_olist {folder})"
+        )
+        call_command(
+            "import_olist",
+            str(folder),
+            purchased_from=purchased_from,
+            no_progress=True,
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
     def _train_intent_model(self) -> None:
         """Inbound support mail is classified by a model trained on the Bitext sets; training
