@@ -19,9 +19,9 @@ from rapport.portal.views import chat as chat_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
-from rapport.portal.views import shop as shop_views
-from rapport.portal.views import risk as risk_views
 from rapport.portal.views import reviews as reviews_views
+from rapport.portal.views import risk as risk_views
+from rapport.portal.views import shop as shop_views
 from rapport.portal.views import support as support_views
 from rapport.portal.views import tickets as tickets_views
 from rapport.portal.views import upgrades as upgrades_views

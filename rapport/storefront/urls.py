@@ -17,8 +17,8 @@ from rapport.storefront.views import (
     search,
 )
 from rapport.storefront.views import chat as chat_views
-from rapport.storefront.views import help as help_views
 from rapport.storefront.views import delivery as delivery_views
+from rapport.storefront.views import help as help_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import reviews as reviews_views
 from rapport.storefront.views import tickets as tickets_views

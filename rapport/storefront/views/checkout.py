@@ -30,7 +30,7 @@ from rapport.inventory.services import OutOfStock
 from rapport.payments.models import PaymentMethod
 from rapport.payments.providers import ProviderError, WebhookSignatureError, get_provider
 from rapport.payments.queries import wallet_balance
-from rapport.payments.services import PaymentError, apply_webhook_event, credit_terms_allowed
+from rapport.payments.services import PaymentError, apply_webhook_event
 from rapport.risk.services import note_payment_declined
 
 SESSION_KEY = "checkout"
