@@ -13,3 +13,8 @@ class AccountsConfig(AppConfig):
         from rapport.accounts.admin_site import RapportAdminSite
 
         admin.site.__class__ = RapportAdminSite
+
+        from rapport.accounts.mail import KIND, render_account_mail
+        from rapport.messaging import send_time
+
+        send_time.register(KIND, render_account_mail)

@@ -36,8 +36,13 @@ SENDABLE = (MessageStatus.QUEUED, MessageStatus.RETRYING)
 
 
 class Message(PublicIdModel, TimeStampedModel):
+    # None only for account mail to someone without a CRM record (staff enrolment).
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="messages"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
     )
     contact_point = models.ForeignKey(
         "customers.ContactPoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -54,6 +59,9 @@ class Message(PublicIdModel, TimeStampedModel):
     # What the sender attaches, rendered at send time (`messaging.attachments`), e.g.
     # [{"kind": "order-receipt", "order_id": 42}]: the row says what, the worker makes the file.
     attachments = models.JSONField(default=list, blank=True)
+    # Set for mail rendered when it is sent (`messaging.send_time`), e.g. account mail whose
+    # links must never be stored: the subject above is then only a label, the body empty.
+    send_time = models.JSONField(default=dict, blank=True)
     # Stable across retries, so a receiving server (and our bounce handler) sees one message.
     message_id = models.CharField(max_length=200, unique=True)
     status = models.CharField(

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rapport.core import audit
 from rapport.customers.models import (
@@ -26,7 +26,7 @@ from rapport.customers.models import (
     Customer,
     Purpose,
 )
-from rapport.messaging import after_response, budget, rendering
+from rapport.messaging import after_response, budget, rendering, send_time
 from rapport.messaging import attachments as attachment_kinds
 from rapport.messaging.models import SENDABLE, Message, MessageStatus, Priority
 
@@ -166,6 +166,47 @@ def queue_message(
         return message
 
 
+def queue_send_time_message(
+    *,
+    to: str,
+    spec: dict[str, Any],
+    label: str,
+    language: str | None = None,
+    customer: Customer | None = None,
+    actor: Any = None,
+) -> Message:
+    """Store a transactional message rendered only when it is sent (`messaging.send_time`):
+    no consent check (it is not marketing), no contact budget, no quiet hours, no tracking.
+    Sent after commit, retried through an SMTP outage like every outbox message. `label` is
+    what lists show as its subject. Raises MessagingError for a kind nobody renders."""
+    try:
+        send_time.check(spec)
+    except send_time.UnknownKind as exc:
+        raise MessagingError(str(exc)) from exc
+    public_id = uuid.uuid4()
+    message_id = f"<{public_id.hex}@{settings.RAPPORT_BOUNCE_DOMAIN}>"
+    with transaction.atomic():
+        message = Message.objects.create(
+            public_id=public_id,
+            customer=customer,
+            template=str(spec.get("template", spec["kind"]))[:80],
+            purpose=Purpose.TRANSACTIONAL,
+            priority=Priority.HIGH,
+            language=language or translation.get_language() or settings.LANGUAGE_CODE,
+            to_address=to,
+            subject=label[:300],
+            body_text="",
+            headers={"Message-ID": message_id, "From": settings.DEFAULT_FROM_EMAIL},
+            send_time=spec,
+            message_id=message_id,
+            status=MessageStatus.QUEUED,
+            next_attempt_at=timezone.now(),
+            actor_label=str(actor) if actor is not None else "system",
+        )
+        transaction.on_commit(lambda: dispatch(message.pk))
+        return message
+
+
 def dispatch(message_pk: int) -> None:
     """Hand a message to the send task. Never raises: the outbox row is the promise.
 
@@ -210,15 +251,19 @@ def _claim(message_pk: int, now: datetime.datetime) -> Message | None:
 
 def _email(message: Message) -> EmailMultiAlternatives:
     envelope_from = f"bounce+{message.public_id.hex}@{settings.RAPPORT_BOUNCE_DOMAIN}"
+    subject, text, html = message.subject, message.body_text, message.body_html
+    if message.send_time:
+        mail = send_time.render(message.send_time, message.language)
+        subject, text, html = mail.subject, mail.text, mail.html
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+        subject=subject,
+        body=text,
         from_email=envelope_from,  # the SMTP envelope sender: bounces come back to us
         to=[message.to_address],
         headers=dict(message.headers),
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if html:
+        email.attach_alternative(html, "text/html")
     for spec in message.attachments:
         attachment = attachment_kinds.render(spec)
         email.attach(attachment.filename, attachment.content, attachment.mimetype)

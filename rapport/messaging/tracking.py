@@ -62,7 +62,11 @@ def unsubscribe(*, token: str, source: str, request: Any = None) -> Message:
 def record_open(*, token: str) -> None:
     """The open pixel was fetched: first open goes on the timeline, unless tracking is refused."""
     message = _message(tokens.read(token, tokens.OPEN_SALT))
-    if not message.customer.allow_tracking or message.opened_at is not None:
+    if (
+        message.customer is None
+        or not message.customer.allow_tracking
+        or message.opened_at is not None
+    ):
         return
     with transaction.atomic():
         updated = Message.objects.filter(pk=message.pk, opened_at__isnull=True).update(
@@ -90,7 +94,7 @@ def record_click(*, token: str) -> str:
     if urlsplit(url).scheme not in ("http", "https"):
         raise TrackingError("Not a web link.")
     message = _message(public_id)
-    if not message.customer.allow_tracking:
+    if message.customer is None or not message.customer.allow_tracking:
         return url
     with transaction.atomic():
         Message.objects.filter(pk=message.pk, clicked_at__isnull=True).update(

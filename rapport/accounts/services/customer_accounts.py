@@ -7,18 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from rapport.accounts import lockout, throttle, tokens
 from rapport.accounts.backends import STORE
 from rapport.accounts.errors import AccountError, BadLink, Throttled
-from rapport.accounts.mail import absolute_url, send_after_commit
+from rapport.accounts.mail import queue_account_mail
 from rapport.accounts.models import User
 from rapport.core import audit
 from rapport.customers import services as customer_services
@@ -66,23 +62,13 @@ def register_customer(
                 customer=_customer_of(existing),
                 summary="Registration attempted with an address that has an account",
             )
-            send_after_commit(
-                to=email,
-                template="account_exists",
-                context={
-                    "login_url": absolute_url(reverse("storefront:login"), request),
-                    "reset_url": absolute_url(reverse("storefront:password_reset"), request),
-                },
-            )
+            queue_account_mail(to=email, template="account_exists", link="help", request=request)
         return None
 
 
 def _send_verification(user: User, request: HttpRequest | None) -> None:
-    path = reverse("storefront:verify_email", args=[tokens.make_verify_token(user)])
-    send_after_commit(
-        to=user.email,
-        template="verify_email",
-        context={"user": user, "url": absolute_url(path, request)},
+    queue_account_mail(
+        to=user.email, template="verify_email", user=user, link="verify", request=request
     )
 
 
@@ -143,15 +129,15 @@ def request_email_change(*, user: User, new_email: str, request: HttpRequest | N
             data={"new_email": new_email},
         )
         if taken:
-            send_after_commit(to=new_email, template="email_change_taken", context={})
+            queue_account_mail(to=new_email, template="email_change_taken")
             return
-        path = reverse(
-            "storefront:email_change_confirm", args=[tokens.make_change_token(user, new_email)]
-        )
-        send_after_commit(
+        queue_account_mail(
             to=new_email,
             template="email_change_confirm",
-            context={"user": user, "url": absolute_url(path, request), "new_email": new_email},
+            user=user,
+            link="change",
+            new_email=new_email,
+            request=request,
         )
 
 
@@ -182,10 +168,8 @@ def confirm_email_change(*, token: str, request: HttpRequest | None = None) -> U
             summary="Email address changed",
             data={"old_email": old_email, "new_email": new_email},
         )
-        send_after_commit(
-            to=old_email,
-            template="email_changed_notice",
-            context={"user": user, "new_email": new_email},
+        queue_account_mail(
+            to=old_email, template="email_changed_notice", user=user, new_email=new_email
         )
         return user
 
@@ -224,17 +208,12 @@ def request_password_reset(*, email: str, request: HttpRequest | None = None) ->
                 data={"email": email, "matched": usable},
             )
             if usable and user is not None:
-                path = reverse(
-                    "storefront:password_reset_confirm",
-                    kwargs={
-                        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                        "token": default_token_generator.make_token(user),
-                    },
-                )
-                send_after_commit(
+                queue_account_mail(
                     to=user.email,
                     template="password_reset",
-                    context={"user": user, "url": absolute_url(path, request)},
+                    user=user,
+                    link="reset",
+                    request=request,
                 )
     if not allowed:
         raise Throttled(settings.RAPPORT_RESET_WINDOW_MINUTES)
@@ -265,7 +244,7 @@ def complete_password_reset(
         )
         # The owner proved control of the address: lift the waits on their store logins.
         lockout.clear_account(email=locked.email, entrance=STORE)
-        send_after_commit(to=locked.email, template="password_changed_notice", context={})
+        queue_account_mail(to=locked.email, template="password_changed_notice", user=locked)
         return locked
 
 

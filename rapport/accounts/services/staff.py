@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from rapport.accounts.errors import AccountError
-from rapport.accounts.mail import absolute_url, send_after_commit
+from rapport.accounts.mail import queue_account_mail
 from rapport.accounts.models import User
 from rapport.accounts.roles import ROLES
 from rapport.accounts.services.two_factor import delete_devices
@@ -22,17 +18,8 @@ from rapport.core import audit
 
 
 def _send_enrolment(member: User, request: HttpRequest | None) -> None:
-    path = reverse(
-        "portal:enrol",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(member.pk)),
-            "token": default_token_generator.make_token(member),
-        },
-    )
-    send_after_commit(
-        to=member.email,
-        template="staff_enrolment",
-        context={"user": member, "url": absolute_url(path, request)},
+    queue_account_mail(
+        to=member.email, template="staff_enrolment", user=member, link="enrol", request=request
     )
 
 
