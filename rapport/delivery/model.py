@@ -111,6 +111,9 @@ def _fit_forest(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> tuple[F
     from sklearn.ensemble import HistGradientBoostingRegressor
     from threadpoolctl import threadpool_limits
 
+    # A column that is missing everywhere (a shop that records no weights) cannot be binned;
+    # as a constant it is never split on.
+    x = np.where(np.isnan(x).all(axis=0)[None, :], 0.0, x)
     # One thread: on a busy machine OpenMP's spinning threads cost more than they give.
     with threadpool_limits(1):
         estimator = HistGradientBoostingRegressor(**params).fit(x, y)

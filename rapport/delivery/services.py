@@ -196,7 +196,7 @@ def retrain_from_store(
             history, geo=geo, late_target=settings.RAPPORT_DELIVERY_LATE_TARGET, source="store"
         )
     except ValueError as exc:
-        log.warning("Delivery model not retrained: %s", exc)
+        log.warning("Delivery model not retrained: %s", exc, exc_info=True)
         return None
     save_promiser(promiser, out)
     return promiser
