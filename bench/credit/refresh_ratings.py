@@ -39,7 +39,7 @@ from rapport.credit.models import CreditRating, Invoice  # noqa: E402
 from rapport.credit.services import refresh_ratings  # noqa: E402
 from rapport.customers.models import ContactKind, ContactPoint, ContactStatus, Customer  # noqa: E402
 from rapport.orders.models import Order, OrderStatus  # noqa: E402
-from rapport.payments.models import Payment, PaymentStatus  # noqa: E402
+from rapport.payments.models import CreditAccount, Payment, PaymentStatus  # noqa: E402
 
 
 def populate(n: int, seed: int = 17) -> None:
@@ -121,11 +121,18 @@ def timed(label: str, results: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the customers already there; drop ratings"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run this on a throw-away PostgreSQL database (DATABASE_URL).")
     started = time.perf_counter()
-    populate(args.customers)
+    if args.reuse and Customer.objects.exists():
+        CreditRating.objects.all().delete()
+        CreditAccount.objects.all().delete()
+    else:
+        populate(args.customers)
     results: dict = {
         "customers": Customer.objects.count(),
         "orders": Order.objects.count(),

@@ -54,25 +54,34 @@ def _sync_account(customer_id: int, grade: str, policy: CreditPolicy) -> None:
 
 
 def _sync_accounts(grades: list[tuple[int, str]], policy: CreditPolicy) -> None:
-    """`_sync_account` for many customers: one read, then writes only where terms differ."""
+    """`_sync_account` for many customers: one read, then bulk writes where terms differ."""
     if not grades:
         return
     accounts = {
         a.customer_id: a
         for a in CreditAccount.objects.filter(customer_id__in=[pk for pk, _g in grades])
     }
+    now = timezone.now()
+    create: list[CreditAccount] = []
+    update: list[CreditAccount] = []
     for pk, grade in grades:
         days, limit = policy.credit_days(grade), policy.credit_limit(grade)
         account = accounts.get(pk)
         if days > 0 and limit > 0:
-            if account is None or (account.allowed, account.days, account.limit) != (
-                True,
-                days,
-                limit,
-            ):
-                _sync_account(pk, grade, policy)
+            if account is None:
+                create.append(CreditAccount(customer_id=pk, allowed=True, days=days, limit=limit))
+            elif (account.allowed, account.days, account.limit) != (True, days, limit):
+                account.allowed, account.days, account.limit = True, days, limit
+                update.append(account)
         elif account is not None and account.allowed:
-            _sync_account(pk, grade, policy)
+            account.allowed = False
+            update.append(account)
+    for account in update:
+        account.updated_at = now
+    CreditAccount.objects.bulk_create(create, batch_size=1000)
+    CreditAccount.objects.bulk_update(
+        update, ["allowed", "days", "limit", "updated_at"], batch_size=1000
+    )
 
 
 def refresh_ratings(
