@@ -127,4 +127,6 @@ urlpatterns = [
     path("notes/", workspace_views.notes, name="notes"),
     path("notes/<uuid:public_id>/done/", workspace_views.note_done, name="note_done"),
     path("notes/<slug:kind>/<uuid:public_id>/", workspace_views.notes_on, name="notes_on"),
+    path("teams/", workspace_views.teams, name="teams"),
+    path("teams/<uuid:public_id>/", workspace_views.team_detail, name="team_detail"),
 ]
