@@ -182,4 +182,6 @@ urlpatterns = [
     path("knowledge/<uuid:public_id>/", support_views.article_edit, name="kb_article"),
     path("reviews/", reviews_views.review_list, name="reviews"),
     path("reviews/<uuid:public_id>/", reviews_views.review_moderate, name="review_moderate"),
+    path("teams/", workspace_views.teams, name="teams"),
+    path("teams/<uuid:public_id>/", workspace_views.team_detail, name="team_detail"),
 ]

@@ -29,3 +29,15 @@ def get_note_for_staff(user: Any, public_id: Any) -> Note:
         return Note.objects.get(public_id=public_id)
     except (Note.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404("No such note") from exc
+
+
+def get_team_for_manager(user: Any, public_id: Any) -> Team:
+    """Any team, for managers (who decide who works together); Http404 for anyone else."""
+    from rapport.accounts.roles import is_manager
+
+    if not is_manager(user):
+        raise Http404
+    try:
+        return Team.objects.get(public_id=public_id)
+    except (Team.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such team") from exc

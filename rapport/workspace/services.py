@@ -115,6 +115,20 @@ def complete_note(*, note: Note, actor: Any) -> Note:
         return locked
 
 
+def create_team(*, name: str, actor: Any) -> Team:
+    """Managers create a team (empty; members come next). Raises WorkspaceError for an empty
+    or taken name."""
+    name = (name or "").strip()[:120]
+    if not name:
+        raise WorkspaceError(_("Give the team a name."))
+    with transaction.atomic():
+        if Team.objects.filter(name__iexact=name).exists():
+            raise WorkspaceError(_("A team with this name exists already."))
+        team = Team.objects.create(name=name)
+        audit.record(action="team.created", actor=actor, target=team, summary=f"Team {name}")
+        return team
+
+
 def set_team_members(*, team: Team, members: list[Any], actor: Any) -> Team:
     """Managers decide who is in a team (its room follows membership at once)."""
     if any(not is_employee(m) for m in members):

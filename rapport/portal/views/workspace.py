@@ -18,12 +18,19 @@ from rapport.accounts.models import User
 from rapport.accounts.roles import is_manager
 from rapport.aftersales.access import get_ticket_for
 from rapport.chat.queries import staff_users
-from rapport.core.access import employee_required
+from rapport.core.access import employee_required, manager_required
 from rapport.customers.access import get_customer_for_staff
 from rapport.orders.access import get_order_for
 from rapport.workspace import queries
-from rapport.workspace.access import get_note_for_staff
-from rapport.workspace.services import WorkspaceError, add_note, complete_note
+from rapport.workspace.access import get_note_for_staff, get_team_for_manager
+from rapport.workspace.models import Team
+from rapport.workspace.services import (
+    WorkspaceError,
+    add_note,
+    complete_note,
+    create_team,
+    set_team_members,
+)
 
 NOTE_TARGETS = ("customer", "order", "ticket")
 
@@ -158,4 +165,51 @@ def _safe(request: HttpRequest) -> bool:
     target = request.POST.get("next", "")
     return bool(target) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def teams(request: HttpRequest) -> HttpResponse:
+    """Managers: the teams, and a new one."""
+    error = ""
+    if request.method == "POST":
+        try:
+            team = create_team(name=request.POST.get("name", ""), actor=_me(request))
+        except WorkspaceError as exc:
+            error = str(exc)
+        else:
+            return redirect("portal:team_detail", public_id=team.public_id)
+    return render(
+        request,
+        "portal/workspace/teams.html",
+        {"teams": Team.objects.prefetch_related("members"), "error": error},
+        status=400 if error else 200,
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def team_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Managers: who is in a team (its private chat room follows at once)."""
+    team = get_team_for_manager(_me(request), public_id)
+    staff = list(staff_users().order_by("email"))
+    error = ""
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("members"))
+        try:
+            set_team_members(
+                team=team, members=[u for u in staff if str(u.pk) in wanted], actor=_me(request)
+            )
+        except WorkspaceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Team saved."))
+            return redirect("portal:team_detail", public_id=team.public_id)
+    members = set(team.members.values_list("pk", flat=True))
+    return render(
+        request,
+        "portal/workspace/team_detail.html",
+        {"team": team, "staff": [(u, u.pk in members) for u in staff], "error": error},
+        status=400 if error else 200,
     )

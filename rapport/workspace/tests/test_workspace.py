@@ -16,6 +16,7 @@ from rapport.checkout.tests.factories import stocked_product
 from rapport.core.models import AuditEntry
 from rapport.core.testing import (
     ALLOW,
+    MANAGER_ONLY,
     NOT_FOUND,
     REDIRECT_HOME,
     STAFF_ONLY,
@@ -185,3 +186,44 @@ def test_permission_matrix(people, clients, ann):
     assert Note.objects.filter(customer=ann, body="seen in store").count() == 2
     note.refresh_from_db()
     assert note.done_at is not None
+
+
+def test_managers_make_teams_and_the_room_follows_membership(people, clients):
+    response = clients["manager"].post(reverse("portal:teams"), {"name": "Returns desk"})
+    team = Team.objects.get(name="Returns desk")
+    assert response["Location"] == reverse("portal:team_detail", args=[team.public_id])
+    duplicate = clients["manager"].post(reverse("portal:teams"), {"name": "returns DESK"})
+    assert duplicate.status_code == 400 and Team.objects.count() == 1
+    clients["manager"].post(
+        reverse("portal:team_detail", args=[team.public_id]),
+        {"members": [str(people["employee"].pk), str(people["customer"].pk)]},
+    )
+    # Only staff can be members: the customer's id is ignored.
+    assert list(team.members.all()) == [people["employee"]]
+    room_url = reverse("portal:chat_team", args=[team.public_id])
+    assert clients["employee"].post(room_url).status_code == 302
+    assert clients["manager"].post(room_url).status_code == 404
+
+
+def test_team_pages_matrix(people, clients):
+    team = Team.objects.create(name="Sales")
+    rows = [
+        Row("portal:teams", reverse("portal:teams"), expect(**MANAGER_ONLY)),
+        Row(
+            "portal:team_detail",
+            reverse("portal:team_detail", args=[team.public_id]),
+            expect(**MANAGER_ONLY),
+        ),
+        Row(
+            "portal:team_detail post",
+            reverse("portal:team_detail", args=[team.public_id]),
+            expect(
+                non_managers=REDIRECT_HOME,
+                manager=redirect_to(reverse("portal:team_detail", args=[team.public_id])),
+            ),
+            method="post",
+            data={"members": [str(people["employee"].pk)]},
+        ),
+    ]
+    assert check_matrix(rows, clients, {}) == []
+    assert list(team.members.all()) == [people["employee"]]
