@@ -59,14 +59,19 @@ def helpers_for(customer: Any) -> list[Helper]:
     (online or not: choosing an offline one leaves a message as a ticket), then anyone online.
     """
     from rapport.aftersales.models import ServiceTicket
+    from rapport.customervalue.models import CustomerValue
 
     online = online_staff_ids()
     chosen: list[Helper] = []
     seen: set[int] = set()
     staff = {u.pk: u for u in staff_users()}
     if customer is not None:
-        # The VIP work may add an account manager to the record; use it when it is there.
-        manager_id = getattr(customer, "account_manager_id", None)
+        # A VIP's account manager (confirmed by a manager in customervalue) comes first.
+        manager_id = (
+            CustomerValue.objects.filter(customer=customer)
+            .values_list("account_manager_id", flat=True)
+            .first()
+        )
         recent: list[int] = []
         if manager_id:
             recent.append(manager_id)

@@ -145,3 +145,21 @@ def test_concurrent_posts_get_distinct_numbers_without_gaps(people):
     results = run_concurrently(8, work)
     assert sorted(results) == list(range(1, 9))
     assert Room.objects.get(pk=room.pk).last_seq == 8
+
+
+@pytest.mark.django_db
+def test_a_vip_account_manager_is_offered_first(people, make_user):
+    from rapport.accounts.roles import EMPLOYEE
+    from rapport.customervalue.models import CustomerValue
+
+    olga = make_user("olga@staff.example.com", role=EMPLOYEE)
+    ann = Customer.objects.get(user=people["customer"])
+    CustomerValue.objects.create(customer=ann, account_manager=people["employee"])
+    online(olga)
+
+    helpers = queries.helpers_for(ann)
+
+    assert [(h.user, h.why) for h in helpers] == [
+        (people["employee"], "account_manager"),
+        (olga, ""),
+    ]
