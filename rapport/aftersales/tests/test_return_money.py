@@ -15,6 +15,7 @@ from rapport.accounts.models import User
 from rapport.aftersales.returns import decide_return, receive_return, refund_return, request_return
 from rapport.aftersales.tests.factories import buy, deliver, reachable
 from rapport.checkout.tests.factories import stocked_product
+from rapport.credit.services import get_policy, update_policy
 from rapport.customers.models import Customer
 from rapport.orders.models import LineKind, OrderLine, Refund
 from rapport.recommendations import services as bundles
@@ -26,6 +27,14 @@ def _shop(prices, quantities, bundle_specs):
     staff = User.objects.create_user(email="emma@staff.example.com", password="x" * 12)
     user = User.objects.create_user(email="ann@example.com", password="x" * 12)
     customer = reachable(Customer.objects.create(user=user, email=user.email, name="Ann"))
+    # Money on returns, not credit policy, is under test: cash on delivery for any basket.
+    policy = get_policy()
+    update_policy(
+        weights=policy.weights,
+        thresholds=policy.thresholds,
+        terms={**policy.terms, "D": {**policy.terms["D"], "cod_limit": "100000.00"}},
+        actor=None,
+    )
     products = [stocked_product(quantity=50, price=p) for p in prices]
     for members, fraction in bundle_specs:
         # One quantity per product (the last one drawn), as the bundle form allows.
