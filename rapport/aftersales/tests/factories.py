@@ -41,7 +41,7 @@ def buy(
 ) -> Order:
     """Place an order through `place_order` (funding the wallet / credit terms as needed)."""
     if method == "wallet":
-        top_up_wallet(customer=customer, amount=Decimal("10000.00"), actor=None)
+        top_up_wallet(customer=customer, amount=Decimal("1000.00"), actor=None)
     if method == "credit_terms":
         CreditAccount.objects.update_or_create(
             customer=customer, defaults={"allowed": True, "limit": Decimal("5000.00"), "days": 30}
