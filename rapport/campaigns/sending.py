@@ -24,19 +24,21 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.campaigns.models import Campaign, Occasion, Recipient, TopicOptOut, Variant
 from rapport.catalog.models import Product
+from rapport.core.paths import PathPattern
 from rapport.customers.models import Customer, Purpose
-from rapport.messaging import budget
+from rapport.messaging import budget, tokens
 from rapport.messaging.batch import lock_budgets, queue_messages
+from rapport.messaging.rendering import PATH_SAMPLE, token_url
 from rapport.messaging.services import MessageRefused, queue_message
 
 TOPIC_SALT = "rapport.campaigns.topic"
 CAPPED = "daily cap"
+TOPIC_UNSUBSCRIBE_PATH = PathPattern("storefront:campaign_topic_unsubscribe", token=PATH_SAMPLE)
 
 
 def _unit(campaign: Campaign, customer_id: int, salt: str) -> float:
@@ -59,7 +61,7 @@ def variant_for(
 
 
 def topic_token(customer: Customer, campaign: Campaign) -> str:
-    return signing.dumps(
+    return tokens.dumps(
         {"c": str(customer.public_id), "t": campaign.topic, "k": campaign.pk}, salt=TOPIC_SALT
     )
 
@@ -93,8 +95,7 @@ def product_block(products: Sequence[Product]) -> list[dict[str, str]]:
 
 def _extras(customer: Customer, campaign: Campaign) -> dict[str, str]:
     return {
-        "topic_unsubscribe_url": settings.RAPPORT_SITE_URL
-        + reverse("storefront:campaign_topic_unsubscribe", args=[topic_token(customer, campaign)]),
+        "topic_unsubscribe_url": token_url(TOPIC_UNSUBSCRIBE_PATH, topic_token(customer, campaign)),
         "topic_label": str(campaign.get_topic_display()),
     }
 

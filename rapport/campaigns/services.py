@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,13 +195,17 @@ def content_for(
     campaign: Campaign, fixed: Sequence[Product]
 ) -> Callable[[Customer, Variant | None], dict[str, Any]]:
     """The template context for one recipient: their version's subject and text (with `{name}`
-    replaced by their name), the campaign's products in stock, then picks for them."""
+    replaced by their name), the campaign's products in stock, then picks for them.
+
+    The product list is rendered (HTML and text; it reads the same in every language) once for
+    everybody who gets just the campaign's products, not once a mail."""
 
     block = product_block(fixed)
+    shared = _rendered_products(block)
 
     def build(customer: Customer, variant: Variant | None) -> dict[str, Any]:
         name = customer.name or _("there")
-        products = block
+        products, rendered = block, shared
         if campaign.personal_products and len(fixed) < 4:
             taken = {p.pk for p in fixed}
             extra = [
@@ -208,14 +213,25 @@ def content_for(
                 for s in for_returning_customer(customer, limit=4)
                 if s.product.pk not in taken
             ]
-            products = block + product_block(extra[: 4 - len(fixed)])
+            if extra:
+                products = block + product_block(extra[: 4 - len(fixed)])
+                rendered = _rendered_products(products)
         return {
             "subject": (variant.subject if variant else campaign.name).replace("{name}", name),
             "body": (variant.body if variant else "").replace("{name}", name),
             "products": products,
+            **rendered,
         }
 
     return build
+
+
+def _rendered_products(products: list[dict[str, str]]) -> dict[str, str]:
+    context = {"products": products}
+    return {
+        "products_html": render_to_string("campaigns/_mail_products.html", context),
+        "products_text": render_to_string("campaigns/_mail_products.txt", context),
+    }
 
 
 def start_campaign(

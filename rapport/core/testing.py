@@ -169,6 +169,12 @@ def run_concurrently(n: int, work: Callable[[int], Any]) -> list[Any]:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    # Eager Celery tasks save and restore a process-wide "joining would block" flag around each
+    # run (`denied_join_result`); interleaved across threads they can leave it set, and a later
+    # test's `task.apply().get()` in this process would then refuse to run.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
     return results
 
 

@@ -63,7 +63,7 @@ def queue_messages(
     """
     if purpose not in Purpose.values:
         raise MessagingError(f"Unknown purpose: {purpose}")
-    rendering.check_template(template)
+    templates = rendering.load_templates(template)
     now = timezone.now()
     marketing = purpose != Purpose.TRANSACTIONAL
     ids = [customer.pk for customer in items_customers(items)]
@@ -110,6 +110,7 @@ def queue_messages(
                 public_id=public_id,
                 message_id=message_id,
                 purpose=purpose,
+                templates=templates,
             )
             status, charged_at, due = MessageStatus.QUEUED, None, now
             if marketing:

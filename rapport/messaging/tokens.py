@@ -6,8 +6,10 @@ that we put into a message ourselves.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 
 UNSUBSCRIBE_SALT = "rapport.messaging.unsubscribe"
@@ -15,8 +17,19 @@ OPEN_SALT = "rapport.messaging.open"
 CLICK_SALT = "rapport.messaging.click"
 
 
+@functools.lru_cache(maxsize=32)
+def _signer(timestamped: bool, salt: str, key: str) -> signing.Signer:
+    # One signer a salt and secret key instead of a new one for every link of every message.
+    return (signing.TimestampSigner if timestamped else signing.Signer)(key=key, salt=salt)
+
+
+def dumps(payload: Any, *, salt: str, compress: bool = False) -> str:
+    """What `signing.dumps(payload, salt=salt, compress=compress)` gives, with a kept signer."""
+    return _signer(True, salt, settings.SECRET_KEY).sign_object(payload, compress=compress)
+
+
 def make(public_id: Any, salt: str) -> str:
-    return signing.Signer(salt=salt).sign(str(public_id))
+    return _signer(False, salt, settings.SECRET_KEY).sign(str(public_id))
 
 
 def read(token: str, salt: str) -> str | None:
@@ -28,7 +41,7 @@ def read(token: str, salt: str) -> str | None:
 
 
 def make_click(public_id: Any, url: str) -> str:
-    return signing.dumps({"m": str(public_id), "u": url}, salt=CLICK_SALT, compress=True)
+    return dumps({"m": str(public_id), "u": url}, salt=CLICK_SALT, compress=True)
 
 
 def read_click(token: str) -> tuple[str, str] | None:
