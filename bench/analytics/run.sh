@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PY="$ROOT/.venv/bin/python"
-DATA="${DATA:-/work/shared/datasets/online_retail/online_retail_2010_2011.csv.gz}"
+DATA="${DATA:-$ROOT/../shared/datasets/online_retail/online_retail_2010_2011.csv.gz}"
 ORDERS="${ORDERS:-1000000}"
 export RAPPORT_VAR_DIR="${RAPPORT_VAR_DIR:-/tmp/shop-reports-bench}"
 mkdir -p "$RAPPORT_VAR_DIR"

@@ -1,6 +1,6 @@
 """Training time and the time of one promise (single-order path, no pandas, no scikit-learn).
 
-    .venv/bin/python bench/delivery/promise_speed.py /work/shared/datasets/olist [2018-03-01]
+    .venv/bin/python bench/delivery/promise_speed.py ../shared/datasets/olist [2018-03-01]
 
 Trains on the orders delivered before the date (as `evaluate_delivery_model` does), printing
 the CPU seconds of training, then times `Promiser.checkout_range` and `handover_promise` on
@@ -29,7 +29,7 @@ def describe(values: list[float]) -> str:
 
 
 def main() -> None:
-    directory = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets/olist")
+    directory = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets/olist")
     cut = datetime.datetime.fromisoformat(sys.argv[2] if len(sys.argv) > 2 else "2018-03-01")
     started = time.process_time()
     geo, orders = read_geo(directory), read_orders(directory)

@@ -9,7 +9,7 @@ everything `refresh_picks` does except reading order lines and writing rows.
 
     DJANGO_SETTINGS_MODULE=config.settings_test \\
         .venv/bin/python bench/recommendations/next_basket.py \\
-        /work/shared/datasets/online_retail/online_retail_2010_2011.csv.gz [CUSTOMERS]
+        ../shared/datasets/online_retail/online_retail_2010_2011.csv.gz [CUSTOMERS]
 """
 
 from __future__ import annotations

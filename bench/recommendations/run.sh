@@ -6,7 +6,7 @@
 # separate single run under /usr/bin/time -v (maximum resident set size of the process).
 # Usage: RUNS=5 MLX_RUNS=3 sh bench/recommendations/run.sh [DATA.csv.gz] [min_support min_conf min_lift]
 set -eu
-DATA=${1:-/work/shared/datasets/online_retail/online_retail_2010_2011.csv.gz}
+DATA=${1:-../shared/datasets/online_retail/online_retail_2010_2011.csv.gz}
 S=${2:-0.005}; C=${3:-0.2}; L=${4:-1.5}
 RUNS=${RUNS:-5}; MLX_RUNS=${MLX_RUNS:-3}
 OUT=${OUT:-/tmp/reco-bench}

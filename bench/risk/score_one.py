@@ -1,7 +1,7 @@
 """Time scoring one order with the order-risk model (build the feature vector + predict).
 
     DEBUG=1 .venv/bin/python bench/risk/score_one.py \
-        /work/shared/datasets/online_retail/online_retail_2010_2011.csv.gz
+        ../shared/datasets/online_retail/online_retail_2010_2011.csv.gz
 
 Learns before 2011-09-01 as `evaluate_order_risk` does, then scores the first 2,000 invoices after
 the cutoff one at a time (as checkout does) and prints p50/p95/p99/max in milliseconds.

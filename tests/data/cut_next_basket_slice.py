@@ -2,7 +2,7 @@
 before and after 2011-09-01 (deterministic: the 20 smallest customer ids with 4 to 12 sale
 invoices, rows in file order, gzip mtime 0).
 
-    .venv/bin/python tests/data/cut_next_basket_slice.py /work/shared/datasets
+    .venv/bin/python tests/data/cut_next_basket_slice.py ../shared/datasets
 """
 
 from __future__ import annotations

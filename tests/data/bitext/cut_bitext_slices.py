@@ -1,6 +1,6 @@
 """Cut the two small Bitext slices the support tests train and evaluate on (deterministic).
 
-    .venv/bin/python tests/data/bitext/cut_bitext_slices.py /work/shared/datasets
+    .venv/bin/python tests/data/bitext/cut_bitext_slices.py ../shared/datasets
 
 utterances_slice.csv.gz: the first 40 rows of each intent of customer_support_utterances
 (columns flags, utterance, category, intent; spelling `check_invoices`); llm_slice.csv.gz: the

@@ -1,6 +1,6 @@
 """Cut `online_retail_risk_slice.csv.gz`: every row of 20 chosen customers of Online Retail.
 
-    python rapport/risk/tests/data/cut_risk_slice.py /work/shared/datasets
+    python rapport/risk/tests/data/cut_risk_slice.py ../shared/datasets
 
 The customers have cancellation invoices before and after 2011-09-01, matched and unmatched, so
 the labelling rule and the evaluation command can be checked by hand (test_labelling.py).
