@@ -147,20 +147,7 @@ def approve_held_order(*, order: Order, actor: Any, note: str = "") -> RiskAsses
     """Release a held order to fulfilment; the decision (genuine) is kept as a label."""
     with transaction.atomic():
         assessment = _lock_held(order)
-        assessment.status = ReviewStatus.APPROVED
-        assessment.decided_by = actor
-        assessment.decided_at = timezone.now()
-        assessment.decision_note = note[:500]
-        assessment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        audit.record(
-            action="risk.approved",
-            actor=actor,
-            target=order,
-            customer=order.customer,
-            summary=f"Order {order.number} approved after risk review",
-            data={"score": assessment.score, "note": note[:500]},
-        )
-        return assessment
+        return _decide(assessment, order=order, actor=actor, note=note, approved=True)
 
 
 def cancel_held_order(*, order: Order, actor: Any, note: str = "") -> RiskAssessment:
@@ -178,20 +165,28 @@ def cancel_held_order(*, order: Order, actor: Any, note: str = "") -> RiskAssess
             actor=actor,
             note=_("cancelled after risk review"),
         )
-        assessment.status = ReviewStatus.CANCELLED
-        assessment.decided_by = actor
-        assessment.decided_at = timezone.now()
-        assessment.decision_note = note[:500]
-        assessment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        audit.record(
-            action="risk.cancelled",
-            actor=actor,
-            target=order,
-            customer=order.customer,
-            summary=f"Order {order.number} cancelled after risk review",
-            data={"score": assessment.score, "note": note[:500]},
-        )
-        return assessment
+        return _decide(assessment, order=order, actor=actor, note=note, approved=False)
+
+
+def _decide(
+    assessment: RiskAssessment, *, order: Order, actor: Any, note: str, approved: bool
+) -> RiskAssessment:
+    """Record a manager's decision on a held order (it becomes a label) and audit it."""
+    assessment.status = ReviewStatus.APPROVED if approved else ReviewStatus.CANCELLED
+    assessment.decided_by = actor
+    assessment.decided_at = timezone.now()
+    assessment.decision_note = note[:500]
+    assessment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    verb = "approved" if approved else "cancelled"
+    audit.record(
+        action=f"risk.{verb}",
+        actor=actor,
+        target=order,
+        customer=order.customer,
+        summary=f"Order {order.number} {verb} after risk review",
+        data={"score": assessment.score, "note": note[:500]},
+    )
+    return assessment
 
 
 def save_risk_rules(
