@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "rapport.campaigns",
     "rapport.credit",
     "rapport.customervalue",
+    "rapport.api",
+    "ninja",  # serves the API docs page's Swagger UI from our own static files (CSP: self only)
 ]
 
 MIDDLEWARE = [
@@ -249,6 +251,10 @@ RAPPORT_RESET_LIMIT_PER_EMAIL = env_int("RAPPORT_RESET_LIMIT_PER_EMAIL", 3)
 RAPPORT_RESET_WINDOW_MINUTES = env_int("RAPPORT_RESET_WINDOW_MINUTES", 60)
 # Staff sessions end after this many idle minutes (checked by rapport.core.access).
 RAPPORT_STAFF_IDLE_MINUTES = env_int("RAPPORT_STAFF_IDLE_MINUTES", 30)
+# JSON API calls per minute: per token, per signed-in browser session, per anonymous address.
+RAPPORT_API_RATE_TOKEN = env_int("RAPPORT_API_RATE_TOKEN", 600)
+RAPPORT_API_RATE_USER = env_int("RAPPORT_API_RATE_USER", 300)
+RAPPORT_API_RATE_ANONYMOUS = env_int("RAPPORT_API_RATE_ANONYMOUS", 120)
 # Email verification and email-change links stay valid this long.
 RAPPORT_EMAIL_LINK_MAX_AGE = env_int("RAPPORT_EMAIL_LINK_MAX_AGE", 3 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)

@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{staff}/", include("rapport.portal.urls")),
     # Django's set_language (POST, CSRF-checked): the footer's language switcher.
     path("i18n/", include("django.conf.urls.i18n")),
+    # The public JSON API (docs/api.md): its schema at /api/v1/openapi.json, docs at /api/v1/docs.
+    path("api/v1/", include("rapport.api.urls")),
     path("", include("rapport.storefront.urls")),
 ]
 

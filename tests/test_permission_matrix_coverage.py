@@ -1,4 +1,4 @@
-"""Every named URL of the storefront and the portal has a row in some permission matrix.
+"""Every named URL of the storefront, the portal and the JSON API has a permission matrix row.
 
 A matrix test is a test module that calls `check_matrix`; a URL counts as covered when its name
 ("portal:customer_list") appears in such a module. A new URL without a row fails here, so the
@@ -24,7 +24,7 @@ def matrix_sources() -> str:
 def test_every_named_url_has_a_permission_matrix_row():
     sources = matrix_sources()
     names = set()
-    for namespace in ("storefront", "portal"):
+    for namespace in ("storefront", "portal", "api-v1"):
         resolver = get_resolver().namespace_dict[namespace][1]
         names |= {f"{namespace}:{n}" for n in resolver.reverse_dict if isinstance(n, str)}
 

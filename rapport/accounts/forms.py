@@ -175,3 +175,20 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: a name and the scopes it carries (those the role allows)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use it"))
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        from rapport.accounts.services.api_tokens import SCOPES, scopes_allowed_for
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["scopes"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(scope, SCOPES[scope]) for scope in scopes_allowed_for(user)]

@@ -6,6 +6,7 @@ managers are staff users whose role is a Django group (see `rapport.accounts.rol
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -115,3 +116,32 @@ class LoginCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entrance} {self.scope} {self.key[:8]}: {self.failures}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: shown once when created, kept only as a SHA-256 digest.
+
+    The token reads `rpt_<prefix>_<secret>`; `prefix` finds the row, the digest of the whole
+    token proves it. Its `scopes` narrow what its user may do through the API (never widen:
+    every call also runs the user's own access rules). See docs/api.md.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

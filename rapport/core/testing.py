@@ -62,6 +62,7 @@ class Row:
     expect: dict[str, int | str]
     method: str = "get"
     data: dict[str, Any] = field(default_factory=dict)
+    content_type: str | None = None  # e.g. "application/json" for the API's bodies
 
 
 def outcome(response: Any) -> int | str:
@@ -89,7 +90,8 @@ def check_matrix(rows: list[Row], clients: dict[str, Client], objects: dict[str,
             if actor not in row.expect:
                 problems.append(f"{row.name}: no expectation for {actor}")
                 continue
-            response = getattr(clients[actor], row.method)(url, data=row.data)
+            extra = {"content_type": row.content_type} if row.content_type else {}
+            response = getattr(clients[actor], row.method)(url, data=row.data, **extra)
             got = outcome(response)
             if got != row.expect[actor]:
                 problems.append(

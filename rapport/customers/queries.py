@@ -50,6 +50,20 @@ def kind_of(action: str) -> str:
     return head if head in TIMELINE_KINDS else "other"
 
 
+def timeline_entries(customer: Customer, *, kinds: list[str] | None = None) -> QuerySet[AuditEntry]:
+    """The customer's audit entries, newest first, optionally only some kinds (unpaged: the
+    timeline page and the API page it their own way)."""
+    entries: QuerySet[AuditEntry] = AuditEntry.objects.for_customer(customer.pk)
+    if kinds:
+        query = Q()
+        for kind in kinds:
+            prefixes = [kind] + [alias for alias, target in KIND_ALIASES.items() if target == kind]
+            for prefix in prefixes:
+                query |= Q(action__startswith=f"{prefix}.")
+        entries = entries.filter(query)
+    return entries.order_by("-created_at", "-id")
+
+
 def timeline(
     customer: Customer,
     *,
@@ -62,15 +76,7 @@ def timeline(
     Every entry gets a `kind` attribute (see TIMELINE_KINDS) for rendering. Entries come
     from the audit log, so anything any app records with `customer=` appears here.
     """
-    entries: QuerySet[AuditEntry] = AuditEntry.objects.for_customer(customer.pk)
-    if kinds:
-        query = Q()
-        for kind in kinds:
-            prefixes = [kind] + [alias for alias, target in KIND_ALIASES.items() if target == kind]
-            for prefix in prefixes:
-                query |= Q(action__startswith=f"{prefix}.")
-        entries = entries.filter(query)
-    result = Paginator(entries.order_by("-created_at", "-id"), per_page).get_page(page)
+    result = Paginator(timeline_entries(customer, kinds=kinds), per_page).get_page(page)
     for entry in result.object_list:
         entry.kind = kind_of(entry.action)  # type: ignore[attr-defined]
         entry.kind_label = TIMELINE_KINDS.get(entry.kind, _("Other"))  # type: ignore[attr-defined]
@@ -108,6 +114,12 @@ def search_customers(
     query: str = "", *, include_retired: bool = False, page: int | str = 1, per_page: int = 50
 ) -> Page[Customer]:
     """Staff customer list: search by name, email or contact value; retired ones on request."""
+    customers = matching_customers(query, include_retired=include_retired)
+    return Paginator(customers, per_page).get_page(page)
+
+
+def matching_customers(query: str = "", *, include_retired: bool = False) -> QuerySet[Customer]:
+    """Live (not merged) customer records matching `query`, newest first (unpaged)."""
     customers = Customer.objects.filter(merged_into__isnull=True).select_related("occupation")
     if not include_retired:
         customers = customers.filter(retired_at__isnull=True)
@@ -118,7 +130,7 @@ def search_customers(
             | Q(email__icontains=query)
             | Q(contact_points__value__icontains=query)
         ).distinct()
-    return Paginator(customers.order_by("-created_at", "-id"), per_page).get_page(page)
+    return customers.order_by("-created_at", "-id")
 
 
 def duplicate_candidates(customer: Customer) -> list[Customer]:

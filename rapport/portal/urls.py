@@ -1,5 +1,6 @@
 from django.urls import path
 
+from rapport.portal.views import api_tokens as api_token_views
 from rapport.portal.views import (
     audit,
     auth,
@@ -184,4 +185,10 @@ urlpatterns = [
     path("reviews/<uuid:public_id>/", reviews_views.review_moderate, name="review_moderate"),
     path("teams/", workspace_views.teams, name="teams"),
     path("teams/<uuid:public_id>/", workspace_views.team_detail, name="team_detail"),
+    path("api-tokens/", api_token_views.api_tokens, name="api_tokens"),
+    path(
+        "api-tokens/<uuid:public_id>/revoke/",
+        api_token_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
 ]

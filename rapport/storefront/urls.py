@@ -1,5 +1,6 @@
 from django.urls import path
 
+from rapport.storefront.views import api_tokens as api_token_views
 from rapport.storefront.views import (
     auth,
     auth_security,
@@ -129,4 +130,11 @@ urlpatterns = [
     path("suggestions/buy-again/", recommendations.buy_again, name="suggestions_buy_again"),
     # Delivery range for the visitor's region (htmx fragment of the product page, issue 16)
     path("delivery/p/<uuid:public_id>/", delivery_views.estimate, name="delivery_estimate"),
+    # Personal tokens for the JSON API (issue 20)
+    path("account/api-tokens/", api_token_views.api_tokens, name="api_tokens"),
+    path(
+        "account/api-tokens/<uuid:public_id>/revoke/",
+        api_token_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
 ]
