@@ -1,0 +1,130 @@
+"""Every error is an RFC 9457 problem: type, title, status, detail (and field errors)."""
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from rapport.accounts.services.api_tokens import create_token
+from rapport.api.tests.conftest import bearer
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status):
+    assert response.status_code == status
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://")
+    assert body["title"] and body["detail"]
+    return body
+
+
+def test_validation_errors_name_each_field(people):
+    response = Client().get(reverse("api-v1:products") + "?limit=0&offset=-1&sort=cheap")
+
+    body = assert_problem(response, 422)
+    fields = {error["field"] for error in body["errors"]}
+    assert fields == {"query.limit", "query.offset", "query.sort"}
+
+
+def test_a_malformed_id_in_the_path_is_a_validation_problem(people):
+    body = assert_problem(Client().get("/api/v1/catalog/products/not-a-uuid"), 422)
+    assert body["errors"][0]["field"] == "path.product_id"
+
+
+def test_a_body_that_is_not_json_is_a_bad_request(people, clients, objects):
+    url = reverse("api-v1:conversation_post", args=[objects["room"].public_id])
+    response = clients["customer"].post(url, "{not json", content_type="application/json")
+
+    assert_problem(response, 400)
+
+
+def test_a_missing_body_field_is_a_validation_problem(people, clients, objects):
+    url = reverse("api-v1:conversation_post", args=[objects["room"].public_id])
+    body = assert_problem(clients["customer"].post(url, {}, content_type="application/json"), 422)
+    assert body["errors"][0]["field"] == "body.payload.body"
+
+
+def test_no_credentials_is_401_with_a_bearer_challenge(people):
+    response = Client().get(reverse("api-v1:orders"))
+
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_staff_route_for_a_customer_is_403(people, clients):
+    body = assert_problem(clients["customer"].get(reverse("api-v1:customers")), 403)
+    assert body["type"].endswith("/forbidden")
+
+
+def test_another_customers_objects_are_404_not_403(people, clients, objects):
+    client = clients["customer"]
+    assert_problem(
+        client.get(reverse("api-v1:order", args=[objects["other_order"].public_id])), 404
+    )
+    assert_problem(
+        client.get(reverse("api-v1:conversation", args=[objects["other_room"].public_id])), 404
+    )
+
+
+def test_a_staff_session_without_its_second_factor_is_not_signed_in(people):
+    from rapport.core.testing import login_staff_without_second_factor
+
+    client = Client()
+    login_staff_without_second_factor(client, people["employee"])
+
+    assert_problem(client.get(reverse("api-v1:customers")), 401)
+
+
+def test_unknown_route_and_wrong_method_are_problems(people):
+    assert_problem(Client().get("/api/v1/nothing/here"), 404)
+    response = Client().delete(reverse("api-v1:products"))
+    assert_problem(response, 405)
+    assert response["Allow"] == "GET"
+
+
+def test_a_closed_conversation_refuses_new_messages_with_409(people, clients, objects):
+    room = objects["room"]
+    room.status = "closed"
+    room.save(update_fields=["status"])
+    url = reverse("api-v1:conversation_post", args=[room.public_id])
+
+    response = clients["customer"].post(url, {"body": "hi"}, content_type="application/json")
+
+    assert_problem(response, 409)
+    assert room.messages.count() == 1
+
+
+@override_settings(RAPPORT_API_RATE_TOKEN=3)
+def test_rate_limit_per_token_is_429_with_retry_after(people):
+    token = create_token(user=people["customer"], name="Busy", scopes=["orders:read"])
+    other = create_token(user=people["customer"], name="Calm", scopes=["orders:read"])
+    client = bearer(token)
+    codes = [client.get(reverse("api-v1:orders")).status_code for _ in range(4)]
+
+    assert codes == [200, 200, 200, 429]
+    response = client.get(reverse("api-v1:orders"))
+    body = assert_problem(response, 429)
+    assert body["type"].endswith("/rate-limited")
+    assert 1 <= int(response["Retry-After"]) <= 61
+    assert bearer(other).get(reverse("api-v1:orders")).status_code == 200  # per token
+
+
+@override_settings(RAPPORT_API_RATE_ANONYMOUS=2)
+def test_rate_limit_per_address_for_anonymous_callers(people):
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    codes = [client.get(reverse("api-v1:categories")).status_code for _ in range(3)]
+    elsewhere = Client(REMOTE_ADDR="203.0.113.10").get(reverse("api-v1:categories"))
+
+    assert codes == [200, 200, 429]
+    assert elsewhere.status_code == 200
+
+
+@override_settings(RAPPORT_API_RATE_USER=1)
+def test_rate_limit_per_user_for_browser_sessions(people, clients):
+    client = clients["customer"]
+    assert client.get(reverse("api-v1:me")).status_code == 200
+    assert_problem(client.get(reverse("api-v1:me")), 429)
