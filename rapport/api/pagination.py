@@ -42,3 +42,8 @@ class LimitOffset(PaginationBase):
             "offset": offset,
             "next_offset": following if following < count else None,
         }
+
+
+# Every text a caller sends: PostgreSQL cannot store or compare a NUL character (the driver
+# raises), so the schema refuses it up front (a 422 naming the field, not a 500).
+NO_NUL = r"^[^\x00]*$"

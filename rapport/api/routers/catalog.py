@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from rapport.api.auth import PUBLIC, PUBLIC_ROUTE
-from rapport.api.pagination import LimitOffset
+from rapport.api.pagination import NO_NUL, LimitOffset
 from rapport.catalog.models import Category
 from rapport.catalog.queries import filtered_products, sellable_products
 from rapport.catalog.search import MAX_QUERY, search_products
@@ -63,7 +63,9 @@ Money = Decimal
 
 
 class ProductFilters(Schema):
-    category: str | None = Field(None, max_length=140, description="A category slug")
+    category: str | None = Field(
+        None, max_length=140, pattern=NO_NUL, description="A category slug"
+    )
     min_price: Money | None = Field(None, ge=0, le=10**9, max_digits=12, decimal_places=2)
     max_price: Money | None = Field(None, ge=0, le=10**9, max_digits=12, decimal_places=2)
     in_stock: bool = False
@@ -71,7 +73,7 @@ class ProductFilters(Schema):
 
 
 class SearchQuery(Schema):
-    q: str = Field(..., min_length=1, max_length=MAX_QUERY)
+    q: str = Field(..., min_length=1, max_length=MAX_QUERY, pattern=NO_NUL)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from rapport.api.auth import SIGNED_IN, need
-from rapport.api.pagination import LimitOffset
+from rapport.api.pagination import NO_NUL, LimitOffset
 from rapport.customers.access import get_customer_for_staff
 from rapport.customers.queries import (
     TIMELINE_KINDS,
@@ -64,7 +64,7 @@ class TimelineEntryOut(Schema):
 
 
 class CustomerSearch(Schema):
-    q: str = Field("", max_length=100, description="Name, email or contact value")
+    q: str = Field("", max_length=100, pattern=NO_NUL, description="Name, email or contact value")
     include_retired: bool = False
 
 

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from rapport.api.auth import SIGNED_IN, Principal, need
-from rapport.api.pagination import LimitOffset
+from rapport.api.pagination import NO_NUL, LimitOffset
 from rapport.chat.access import (
     get_room_for_staff,
     get_room_for_visitor,
@@ -64,7 +64,7 @@ class MessageCursor(Schema):
 
 
 class MessageIn(Schema):
-    body: str = Field(..., min_length=1, max_length=MAX_MESSAGE_LENGTH)
+    body: str = Field(..., min_length=1, max_length=MAX_MESSAGE_LENGTH, pattern=NO_NUL)
 
 
 def room_for(principal: Principal, room_id: UUID) -> Room:

@@ -8,9 +8,10 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import AwareDatetime, field_validator
 
 from rapport.api.auth import SIGNED_IN, need
-from rapport.api.pagination import LimitOffset
+from rapport.api.pagination import NO_NUL, LimitOffset
 from rapport.chat.queries import staff_users
 from rapport.customers.access import get_customer_for_staff
 from rapport.orders.access import get_order_for
@@ -60,11 +61,22 @@ class NoteFilter(Schema):
 
 
 class NoteIn(Schema):
-    body: str = Field(..., min_length=1, max_length=MAX_NOTE_LENGTH)
+    body: str = Field(..., min_length=1, max_length=MAX_NOTE_LENGTH, pattern=NO_NUL)
     customer: UUID | None = None
     order: UUID | None = None
-    to: str | None = Field(None, max_length=254, description="A colleague's email")
-    due_at: datetime | None = None
+    to: str | None = Field(None, max_length=254, pattern=NO_NUL, description="A colleague's email")
+    due_at: AwareDatetime | None = Field(
+        None, description="A follow-up time with its UTC offset, years 2000 to 2199"
+    )
+
+    @field_validator("due_at")
+    @classmethod
+    def due_within_reach(cls, value: datetime | None) -> datetime | None:
+        # The year is checked before anything converts the time to UTC (year 1 at +14:00 would
+        # fall before year 1 and overflow).
+        if value is not None and not 2000 <= value.year <= 2199:
+            raise ValueError("Give a follow-up time between the years 2000 and 2199.")
+        return value
 
 
 SELECTED = ("author", "to_user", "customer", "order")

@@ -128,3 +128,34 @@ def test_rate_limit_per_user_for_browser_sessions(people, clients):
     client = clients["customer"]
     assert client.get(reverse("api-v1:me")).status_code == 200
     assert_problem(client.get(reverse("api-v1:me")), 429)
+
+
+def test_text_with_a_nul_character_is_a_field_error_not_a_server_error(people, clients, objects):
+    # Found while fuzzing: PostgreSQL cannot take a NUL, the driver raised, the API answered 500.
+    staff = clients["employee"]
+    room_post = reverse("api-v1:conversation_post", args=[objects["room"].public_id])
+    answers = [
+        Client().get(reverse("api-v1:products"), {"category": "a\x00b"}),
+        staff.get(reverse("api-v1:customers"), {"q": "\x00"}),
+        staff.post(reverse("api-v1:notes_add"), {"body": "a\x00"}, content_type="application/json"),
+        staff.post(room_post, {"body": "a\x00"}, content_type="application/json"),
+    ]
+
+    assert [r.status_code for r in answers] == [422, 422, 422, 422]
+    assert objects["room"].messages.count() == 1
+
+
+def test_a_follow_up_time_far_out_of_range_is_a_field_error(people, clients, objects):
+    # Found while fuzzing: year 1 at +14:00 overflowed when turned into UTC.
+    from rapport.workspace.models import Note
+
+    before = Note.objects.count()
+    for due in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2027-01-01T09:00"):
+        response = clients["employee"].post(
+            reverse("api-v1:notes_add"),
+            {"body": "Call", "customer": str(objects["customer"].public_id), "due_at": due},
+            content_type="application/json",
+        )
+        body = assert_problem(response, 422)
+        assert body["errors"][0]["field"] == "body.payload.due_at"
+    assert Note.objects.count() == before
