@@ -159,3 +159,28 @@ def test_a_follow_up_time_far_out_of_range_is_a_field_error(people, clients, obj
         body = assert_problem(response, 422)
         assert body["errors"][0]["field"] == "body.payload.due_at"
     assert Note.objects.count() == before
+
+
+def test_customer_routes_tell_a_customer_nothing_about_which_records_exist(
+    people, clients, objects
+):
+    client = clients["customer"]
+    own, other = objects["customer"].public_id, objects["other_customer"].public_id
+    missing = "00000000-0000-4000-8000-000000000000"
+
+    answers = [client.get(reverse("api-v1:customer", args=[x])) for x in (own, other, missing)]
+
+    assert [r.status_code for r in answers] == [403, 403, 403]
+    assert (
+        len(
+            {
+                r.content.replace(str(x).encode(), b"")
+                for r, x in zip(answers, (own, other, missing), strict=True)
+            }
+        )
+        == 1
+    )
+    staff = clients["employee"]
+    assert staff.get(reverse("api-v1:customer", args=[other])).status_code == 200
+    assert_problem(staff.get(reverse("api-v1:customer", args=[missing])), 404)
+    assert_problem(staff.get(reverse("api-v1:timeline", args=[missing])), 404)
