@@ -431,9 +431,8 @@ def decline_quote(*, quote: Quote, actor: Any, note: str = "") -> Quote:
         if _side_of(actor, locked) != Side.CUSTOMER:
             raise QuoteError(_("Staff withdraw a quote rather than decline it."))
         _check_open(locked)
-        _close(locked, QuoteStatus.DECLINED)
         locked.needs_staff_attention = True
-        locked.save(update_fields=["needs_staff_attention"])
+        _close(locked, QuoteStatus.DECLINED)
         _record(locked, "declined", actor, "declined by the customer", note=note)
         notices.tell_owner(quote=locked)
         return locked
@@ -449,6 +448,7 @@ def withdraw_quote(*, quote: Quote, actor: Any) -> Quote:
         was_sent = locked.status != QuoteStatus.DRAFT
         if locked.status != QuoteStatus.DRAFT:
             _check_open(locked)
+        locked.needs_staff_attention = False
         _close(locked, QuoteStatus.WITHDRAWN)
         _record(locked, "withdrawn", actor, "withdrawn by the shop")
         if was_sent:
@@ -479,7 +479,7 @@ def _check_open(locked: Quote) -> None:
 def _close(locked: Quote, status: str) -> None:
     locked.status = status
     locked.closed_at = timezone.now()
-    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    locked.save(update_fields=["status", "closed_at", "needs_staff_attention", "updated_at"])
 
 
 def _expire(locked: Quote, actor: Any) -> None:
