@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,13 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.accounts.roles import is_employee, is_manager
-from rapport.checkout.models import Address
 from rapport.checkout.services import NegotiatedDeal, NegotiatedLine, place_negotiated_order
 from rapport.core import audit
 from rapport.core.money import line_total
 from rapport.customers.models import Customer
 from rapport.orders.models import Order
 from rapport.quotes import notices
+from rapport.quotes.delivery import Delivery, delivery_for
 from rapport.quotes.lines import (
     LineInput,
     QuoteError,
@@ -48,6 +47,7 @@ from rapport.quotes.models import (
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 __all__ = [
+    "Delivery",
     "LineInput",
     "QuoteError",
     "accept_quote",
@@ -61,42 +61,6 @@ __all__ = [
     "update_draft",
     "withdraw_quote",
 ]
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How an accepted quote's order is delivered and paid (checked by `place_order`'s rules)."""
-
-    address: Address
-    shipping_method: str
-    payment_method: str
-    card_number: str = ""
-
-
-def delivery_for(
-    *,
-    customer: Customer,
-    address_id: str,
-    shipping_method: str,
-    payment_method: str,
-    card_number: str = "",
-) -> Delivery:
-    """A `Delivery` from submitted values: the address must be one of this customer's (by its
-    public id). Shipping and payment modes are checked when the order is placed."""
-    from django.core.exceptions import ValidationError
-
-    try:
-        address = Address.objects.filter(customer=customer, public_id=address_id).first()
-    except (ValidationError, ValueError):
-        address = None
-    if address is None:
-        raise QuoteError(_("Choose one of the delivery addresses."))
-    return Delivery(
-        address=address,
-        shipping_method=(shipping_method or "").strip(),
-        payment_method=(payment_method or "").strip(),
-        card_number=(card_number or "").strip(),
-    )
 
 
 def _new_number() -> str:

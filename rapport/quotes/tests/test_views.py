@@ -278,3 +278,16 @@ def test_staff_create_a_quote_from_the_customer_page(clients, objects):
     assert version.total == Decimal("70.00")  # blank price: the product's current price
     page = clients["employee"].get(response["Location"])
     assert b"Send to the customer" in page.content
+
+
+def test_quote_lists_read_a_bounded_number_of_queries(
+    clients, objects, people, django_assert_max_num_queries
+):
+    for _ in range(15):
+        sent_quote(people["employee"], objects["ann"], line(objects["product"], 1, "9.00"))
+    with django_assert_max_num_queries(12):
+        staff_page = clients["employee"].get(reverse("portal:quotes"))
+    with django_assert_max_num_queries(12):
+        store_page = clients["customer"].get(reverse("storefront:quotes"))
+    assert staff_page.status_code == store_page.status_code == 200
+    assert staff_page.content.decode().count("/quotes/") >= 20
