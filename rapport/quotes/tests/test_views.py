@@ -291,3 +291,12 @@ def test_quote_lists_read_a_bounded_number_of_queries(
         store_page = clients["customer"].get(reverse("storefront:quotes"))
     assert staff_page.status_code == store_page.status_code == 200
     assert staff_page.content.decode().count("/quotes/") >= 20
+
+
+def test_the_customer_page_lists_their_quotes_for_staff(clients, objects):
+    page = clients["employee"].get(
+        reverse("portal:customer_detail", kwargs={"public_id": objects["ann"].public_id})
+    )
+    assert page.status_code == 200
+    assert objects["sent"].number in page.content.decode()
+    assert "New quote" in page.content.decode()
