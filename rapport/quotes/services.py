@@ -250,14 +250,12 @@ def counter_quote(
     checked = check_lines(lines)
     valid_until = check_valid_until(valid_until)
     note = check_note(note)
-    expired = False
     with transaction.atomic():
         locked = _lock(quote)
         side = _side_of(actor, locked)
         latest = _check_answerable(locked, side, answering)
         if _lapsed(latest):
-            _expire(locked, actor)
-            expired = True
+            _expire(locked, actor)  # committed: the refusal below leaves it expired
         else:
             if side == Side.CUSTOMER:
                 offered = set(latest.lines.values_list("product_id", flat=True))
@@ -293,7 +291,6 @@ def counter_quote(
             else:
                 notices.tell_owner(quote=locked)
             return version
-    assert expired
     raise QuoteError(_("This offer has expired."))
 
 
@@ -324,7 +321,6 @@ def accept_quote(*, quote: Quote, actor: Any, answering: int, delivery: Delivery
     expired), or what placing the order raises (`CheckoutError`, `OutOfStock`,
     `PaymentError`); then nothing else is written and the quote stays open.
     """
-    expired = False
     with transaction.atomic():
         locked = _lock(quote)
         side = _side_of(actor, locked)
@@ -337,8 +333,7 @@ def accept_quote(*, quote: Quote, actor: Any, answering: int, delivery: Delivery
             return Order.objects.get(pk=locked.order_id)  # the same acceptance, again
         latest = _check_answerable(locked, side, answering)
         if _lapsed(latest):
-            _expire(locked, actor)
-            expired = True
+            _expire(locked, actor)  # committed: the refusal below leaves it expired
         else:
             deal = NegotiatedDeal(
                 reference=f"quote {locked.number} v{latest.number}",
@@ -382,7 +377,6 @@ def accept_quote(*, quote: Quote, actor: Any, answering: int, delivery: Delivery
             if side == Side.CUSTOMER:
                 notices.tell_owner(quote=locked)
             return order
-    assert expired
     raise QuoteError(_("This offer has expired."))
 
 
