@@ -300,3 +300,41 @@ def test_the_customer_page_lists_their_quotes_for_staff(clients, objects):
     assert page.status_code == 200
     assert objects["sent"].number in page.content.decode()
     assert "New quote" in page.content.decode()
+
+
+def test_drafts_are_edited_in_the_portal_and_hidden_from_the_customer(clients, objects):
+    draft = objects["draft"]
+    hidden = clients["customer"].get(
+        reverse("storefront:quote_detail", kwargs={"public_id": draft.public_id})
+    )
+    assert hidden.status_code == 404
+    edited = clients["employee"].post(
+        reverse("portal:quote_edit", kwargs={"public_id": draft.public_id}),
+        {
+            "sku": ["PEN", ""],
+            "quantity": ["4", ""],
+            "unit_price": ["8.00", ""],
+            "valid_until": in_days(6).isoformat(),
+            "note": "four pens",
+        },
+    )
+    assert edited.status_code == 302
+    version = QuoteVersion.objects.get(quote=draft)
+    assert (version.total, version.note) == (Decimal("32.00"), "four pens")
+
+
+def test_staff_cannot_accept_their_own_offer_over_http(clients, objects):
+    quote = objects["sent"]
+    response = clients["employee"].post(
+        reverse("portal:quote_accept", kwargs={"public_id": quote.public_id}),
+        {
+            "version": "1",
+            "address": str(objects["ann"].addresses.first().public_id),
+            "shipping": "standard",
+            "payment": "cod",
+        },
+    )
+    assert response.status_code == 400
+    assert "your own offer" in response.content.decode()
+    assert Order.objects.count() == 0
+    assert Quote.objects.get(pk=quote.pk).status == QuoteStatus.SENT
