@@ -82,4 +82,9 @@ app.conf.beat_schedule = {
         "task": "rapport.delivery.tasks.retrain_delivery_model_task",
         "schedule": 24 * 3600.0,
     },
+    # Quotes whose validity date has passed are marked expired (accepting checks lazily too).
+    "quotes-expire-due": {
+        "task": "rapport.quotes.tasks.expire_due_quotes_task",
+        "schedule": 3600.0,
+    },
 }

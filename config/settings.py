@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rapport.customervalue",
     "rapport.api",
     "ninja",  # serves the API docs page's Swagger UI from our own static files (CSP: self only)
+    "rapport.quotes",
 ]
 
 MIDDLEWARE = [

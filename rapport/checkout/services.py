@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +43,39 @@ CHECKOUT_METHODS = (
 
 class CheckoutError(Exception):
     """An order that cannot be placed; the message is safe to show. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class NegotiatedLine:
+    """One line of an agreed deal: a product, how many, and the unit price agreed for it."""
+
+    product_id: int
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class NegotiatedDeal:
+    """Lines and unit prices agreed between the shop and a customer (an accepted quote version).
+
+    Built only by the negotiating domain from its own locked, immutable rows (see
+    `rapport.quotes.services.accept_quote`) — never from a form. `reference` names the deal on
+    the order's audit entry ("quote Q-000012 v3").
+    """
+
+    reference: str
+    lines: tuple[NegotiatedLine, ...]
+
+
+@dataclass(frozen=True)
+class _PricedLine:
+    product: Product
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def product_id(self) -> int:
+        return int(self.product.pk)
 
 
 def save_address(*, customer: Customer, actor: Any, **fields: str) -> Address:
@@ -100,13 +135,7 @@ def place_order(
     found = _existing(idempotency_key, customer)
     if found is not None:
         return found
-    method = get_method(shipping_method)
-    if method is None:
-        raise CheckoutError(_("Choose a shipping method."))
-    if payment_method not in CHECKOUT_METHODS:
-        raise CheckoutError(_("Choose a payment method."))
-    if address.customer_id != customer.pk:
-        raise CheckoutError(_("Choose one of your delivery addresses."))
+    method = _checked_method(customer, address, shipping_method, payment_method)
     try:
         with transaction.atomic():
             return _place(
@@ -121,6 +150,78 @@ def place_order(
             )
     except IntegrityError:
         # A concurrent attempt with the same key won the race: hand back its order.
+        found = _existing(idempotency_key, customer)
+        if found is None:
+            raise
+        return found
+
+
+def _checked_method(
+    customer: Customer, address: Address, shipping_method: str, payment_method: str
+) -> Any:
+    method = get_method(shipping_method)
+    if method is None:
+        raise CheckoutError(_("Choose a shipping method."))
+    if payment_method not in CHECKOUT_METHODS:
+        raise CheckoutError(_("Choose a payment method."))
+    if address.customer_id != customer.pk:
+        raise CheckoutError(_("Choose one of your delivery addresses."))
+    return method
+
+
+def place_negotiated_order(
+    *,
+    deal: NegotiatedDeal,
+    customer: Customer,
+    address: Address,
+    shipping_method: str,
+    payment_method: str,
+    idempotency_key: str,
+    actor: Any,
+    card_number: str = "",
+) -> Order:
+    """Place an order for the lines and unit prices of an agreed deal, exactly as `place_order`
+    places a cart: the same transaction, stock locks, payment-mode check against the customer's
+    credit rating, payment, risk score, audit entry, confirmation mail and idempotency — only
+    the unit prices come from `deal` instead of the catalogue, and no cart is involved (bundle
+    discounts do not apply on top of a negotiated price). The order's `source` is "quote".
+
+    Call it inside the caller's transaction, after locking what the deal came from, so the deal
+    cannot change underneath. Raises what `place_order` raises (`CheckoutError` also for a
+    product no longer on sale or an empty deal); in every case nothing is written.
+    """
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise CheckoutError(_("This checkout has expired. Please review your cart again."))
+    found = _existing(idempotency_key, customer)
+    if found is not None:
+        return found
+    method = _checked_method(customer, address, shipping_method, payment_method)
+    if not deal.lines or any(d.quantity < 1 or d.unit_price < 0 for d in deal.lines):
+        raise CheckoutError(_("This offer has no lines to order."))
+    products = Product.objects.in_bulk([d.product_id for d in deal.lines])
+    priced = []
+    for line in deal.lines:
+        product = products.get(line.product_id)
+        if product is None or not product.is_active:
+            name = product.name if product is not None else str(line.product_id)
+            raise CheckoutError(_("“%(name)s” is no longer on sale.") % {"name": name})
+        priced.append(_PricedLine(product, line.quantity, line.unit_price))
+    try:
+        with transaction.atomic():
+            return _record_order(
+                lines=priced,
+                discounts=[],
+                customer=customer,
+                address=address,
+                method=method,
+                payment_method=payment_method,
+                idempotency_key=idempotency_key,
+                actor=actor,
+                card_number=card_number,
+                source="quote",
+                reference=deal.reference,
+            )
+    except IntegrityError:
         found = _existing(idempotency_key, customer)
         if found is None:
             raise
@@ -157,21 +258,48 @@ def _place(
                 _("“%(name)s” is no longer on sale: remove it from your cart.")
                 % {"name": line.product.name}
             )
-    subtotal = sum(
-        (line_total(line.product.price or Decimal(0), line.quantity) for line in lines),
-        Decimal("0.00"),
-    )
+    priced = [
+        _PricedLine(line.product, line.quantity, line.product.price or Decimal(0)) for line in lines
+    ]
     # Bundle prices, computed exactly as the cart page shows them; one discount line each.
-    discounts = cart_discounts(
-        (line.product_id, line.product.price or Decimal(0), line.quantity) for line in lines
+    discounts = cart_discounts((p.product_id, p.unit_price, p.quantity) for p in priced)
+    order = _record_order(
+        lines=priced,
+        discounts=discounts,
+        customer=customer,
+        address=address,
+        method=method,
+        payment_method=payment_method,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        card_number=card_number,
+        source="web",
+        reference="",
     )
+    locked.status = CartStatus.ORDERED
+    locked.save(update_fields=["status", "updated_at"])
+    return order
+
+
+def _record_order(
+    *,
+    lines: Sequence[_PricedLine],
+    discounts: list[Any],
+    customer: Customer,
+    address: Address,
+    method: Any,
+    payment_method: str,
+    idempotency_key: str,
+    actor: Any,
+    card_number: str,
+    source: str,
+    reference: str,
+) -> Order:
+    subtotal = sum((line_total(line.unit_price, line.quantity) for line in lines), Decimal("0.00"))
     discount = discount_total(discounts)
     # Each discount spread over the lines it concerns, so every line records what was paid.
     line_discounts = allocate_discounts(
-        [
-            (line.product_id, line_total(line.product.price or Decimal(0), line.quantity))
-            for line in lines
-        ],
+        [(line.product_id, line_total(line.unit_price, line.quantity)) for line in lines],
         discounts,
     )
     shipping = method.cost_for(subtotal - discount)
@@ -202,7 +330,7 @@ def _place(
         shipping_address=address.as_text(),
         email=customer.email or getattr(actor, "email", ""),
         country=address.country,
-        source="web",
+        source=source,
         estimated_delivery_at=promise.promised,
     )
     take_stock_for_order(
@@ -216,8 +344,8 @@ def _place(
                 sku=line.product.sku,
                 name=line.product.name,
                 quantity=line.quantity,
-                unit_price=line.product.price or Decimal(0),
-                line_total=line_total(line.product.price or Decimal(0), line.quantity),
+                unit_price=line.unit_price,
+                line_total=line_total(line.unit_price, line.quantity),
                 discount=line_discounts[i],
                 position=i,
             )
@@ -261,8 +389,6 @@ def _place(
     )
     if payment_method == PaymentMethod.CREDIT_TERMS:
         issue_invoice(order=order, payment=payment, actor=actor)
-    locked.status = CartStatus.ORDERED
-    locked.save(update_fields=["status", "updated_at"])
     # Order risk (issue 19): scored now; held for a manager's review above the threshold.
     assess_order(order=order, actor=actor)
     audit.record(
@@ -277,6 +403,7 @@ def _place(
             "payment_method": payment_method,
             "lines": len(lines),
             "discount": str(discount),
+            **({"deal": reference} if reference else {}),
         },
     )
     # In the same transaction as the order, so a placed order always has its confirmation
@@ -285,7 +412,7 @@ def _place(
     return order
 
 
-def _count_sales(lines: list[CartLine]) -> None:
+def _count_sales(lines: Sequence[_PricedLine]) -> None:
     # One UPDATE for the whole cart instead of one per line. It cannot deadlock with another
     # order: every product here had its stock row locked above, in primary-key order, so a
     # second order sharing a product is still waiting on that lock.
@@ -302,4 +429,13 @@ def _count_sales(lines: list[CartLine]) -> None:
     )
 
 
-__all__ = ["CheckoutError", "OutOfStock", "PaymentError", "place_order", "save_address"]
+__all__ = [
+    "CheckoutError",
+    "NegotiatedDeal",
+    "NegotiatedLine",
+    "OutOfStock",
+    "PaymentError",
+    "place_negotiated_order",
+    "place_order",
+    "save_address",
+]

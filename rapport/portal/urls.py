@@ -18,6 +18,7 @@ from rapport.portal.views import (
 )
 from rapport.portal.views import chat as chat_views
 from rapport.portal.views import fulfilment as fulfilment_views
+from rapport.portal.views import quotes as quotes_views
 from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
 from rapport.portal.views import reviews as reviews_views
@@ -123,6 +124,15 @@ urlpatterns = [
     path("tickets/", tickets_views.ticket_list, name="tickets"),
     path("tickets/<uuid:public_id>/", tickets_views.ticket_detail, name="ticket_detail"),
     path("tickets/<uuid:public_id>/update/", tickets_views.ticket_update, name="ticket_update"),
+    path("quotes/", quotes_views.quote_list, name="quotes"),
+    path("customers/<uuid:public_id>/quotes/new/", quotes_views.quote_create, name="quote_create"),
+    path("quotes/<uuid:public_id>/", quotes_views.quote_detail, name="quote_detail"),
+    path("quotes/<uuid:public_id>/edit/", quotes_views.quote_edit, name="quote_edit"),
+    path("quotes/<uuid:public_id>/send/", quotes_views.quote_send, name="quote_send"),
+    path("quotes/<uuid:public_id>/counter/", quotes_views.quote_counter, name="quote_counter"),
+    path("quotes/<uuid:public_id>/accept/", quotes_views.quote_accept, name="quote_accept"),
+    path("quotes/<uuid:public_id>/withdraw/", quotes_views.quote_withdraw, name="quote_withdraw"),
+    path("quotes/<uuid:public_id>/seen/", quotes_views.quote_seen, name="quote_seen"),
     path("upgrades/", upgrades_views.notices, name="upgrades"),
     path("upgrades/<uuid:public_id>/publish/", upgrades_views.publish, name="upgrade_publish"),
     # Cross-sell (issue 6)

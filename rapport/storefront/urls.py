@@ -20,6 +20,7 @@ from rapport.storefront.views import (
 from rapport.storefront.views import chat as chat_views
 from rapport.storefront.views import delivery as delivery_views
 from rapport.storefront.views import help as help_views
+from rapport.storefront.views import quotes as quotes_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import reviews as reviews_views
 from rapport.storefront.views import tickets as tickets_views
@@ -108,6 +109,19 @@ urlpatterns = [
     path("account/orders/<uuid:public_id>/ticket/", tickets_views.start, name="ticket_start"),
     path("account/tickets/<uuid:public_id>/", tickets_views.detail, name="ticket_detail"),
     path("account/tickets/<uuid:public_id>/pay/", tickets_views.pay, name="ticket_pay"),
+    path("account/quotes/", quotes_views.quote_list, name="quotes"),
+    path("account/quotes/<uuid:public_id>/", quotes_views.quote_detail, name="quote_detail"),
+    path(
+        "account/quotes/<uuid:public_id>/counter/",
+        quotes_views.quote_counter,
+        name="quote_counter",
+    ),
+    path("account/quotes/<uuid:public_id>/accept/", quotes_views.quote_accept, name="quote_accept"),
+    path(
+        "account/quotes/<uuid:public_id>/decline/",
+        quotes_views.quote_decline,
+        name="quote_decline",
+    ),
     # Cross-sell fragments (htmx)
     path(
         "suggestions/p/<uuid:public_id>/",

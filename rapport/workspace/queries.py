@@ -70,7 +70,7 @@ def day_tasks(user: Any) -> list[TaskGroup]:
     Orders to pack (paid, or placed with a pay-later mode) and to ship (oldest first: they
     wait longest), returns to review or to receive and inspect, open tickets assigned to them
     (VIP customers first, then oldest), notes and follow-ups for them (due first), customer
-    chats waiting for them.
+    chats waiting for them, quotes of theirs the customer has answered.
     """
     # Paid orders, and cash-on-delivery / credit-terms ones, which are packed before payment.
     to_pack = Order.objects.filter(
@@ -89,6 +89,9 @@ def day_tasks(user: Any) -> list[TaskGroup]:
     notes = inbox(user)
     mine = follow_ups(user)
     chats = waiting_chats(user).select_related("customer")
+    from rapport.quotes.queries import awaiting_staff
+
+    quotes = awaiting_staff(user)
     groups = [
         ("pack", to_pack.select_related("customer")),
         ("ship", to_ship.select_related("customer")),
@@ -98,6 +101,7 @@ def day_tasks(user: Any) -> list[TaskGroup]:
         ("notes", notes),
         ("follow_ups", mine),
         ("chats", chats),
+        ("quotes", quotes),
     ]
     return [TaskGroup(key, qs.count(), list(qs[:SHOWN])) for key, qs in groups]
 

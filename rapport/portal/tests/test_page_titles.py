@@ -14,6 +14,7 @@ PAGES = [
     ("portal:customer_list", "Customers", "客户"),
     ("portal:returns", "Returns", "退货"),
     ("portal:tickets", "Service tickets", "服务工单"),
+    ("portal:quotes", "Quotes", "报价"),
     ("portal:stock_list", "Stock", "库存"),
     ("portal:segment_list", "Segments", "客户分群"),
     ("portal:upgrades", "Upgrade notices", "升级通知"),

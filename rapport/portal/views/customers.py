@@ -27,6 +27,7 @@ from rapport.customers.services import (
     save_choice,
     set_choice_active,
 )
+from rapport.quotes.queries import quotes_of
 
 
 @employee_required
@@ -64,6 +65,7 @@ def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "selected_kinds": kinds,
             "duplicates": queries.duplicate_candidates(customer),
             "is_manager": is_manager(request.user),
+            "quotes": list(quotes_of(customer, request.user)[:10]),
         },
     )
 

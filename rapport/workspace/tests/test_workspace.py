@@ -114,6 +114,7 @@ def test_day_tasks_come_from_real_work(people, ann):
         "notes": 1,
         "follow_ups": 1,
         "chats": 1,
+        "quotes": 0,
     }
     assert queries.task_counts(people["manager"])["tickets"] == 0
 
