@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -81,5 +82,14 @@ app.conf.beat_schedule = {
     "delivery-retrain-model": {
         "task": "rapport.delivery.tasks.retrain_delivery_model_task",
         "schedule": 24 * 3600.0,
+    },
+    # Operations (issue 22): the alert agent every minute, the encrypted backup nightly.
+    "operations-evaluate-alerts": {
+        "task": "rapport.operations.tasks.evaluate_alert_rules_task",
+        "schedule": 60.0,
+    },
+    "operations-nightly-backup": {
+        "task": "rapport.operations.tasks.nightly_backup_task",
+        "schedule": crontab(hour=2, minute=30),
     },
 }

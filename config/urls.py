@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{staff}/", include("rapport.portal.urls")),
     # Django's set_language (POST, CSRF-checked): the footer's language switcher.
     path("i18n/", include("django.conf.urls.i18n")),
+    # /healthz, /readyz and /metrics (token or staff only): docs/operations.md.
+    path("", include("rapport.operations.urls")),
     path("", include("rapport.storefront.urls")),
 ]
 
