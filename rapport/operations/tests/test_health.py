@@ -66,6 +66,18 @@ def test_a_mail_server_that_is_down_makes_readiness_fail(client, settings):
     assert body["checks"]["database"]["status"] == "ok"
 
 
+@pytest.mark.django_db
+def test_a_broker_without_workers_makes_readiness_fail(client, settings):
+    settings.REDIS_URL = settings.REDIS_URL or "redis://127.0.0.1:6379/15"
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # tasks go to workers: one must answer
+
+    response = client.get("/readyz")
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["checks"]["celery"]["status"] == "fail"
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_database_that_is_unreachable_makes_readiness_fail(client):
