@@ -3,9 +3,9 @@
 
 The middleware adds to a small in-process buffer and writes it out at most once a second (one
 Redis round trip: a pipeline of HINCRBY on the bucket's hash), so a request costs a dict update.
-With REDIS_URL every process writes to the same buckets; without it they live in the process's
-local cache (one process, `make run`). Buckets expire after an hour. Readers (the alert
-evaluator, the metrics page) sum the buckets of a window.
+With Redis as the cache (REDIS_URL) every process writes to the same buckets; without it they
+live in the process's local cache (one process, `make run`). Buckets expire after an hour.
+Readers (the alert evaluator, the metrics page) sum the buckets of a window.
 
 `clock` is the one source of time here, so tests drive the buckets with a controlled clock.
 """
@@ -139,9 +139,13 @@ class RequestStats:
     @property
     def backend(self) -> _Backend:
         if self._backend is None:
+            # Redis when it is the shared cache (the test settings keep a local cache, and so
+            # keep their statistics out of a Redis other runs share).
             url = getattr(settings, "REDIS_URL", "")
-            prefix = getattr(settings, "RAPPORT_REQUEST_STATS_PREFIX", "rapport")
-            self._backend = _RedisBackend(url, prefix) if url else _CacheBackend()
+            cache_backend = str(settings.CACHES["default"]["BACKEND"])
+            prefix = str(settings.CACHES["default"].get("KEY_PREFIX") or "rapport")
+            shared = bool(url) and cache_backend.endswith("RedisCache")
+            self._backend = _RedisBackend(url, prefix) if shared else _CacheBackend()
         return self._backend
 
     def reset(self, backend: _Backend | None = None) -> None:

@@ -233,3 +233,26 @@ def test_a_mail_server_that_is_down_raises_an_alert_and_loses_no_mail(client, pe
     assert (manager, "Resolved: Mail stuck") in got
     assert any(to == people["customer"].email for to, _ in got)
     assert Message.objects.exclude(status="sent").count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_evaluators_at_once_open_one_alert_and_send_one_mail(clock):
+    """Two beat runs overlapping (a slow minute): the rule row's lock makes the second see the
+    first's alert, so one alert and one mail."""
+    from rapport.core.testing import run_concurrently, skip_unless_postgres
+    from rapport.operations.request_stats import stats
+
+    skip_unless_postgres()
+    only_rule(window_minutes=60)
+    for _ in range(25):
+        stats.record(500, 10, at=clock.now)
+    stats.flush(clock.now)
+    now = at(clock)
+
+    results = run_concurrently(4, lambda i: evaluate_alert_rules(now=now))
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert sum(len(r.opened) for r in results) == 1
+    assert Alert.objects.count() == 1
+    assert len(alert_mails()) == 1
