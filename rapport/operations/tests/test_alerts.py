@@ -256,3 +256,28 @@ def test_two_evaluators_at_once_open_one_alert_and_send_one_mail(clock):
     assert sum(len(r.opened) for r in results) == 1
     assert Alert.objects.count() == 1
     assert len(alert_mails()) == 1
+
+
+def test_another_app_can_register_a_metric_for_rules(clock):
+    """The hook the site checker uses: a registered metric is offered, validated and watched."""
+    from decimal import Decimal
+
+    from rapport.operations import alert_metrics
+
+    faults = {"count": Decimal(0)}
+    alert_metrics.register(
+        alert_metrics.Metric(
+            "site_checker_faults", "Site checker faults", "faults", lambda p, w, n: faults["count"]
+        )
+    )
+    try:
+        only_rule(name="Broken links", metric="site_checker_faults", comparator="gt", threshold="0")
+        assert evaluate_alert_rules(now=timezone.now()).opened == []
+        faults["count"] = Decimal(3)
+        [opened] = evaluate_alert_rules(now=timezone.now()).opened
+        faults["count"] = Decimal(0)
+        [resolved] = evaluate_alert_rules(now=timezone.now()).resolved
+    finally:
+        alert_metrics.METRICS.pop("site_checker_faults")
+
+    assert opened.pk == resolved.pk and opened.first_value == 3

@@ -67,6 +67,25 @@ def test_a_mail_server_that_is_down_makes_readiness_fail(client, settings):
 
 
 @pytest.mark.django_db
+def test_redis_that_is_down_and_a_full_disk_make_readiness_fail(client, settings):
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    settings.RAPPORT_HEALTH_MIN_FREE_DISK_MB = 10**12  # more than any disk has
+
+    response = client.get("/readyz")
+
+    checks = response.json()["checks"]
+    assert response.status_code == 503
+    assert checks["redis"] == {
+        "name": "redis",
+        "status": "fail",
+        "critical": True,
+        "detail": "ConnectionError",
+    }
+    assert checks["disk"]["status"] == "fail"
+    assert checks["database"]["status"] == "ok"
+
+
+@pytest.mark.django_db
 def test_a_broker_without_workers_makes_readiness_fail(client, settings):
     settings.REDIS_URL = settings.REDIS_URL or "redis://127.0.0.1:6379/15"
     settings.CELERY_TASK_ALWAYS_EAGER = False  # tasks go to workers: one must answer
