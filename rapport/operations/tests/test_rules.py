@@ -153,3 +153,53 @@ def test_operations_portal_permission_matrix(people, clients):
     assert check_matrix(rows, clients, {}) == []
     alert.refresh_from_db()
     assert alert.acknowledged_by == people["manager"]
+
+
+def _alerts(rule, n):
+    from django.utils import timezone
+
+    for i in range(n):
+        Alert.objects.create(
+            rule=rule,
+            severity="warning",
+            status="resolved",
+            opened_at=timezone.now(),
+            resolved_at=timezone.now(),
+            first_value=i,
+            last_value=i,
+            peak_value=i,
+            last_evaluated_at=timezone.now(),
+        )
+
+
+def test_the_alerts_page_reads_a_fixed_number_of_queries(clients, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule = save_alert_rule(actor=None, values=dict(GOOD))
+    _alerts(rule, 3)
+    with CaptureQueriesContext(connection) as few:
+        clients["manager"].get(reverse("portal:ops_alerts"))
+    _alerts(rule, 30)
+    with CaptureQueriesContext(connection) as many:
+        page = clients["manager"].get(reverse("portal:ops_alerts"))
+
+    assert page.status_code == 200
+    assert len(many) == len(few)
+
+
+def test_a_manager_sees_backups_with_their_size_and_drill(clients, backup_settings, tmp_path):
+    import sqlite3
+
+    from rapport.operations.backups import create_backup, drill_backup
+
+    path = tmp_path / "db.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+    database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+    backup = create_backup(database=database, media_root=tmp_path / "none")
+    drill_backup(database=database)
+
+    page = clients["manager"].get(reverse("portal:ops_backups")).content.decode()
+
+    assert backup.file_name in page
+    assert "Restored and identical" in page
