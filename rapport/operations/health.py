@@ -90,7 +90,9 @@ def check_smtp() -> Check:
     host = str(options.get("host") or "127.0.0.1")
     port = int(options.get("port") or 25)
     try:
-        server = smtplib.SMTP(host, port, timeout=min(float(options.get("timeout") or 2), 2.0))
+        timeout = min(float(options.get("timeout") or 2), 2.0)
+        smtp_class = smtplib.SMTP_SSL if options.get("use_ssl") else smtplib.SMTP
+        server = smtp_class(host, port, timeout=timeout)
         code, _message = server.noop()
         server.quit()
     except Exception as exc:
