@@ -92,4 +92,8 @@ app.conf.beat_schedule = {
         "task": "rapport.operations.tasks.nightly_backup_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "operations-weekly-restore-drill": {
+        "task": "rapport.operations.tasks.restore_drill_task",
+        "schedule": crontab(day_of_week=0, hour=4, minute=0),
+    },
 }

@@ -170,6 +170,17 @@ def _backup_age(parameter: str, window: datetime.timedelta, now: datetime.dateti
     return Decimal(f"{(now - backup.created_at).total_seconds() / 3600:.3f}")
 
 
+def _drill_failed(parameter: str, window: datetime.timedelta, now: datetime.datetime):
+    """1 when the most recent restore drill found differences (or failed), else 0; None before
+    any drill."""
+    from rapport.operations.models import Backup
+
+    latest = Backup.objects.filter(drilled_at__isnull=False).order_by("-drilled_at").first()
+    if latest is None:
+        return None
+    return Decimal(0 if latest.drill_ok else 1)
+
+
 for _metric in (
     Metric(
         "stock_level",
@@ -221,5 +232,11 @@ for _metric in (
         _("queue name (default celery)"),
     ),
     Metric("backup_age_hours", _("Hours since the last complete backup"), _("hours"), _backup_age),
+    Metric(
+        "backup_drill_failed",
+        _("The latest restore drill found differences (1) or not (0)"),
+        "0/1",
+        _drill_failed,
+    ),
 ):
     register(_metric)

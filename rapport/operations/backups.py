@@ -279,7 +279,11 @@ def drill_backup(
         reference = str(latest.public_id)
     path, row = resolve(reference)
     started = time.monotonic()
-    opened = open_backup(path, row)
+    try:
+        opened = open_backup(path, row)
+    except BackupError as exc:
+        _record_failed_drill(row, str(exc), actor)
+        raise
     try:
         expected = opened.manifest["tables"]
         if opened.manifest["engine"] == "postgresql":
@@ -293,6 +297,7 @@ def drill_backup(
             dumps.sqlite_copy(opened.database_file, copy)
             got = dumps.sqlite_checksums(copy)
     except dumps.DumpError as exc:
+        _record_failed_drill(row, str(exc), actor)
         raise BackupError(str(exc)) from exc
     finally:
         opened.close()
@@ -325,6 +330,15 @@ def drill_backup(
             data=report,
         )
     return result
+
+
+def _record_failed_drill(row: Backup | None, reason: str, actor: Any) -> None:
+    with transaction.atomic():
+        if row is not None:
+            Backup.objects.filter(pk=row.pk).update(
+                drilled_at=timezone.now(), drill_ok=False, drill_report={"error": reason[:500]}
+            )
+        audit.record(action="backup.drill_failed", actor=actor, target=row, summary=reason[:500])
 
 
 def prune_backups(

@@ -35,3 +35,16 @@ def nightly_backup_task() -> str | None:
         return None
     prune_backups()
     return str(backup.public_id)
+
+
+@shared_task
+def restore_drill_task() -> bool | None:
+    """Weekly: the restore drill of the latest backup; its result is kept on the backup's row,
+    and the "restore drill failed" rule alerts on differences."""
+    from rapport.operations.backups import BackupError, drill_backup
+
+    try:
+        return drill_backup().ok
+    except BackupError:
+        log.exception("The restore drill could not run")
+        return None

@@ -13,6 +13,7 @@ DEFAULTS = [
     ("Mail not sent for 15 minutes", "outbox_backlog", "", "gte", "20", 15, "warning", 60),
     ("Background queue backlog", "celery_queue_backlog", "", "gt", "500", 5, "warning", 30),
     ("Backup older than 26 hours", "backup_age_hours", "", "gt", "26", 60, "critical", 120),
+    ("Restore drill failed", "backup_drill_failed", "", "gte", "1", 60, "critical", 240),
     ("Many orders held for risk review", "risk_held_orders", "", "gte", "10", 60, "warning", None),
     ("Fraud rules firing often", "risk_fraud_signals", "", "gte", "20", 60, "warning", None),
     ("Many products low on stock", "low_stock_products", "5", "gte", "20", 60, "info", None),

@@ -232,3 +232,38 @@ def test_restore_refuses_the_live_database_without_confirmation(backup_settings)
 
     with pytest.raises(CommandError, match="the site's own database"):
         call_command("restore", "anything", "--target-url", url)
+
+
+def test_a_failed_drill_is_recorded_and_raises_an_alert(backup_settings, sqlite_site):
+    from rapport.operations.alerts import evaluate_alert_rules
+    from rapport.operations.models import AlertRule
+    from rapport.operations.rules import save_alert_rule
+
+    database, media = sqlite_site
+    backup = backups.create_backup(database=database, media_root=media)
+    path = backup_settings.RAPPORT_BACKUP_DIR / backup.file_name
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x01  # the tag: the file no longer proves itself
+    path.write_bytes(bytes(data))
+    Backup.objects.filter(pk=backup.pk).update(sha256="")  # only the tag can tell now
+    AlertRule.objects.update(is_active=False)
+    save_alert_rule(
+        actor=None,
+        values={
+            "name": "Drill failed",
+            "metric": "backup_drill_failed",
+            "comparator": "gte",
+            "threshold": "1",
+            "window_minutes": "60",
+            "severity": "critical",
+            "is_active": True,
+        },
+    )
+
+    with pytest.raises(BackupError, match="altered or is damaged"):
+        backups.drill_backup(database=database)
+
+    backup.refresh_from_db()
+    assert backup.drill_ok is False and "altered" in backup.drill_report["error"]
+    [alert] = evaluate_alert_rules().opened
+    assert alert.rule.name == "Drill failed" and alert.first_value == 1
