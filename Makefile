@@ -41,11 +41,14 @@ run: demo-data fonts
 	  --reload --reload-dir rapport --reload-dir config
 
 # Debian packages the tests need: Chromium (browser journeys), GNU gettext (catalogue checks),
-# CJK fonts (Chinese on PDF receipts) and poppler-utils (reading the PDFs back).
+# CJK fonts (Chinese on PDF receipts), poppler-utils (reading the PDFs back) and the PostgreSQL
+# client (pg_dump / pg_restore for backups and the restore drill; it must not be older than the
+# server: Debian's postgresql-client matches Debian's server).
 chromium:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

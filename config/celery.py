@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -86,5 +87,18 @@ app.conf.beat_schedule = {
     "quotes-expire-due": {
         "task": "rapport.quotes.tasks.expire_due_quotes_task",
         "schedule": 3600.0,
+    },
+    # Operations (issue 22): the alert agent every minute, the encrypted backup nightly.
+    "operations-evaluate-alerts": {
+        "task": "rapport.operations.tasks.evaluate_alert_rules_task",
+        "schedule": 60.0,
+    },
+    "operations-nightly-backup": {
+        "task": "rapport.operations.tasks.nightly_backup_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "operations-weekly-restore-drill": {
+        "task": "rapport.operations.tasks.restore_drill_task",
+        "schedule": crontab(day_of_week=0, hour=4, minute=0),
     },
 }

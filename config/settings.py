@@ -89,9 +89,12 @@ INSTALLED_APPS = [
     "rapport.api",
     "ninja",  # serves the API docs page's Swagger UI from our own static files (CSP: self only)
     "rapport.quotes",
+    "rapport.operations",
 ]
 
 MIDDLEWARE = [
+    # Outermost: counts every response (a crash's 500 too) and its time, for the alert agent.
+    "rapport.operations.request_stats.RequestStatsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -442,3 +445,18 @@ RAPPORT_CAMPAIGN_DAILY_CAP = env_int("RAPPORT_CAMPAIGN_DAILY_CAP", 1)
 RAPPORT_CAMPAIGN_BATCH_SIZE = env_int("RAPPORT_CAMPAIGN_BATCH_SIZE", 500)
 # An occasion reminder goes this many days before the customer usually starts buying for it.
 RAPPORT_OCCASION_NOTICE_DAYS = env_int("RAPPORT_OCCASION_NOTICE_DAYS", 3)
+
+# --- Operations (issue 22): health, metrics, backups, alerts; see docs/operations.md ------------
+# Load balancers probe over plain HTTP: the probes are not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+RAPPORT_HEALTH_MIN_FREE_DISK_MB = env_int("RAPPORT_HEALTH_MIN_FREE_DISK_MB", 1024)
+# /metrics answers a scraper that sends "Authorization: Bearer <token>" (and staff sessions).
+RAPPORT_METRICS_TOKEN = env_str("RAPPORT_METRICS_TOKEN")
+RAPPORT_BACKUP_DIR = Path(env_str("RAPPORT_BACKUP_DIR", str(VAR_DIR / "backups")))
+# 32 random bytes, URL-safe base64 (`manage.py backup --new-key`): backups are encrypted with it.
+RAPPORT_BACKUP_KEY = env_str("RAPPORT_BACKUP_KEY")
+RAPPORT_BACKUP_KEEP_DAILY = env_int("RAPPORT_BACKUP_KEEP_DAILY", 7)
+RAPPORT_BACKUP_KEEP_WEEKLY = env_int("RAPPORT_BACKUP_KEEP_WEEKLY", 4)
+RAPPORT_BACKUP_MAX_AGE_HOURS = env_int("RAPPORT_BACKUP_MAX_AGE_HOURS", 26)
+# A 5xx rate or p95 over fewer requests than this is not measured (no alert on two requests).
+RAPPORT_ALERT_MIN_REQUESTS = env_int("RAPPORT_ALERT_MIN_REQUESTS", 20)

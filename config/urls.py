@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The public JSON API (docs/api.md): its schema at /api/v1/openapi.json, docs at /api/v1/docs.
     path("api/v1/", include("rapport.api.urls")),
+    # /healthz, /readyz and /metrics (token or staff only): docs/operations.md.
+    path("", include("rapport.operations.urls")),
     path("", include("rapport.storefront.urls")),
 ]
 

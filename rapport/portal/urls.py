@@ -19,6 +19,7 @@ from rapport.portal.views import (
 from rapport.portal.views import chat as chat_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import quotes as quotes_views
+from rapport.portal.views import operations as operations_views
 from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
 from rapport.portal.views import reviews as reviews_views
@@ -49,6 +50,21 @@ urlpatterns = [
     path("staff/<int:pk>/unlock/", staff.staff_unlock, name="staff_unlock"),
     path("customers/<uuid:public_id>/vip/", staff.customer_vip, name="customer_vip"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("operations/backups/", operations_views.backups, name="ops_backups"),
+    path("operations/backups/run/", operations_views.backup_run, name="ops_backup_run"),
+    path("operations/alerts/", operations_views.alerts, name="ops_alerts"),
+    path(
+        "operations/alerts/<uuid:public_id>/acknowledge/",
+        operations_views.alert_acknowledge,
+        name="ops_alert_ack",
+    ),
+    path("operations/alert-rules/", operations_views.alert_rules, name="ops_alert_rules"),
+    path("operations/alert-rules/new/", operations_views.alert_rule_new, name="ops_alert_rule_new"),
+    path(
+        "operations/alert-rules/<int:pk>/",
+        operations_views.alert_rule_edit,
+        name="ops_alert_rule_edit",
+    ),
     path("settings/shop/", shop_views.details, name="shop_details"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/choices/", customers.choices, name="customer_choices"),
