@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "rapport.campaigns",
     "rapport.credit",
     "rapport.customervalue",
+    "rapport.pricing",
+    "rapport.loyalty",
 ]
 
 MIDDLEWARE = [

@@ -23,12 +23,14 @@ from rapport.credit.services import issue_invoice
 from rapport.customers.models import Customer
 from rapport.delivery.services import promise_for_checkout
 from rapport.inventory.services import OutOfStock, take_stock_for_order
+from rapport.loyalty.services import PointsError, reserve_points, spend_points
 from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.orders.netting import allocate_discounts
 from rapport.orders.numbers import new_order_number
 from rapport.orders.receipts import queue_order_confirmation
 from rapport.payments.models import PaymentMethod
 from rapport.payments.services import CreditNotAllowed, PaymentError, record_payment
+from rapport.pricing.queries import prices_for
 from rapport.risk.services import assess_order
 
 CHECKOUT_METHODS = (
@@ -80,6 +82,7 @@ def place_order(
     idempotency_key: str,
     actor: Any,
     card_number: str = "",
+    points: int = 0,
 ) -> Order:
     """Turn a cart into an order, all or nothing, exactly once per `idempotency_key`.
 
@@ -94,6 +97,10 @@ def place_order(
     Raises `CheckoutError` (empty, foreign or closed cart, bad address or method), `OutOfStock`
     or a `PaymentError` (declined card, insufficient store credit, credit terms refused); in
     every case nothing is written.
+
+    Each line is priced for this customer (`pricing.queries.prices_for`: their price lists and
+    quantity tiers, never a price stored in the cart), and `points` loyalty points pay for part
+    of the goods (`loyalty.services`; `PointsError` when the balance or the limit is short).
     """
     if not idempotency_key or len(idempotency_key) > 64:
         raise CheckoutError(_("This checkout has expired. Please review your cart again."))
@@ -118,6 +125,7 @@ def place_order(
                 idempotency_key=idempotency_key,
                 actor=actor,
                 card_number=card_number,
+                points=points,
             )
     except IntegrityError:
         # A concurrent attempt with the same key won the race: hand back its order.
@@ -137,6 +145,7 @@ def _place(
     idempotency_key: str,
     actor: Any,
     card_number: str,
+    points: int = 0,
 ) -> Order:
     # The cart lock serialises every attempt on this cart, so a second tab waits here and then
     # finds the order the first one placed.
@@ -157,21 +166,32 @@ def _place(
                 _("“%(name)s” is no longer on sale: remove it from your cart.")
                 % {"name": line.product.name}
             )
+    now = timezone.now()
+    # The customer's unit prices (price lists, quantity tiers), as the cart page showed them.
+    customer_prices = prices_for(
+        [(li.product_id, li.product.price or Decimal(0), li.quantity) for li in lines],
+        customer_id=customer.pk,
+        at=now,
+    )
+    price = {pid: p.unit_price for pid, p in customer_prices.items()}
     subtotal = sum(
-        (line_total(line.product.price or Decimal(0), line.quantity) for line in lines),
+        (line_total(price[line.product_id], line.quantity) for line in lines),
         Decimal("0.00"),
     )
     # Bundle prices, computed exactly as the cart page shows them; one discount line each.
     discounts = cart_discounts(
-        (line.product_id, line.product.price or Decimal(0), line.quantity) for line in lines
+        (line.product_id, price[line.product_id], line.quantity) for line in lines
     )
+    # Loyalty points last: they pay for part of what the goods cost after the other discounts.
+    spent = reserve_points(
+        customer=customer, points=points, goods=subtotal - discount_total(discounts)
+    )
+    if spent is not None:
+        discounts = [*discounts, spent]
     discount = discount_total(discounts)
     # Each discount spread over the lines it concerns, so every line records what was paid.
     line_discounts = allocate_discounts(
-        [
-            (line.product_id, line_total(line.product.price or Decimal(0), line.quantity))
-            for line in lines
-        ],
+        [(line.product_id, line_total(price[line.product_id], line.quantity)) for line in lines],
         discounts,
     )
     shipping = method.cost_for(subtotal - discount)
@@ -181,7 +201,6 @@ def _place(
         if payment_method == PaymentMethod.CREDIT_TERMS:
             raise CreditNotAllowed(_("Credit terms are not available on your account."))
         raise CheckoutError(_("This payment method is not available for this order."))
-    now = timezone.now()
     promise = promise_for_checkout(
         items=[(line.product_id, line.quantity) for line in lines],
         postal_code=address.postal_code,
@@ -216,9 +235,10 @@ def _place(
                 sku=line.product.sku,
                 name=line.product.name,
                 quantity=line.quantity,
-                unit_price=line.product.price or Decimal(0),
-                line_total=line_total(line.product.price or Decimal(0), line.quantity),
+                unit_price=price[line.product_id],
+                line_total=line_total(price[line.product_id], line.quantity),
                 discount=line_discounts[i],
+                price_list_id=customer_prices[line.product_id].price_list_id,
                 position=i,
             )
             for i, line in enumerate(lines)
@@ -250,6 +270,8 @@ def _place(
         ]
     )
     _count_sales(lines)
+    if spent is not None:
+        spend_points(customer=customer, order=order, discount=spent, actor=actor)
     payment = record_payment(
         order=order,
         customer=customer,
@@ -277,6 +299,7 @@ def _place(
             "payment_method": payment_method,
             "lines": len(lines),
             "discount": str(discount),
+            "points": spent.points if spent else 0,
         },
     )
     # In the same transaction as the order, so a placed order always has its confirmation
@@ -302,4 +325,11 @@ def _count_sales(lines: list[CartLine]) -> None:
     )
 
 
-__all__ = ["CheckoutError", "OutOfStock", "PaymentError", "place_order", "save_address"]
+__all__ = [
+    "CheckoutError",
+    "OutOfStock",
+    "PaymentError",
+    "PointsError",
+    "place_order",
+    "save_address",
+]

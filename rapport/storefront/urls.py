@@ -19,6 +19,7 @@ from rapport.storefront.views import (
 from rapport.storefront.views import chat as chat_views
 from rapport.storefront.views import delivery as delivery_views
 from rapport.storefront.views import help as help_views
+from rapport.storefront.views import loyalty as loyalty_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import reviews as reviews_views
 from rapport.storefront.views import tickets as tickets_views
@@ -74,6 +75,7 @@ urlpatterns = [
     path("account/data/", mydata.mydata, name="mydata"),
     path("account/data/export/", mydata.export, name="mydata_export"),
     path("account/occasions/", occasions.occasions, name="occasions"),
+    path("account/points/", loyalty_views.points, name="points"),
     path(
         "account/occasions/<uuid:public_id>/",
         occasions.occasion_update,
