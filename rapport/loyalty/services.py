@@ -193,29 +193,63 @@ def reverse_for_refunds(*, order: Order, actor: Any) -> None:
             )
 
 
-def expire_points(*, today: datetime.date | None = None) -> int:
+def expire_points(*, today: datetime.date | None = None, batch_size: int = 2000) -> int:
     """Expire what is left of points past their date; returns the points expired.
 
     Points are spent oldest first, so what is left of the lots due by `today` is their sum
-    minus everything spent or taken back so far and minus what already expired."""
+    minus everything spent or taken back so far and minus what already expired. Accounts are
+    handled in batches: locked in id order, one grouped read of their ledgers, one bulk insert
+    of the expiry entries and one bulk update of the balances per batch."""
     today = today or timezone.localdate()
-    due_accounts = (
-        PointsEntry.objects.filter(expires_on__lt=today, points__gt=0)
-        .values_list("account_id", flat=True)
-        .distinct()
+    due_accounts = sorted(
+        set(
+            PointsEntry.objects.filter(expires_on__lt=today, points__gt=0).values_list(
+                "account_id", flat=True
+            )
+        )
     )
     total = 0
-    for account_id in list(due_accounts):
-        with transaction.atomic():
-            account = PointsAccount.objects.select_for_update().get(pk=account_id)
-            sums = PointsEntry.objects.filter(account=account).aggregate(
+    for start in range(0, len(due_accounts), batch_size):
+        total += _expire_batch(due_accounts[start : start + batch_size], today)
+    return total
+
+
+def _expire_batch(account_ids: list[int], today: datetime.date) -> int:
+    with transaction.atomic():
+        accounts = {
+            a.pk: a
+            for a in PointsAccount.objects.select_for_update()
+            .filter(pk__in=account_ids)
+            .order_by("pk")
+        }
+        sums = (
+            PointsEntry.objects.filter(account_id__in=account_ids)
+            .values("account_id")
+            .annotate(
                 due=Sum("points", filter=Q(points__gt=0, expires_on__lt=today)),
                 used=Sum("points", filter=Q(points__lt=0) & ~Q(kind=K.EXPIRED)),
                 expired=Sum("points", filter=Q(kind=K.EXPIRED)),
             )
-            left = (sums["due"] or 0) + (sums["used"] or 0) + (sums["expired"] or 0)
+        )
+        now = timezone.now()
+        entries, changed = [], []
+        for row in sums:
+            account = accounts[row["account_id"]]
+            left = (row["due"] or 0) + (row["used"] or 0) + (row["expired"] or 0)
             points = min(left, account.balance)
-            if points > 0:
-                _add(account, K.EXPIRED, -points, actor=None)
-                total += points
-    return total
+            if points <= 0:
+                continue
+            account.balance -= points
+            account.updated_at = now
+            changed.append(account)
+            entries.append(
+                PointsEntry(
+                    account=account,
+                    kind=K.EXPIRED,
+                    points=-points,
+                    balance_after=account.balance,
+                )
+            )
+        PointsEntry.objects.bulk_create(entries)
+        PointsAccount.objects.bulk_update(changed, ["balance", "updated_at"])
+        return -sum(e.points for e in entries)

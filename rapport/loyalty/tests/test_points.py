@@ -159,3 +159,16 @@ def test_points_expire_oldest_first(ann):
     assert expire_points() == 200
     assert expire_points() == 0  # nothing twice
     assert balance_of(ann) == ledger_sum(ann) == 200
+
+
+def test_many_accounts_expire_in_batches(ann):
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    customers = [ann] + [Customer.objects.create(email=f"c{i}@example.com") for i in range(4)]
+    for i, customer in enumerate(customers):
+        lot = with_points(customer, 100 + i)
+        PointsEntry.objects.filter(order=lot).update(expires_on=past)
+        with_points(customer, 10)  # not due yet
+
+    assert expire_points(batch_size=2) == sum(100 + i for i in range(5))
+    for customer in customers:
+        assert balance_of(customer) == ledger_sum(customer) == 10
