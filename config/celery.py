@@ -78,6 +78,10 @@ app.conf.beat_schedule = {
         "task": "rapport.customervalue.tasks.refresh_customer_values_task",
         "schedule": 24 * 3600.0,
     },
+    "loyalty-expire-points": {
+        "task": "rapport.loyalty.tasks.expire_points_task",
+        "schedule": 24 * 3600.0,
+    },
     # Delivery promises learn from the store's own shipments as they accumulate.
     "delivery-retrain-model": {
         "task": "rapport.delivery.tasks.retrain_delivery_model_task",

@@ -19,6 +19,7 @@ from rapport.catalog.models import Product, product_url
 from rapport.core.money import line_total
 from rapport.core.sql import Columns, column, db_value, table
 from rapport.inventory.models import StockRecord
+from rapport.pricing.queries import prices_for
 
 
 class LineView(TypedDict):
@@ -35,7 +36,11 @@ class LineView(TypedDict):
     is_active: bool
     quantity: int
     price_seen: Decimal
+    # The product's list price; `unit_price` is what this customer pays (`pricing`), lower
+    # when one of their price lists applies (`price_list_id`).
+    list_price: Decimal
     unit_price: Decimal
+    price_list_id: int | None
     total: Decimal
     available: int
     warnings: list[str]
@@ -76,12 +81,12 @@ def cart_view(cart: Cart | None) -> CartView:
     """The cart's lines at today's prices and stock, each flagged if it changed since it was added.
 
     One query whatever the number of lines, plus the bundle-discount lookup when a line is
-    sellable.
+    sellable, plus one for a signed-in customer's prices (`pricing.queries.prices_for`).
     """
     if cart is None:
         return _empty()
     sql, flag_params = _lines_sql("cart_id", connection.vendor)
-    return _view(sql, [*flag_params, cart.pk])
+    return _view(sql, [*flag_params, cart.pk], user_id=cart.user_id)
 
 
 def anonymous_cart_view(public_id: UUID, *, touched_since: datetime) -> CartView:
@@ -124,13 +129,15 @@ def usable_anonymous_cart(public_id: UUID, *, touched_since: datetime) -> Cart |
     return _CART_COLUMNS.instance(Cart, row) if row else None
 
 
-def _view(sql: str, params: Sequence[Any]) -> CartView:
+def _view(sql: str, params: Sequence[Any], user_id: int | None = None) -> CartView:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
         return _empty()
     views = [_line_view(*_LINE_COLUMNS.convert(row[:-1])) for row in rows]
+    if user_id is not None:
+        _at_customer_prices(views, user_id)
     in_a_bundle = any(row[-1] for row in rows)
     return CartView(
         lines=views,
@@ -144,6 +151,21 @@ def _view(sql: str, params: Sequence[Any]) -> CartView:
         if in_a_bundle
         else [],
     )
+
+
+def _at_customer_prices(views: list[LineView], user_id: int) -> None:
+    """Reprice the sellable lines at the signed-in customer's prices (one query)."""
+    sellable = [lv for lv in views if lv["is_active"] and lv["unit_price"]]
+    prices = prices_for(
+        [(lv["product_id"], lv["list_price"], lv["quantity"]) for lv in sellable],
+        user_id=user_id,
+    )
+    for lv in sellable:
+        price = prices[lv["product_id"]]
+        if price.price_list_id is not None:
+            lv["unit_price"] = price.unit_price
+            lv["price_list_id"] = price.price_list_id
+            lv["total"] = line_total(price.unit_price, lv["quantity"])
 
 
 # Every add to cart lands on the cart page, so its one read is the storefront's busiest
@@ -227,7 +249,9 @@ def _line_view(
         is_active=is_active,
         quantity=quantity,
         price_seen=price_seen,
+        list_price=unit_price,
         unit_price=unit_price,
+        price_list_id=None,
         total=line_total(unit_price, quantity),
         available=available,
         warnings=warnings,

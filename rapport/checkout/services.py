@@ -25,12 +25,14 @@ from rapport.credit.services import issue_invoice
 from rapport.customers.models import Customer
 from rapport.delivery.services import promise_for_checkout
 from rapport.inventory.services import OutOfStock, take_stock_for_order
+from rapport.loyalty.services import PointsError, reserve_points, spend_points
 from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.orders.netting import allocate_discounts
 from rapport.orders.numbers import new_order_number
 from rapport.orders.receipts import queue_order_confirmation
 from rapport.payments.models import PaymentMethod
 from rapport.payments.services import CreditNotAllowed, PaymentError, record_payment
+from rapport.pricing.queries import prices_for
 from rapport.risk.services import assess_order
 
 CHECKOUT_METHODS = (
@@ -72,6 +74,7 @@ class _PricedLine:
     product: Product
     quantity: int
     unit_price: Decimal
+    price_list_id: int | None = None  # the price list that gave `unit_price`, if any
 
     @property
     def product_id(self) -> int:
@@ -115,6 +118,7 @@ def place_order(
     idempotency_key: str,
     actor: Any,
     card_number: str = "",
+    points: int = 0,
 ) -> Order:
     """Turn a cart into an order, all or nothing, exactly once per `idempotency_key`.
 
@@ -129,6 +133,10 @@ def place_order(
     Raises `CheckoutError` (empty, foreign or closed cart, bad address or method), `OutOfStock`
     or a `PaymentError` (declined card, insufficient store credit, credit terms refused); in
     every case nothing is written.
+
+    Each line is priced for this customer (`pricing.queries.prices_for`: their price lists and
+    quantity tiers, never a price stored in the cart), and `points` loyalty points pay for part
+    of the goods (`loyalty.services`; `PointsError` when the balance or the limit is short).
     """
     if not idempotency_key or len(idempotency_key) > 64:
         raise CheckoutError(_("This checkout has expired. Please review your cart again."))
@@ -147,6 +155,7 @@ def place_order(
                 idempotency_key=idempotency_key,
                 actor=actor,
                 card_number=card_number,
+                points=points,
             )
     except IntegrityError:
         # A concurrent attempt with the same key won the race: hand back its order.
@@ -238,6 +247,7 @@ def _place(
     idempotency_key: str,
     actor: Any,
     card_number: str,
+    points: int = 0,
 ) -> Order:
     # The cart lock serialises every attempt on this cart, so a second tab waits here and then
     # finds the order the first one placed.
@@ -258,8 +268,21 @@ def _place(
                 _("“%(name)s” is no longer on sale: remove it from your cart.")
                 % {"name": line.product.name}
             )
+    now = timezone.now()
+    # The customer's unit prices (price lists, quantity tiers), as the cart page showed them.
+    customer_prices = prices_for(
+        [(li.product_id, li.product.price or Decimal(0), li.quantity) for li in lines],
+        customer_id=customer.pk,
+        at=now,
+    )
     priced = [
-        _PricedLine(line.product, line.quantity, line.product.price or Decimal(0)) for line in lines
+        _PricedLine(
+            line.product,
+            line.quantity,
+            customer_prices[line.product_id].unit_price,
+            price_list_id=customer_prices[line.product_id].price_list_id,
+        )
+        for line in lines
     ]
     # Bundle prices, computed exactly as the cart page shows them; one discount line each.
     discounts = cart_discounts((p.product_id, p.unit_price, p.quantity) for p in priced)
@@ -275,6 +298,7 @@ def _place(
         card_number=card_number,
         source="web",
         reference="",
+        points=points,
     )
     locked.status = CartStatus.ORDERED
     locked.save(update_fields=["status", "updated_at"])
@@ -294,8 +318,15 @@ def _record_order(
     card_number: str,
     source: str,
     reference: str,
+    points: int = 0,
 ) -> Order:
     subtotal = sum((line_total(line.unit_price, line.quantity) for line in lines), Decimal("0.00"))
+    # Loyalty points last: they pay for part of what the goods cost after the other discounts.
+    spent = reserve_points(
+        customer=customer, points=points, goods=subtotal - discount_total(discounts)
+    )
+    if spent is not None:
+        discounts = [*discounts, spent]
     discount = discount_total(discounts)
     # Each discount spread over the lines it concerns, so every line records what was paid.
     line_discounts = allocate_discounts(
@@ -347,6 +378,7 @@ def _record_order(
                 unit_price=line.unit_price,
                 line_total=line_total(line.unit_price, line.quantity),
                 discount=line_discounts[i],
+                price_list_id=line.price_list_id,
                 position=i,
             )
             for i, line in enumerate(lines)
@@ -378,6 +410,8 @@ def _record_order(
         ]
     )
     _count_sales(lines)
+    if spent is not None:
+        spend_points(customer=customer, order=order, discount=spent, actor=actor)
     payment = record_payment(
         order=order,
         customer=customer,
@@ -403,6 +437,7 @@ def _record_order(
             "payment_method": payment_method,
             "lines": len(lines),
             "discount": str(discount),
+            "points": spent.points if spent else 0,
             **({"deal": reference} if reference else {}),
         },
     )
@@ -435,6 +470,7 @@ __all__ = [
     "NegotiatedLine",
     "OutOfStock",
     "PaymentError",
+    "PointsError",
     "place_negotiated_order",
     "place_order",
     "save_address",

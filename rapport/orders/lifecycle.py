@@ -125,6 +125,7 @@ def advance_order(
             locked.delivered_at = now
             fields.append("delivered_at")
             _settle_cash(locked, actor)
+            _credit_points(locked, actor)
         elif to == S.CANCELLED:
             extra["refunded"] = str(_cancel(locked, actor))
         if locked.estimated_delivery_at is None:
@@ -173,6 +174,14 @@ def _settle_cash(order: Order, actor: Any) -> None:
 
     for payment in order.payments.filter(method=PaymentMethod.CASH_ON_DELIVERY):
         settle_pending_payment(payment=payment, actor=actor)
+
+
+def _credit_points(order: Order, actor: Any) -> None:
+    # Loyalty points are earned on delivery (once per order: a return rejected back to
+    # "delivered" earns nothing more).
+    from rapport.loyalty.services import credit_order_points
+
+    credit_order_points(order=order, actor=actor)
 
 
 def _cancel(order: Order, actor: Any) -> Any:

@@ -120,6 +120,10 @@ class OrderLine(models.Model):
         db_persist=True,
     )
     freight = MoneyField(default=0)
+    # The price list whose price the customer paid (`pricing`), None at the list price.
+    price_list = models.ForeignKey(
+        "pricing.PriceList", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -83,6 +83,11 @@ def refund_order(
             )
         )
         left -= part
+    # Loyalty points follow the money: the refunded share of earned points is taken back and
+    # of spent points given back.
+    from rapport.loyalty.services import reverse_for_refunds
+
+    reverse_for_refunds(order=order, actor=actor)
     return refunds
 
 

@@ -21,6 +21,7 @@ from rapport.storefront.views import chat as chat_views
 from rapport.storefront.views import delivery as delivery_views
 from rapport.storefront.views import help as help_views
 from rapport.storefront.views import quotes as quotes_views
+from rapport.storefront.views import loyalty as loyalty_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import reviews as reviews_views
 from rapport.storefront.views import tickets as tickets_views
@@ -76,6 +77,7 @@ urlpatterns = [
     path("account/data/", mydata.mydata, name="mydata"),
     path("account/data/export/", mydata.export, name="mydata_export"),
     path("account/occasions/", occasions.occasions, name="occasions"),
+    path("account/points/", loyalty_views.points, name="points"),
     path(
         "account/occasions/<uuid:public_id>/",
         occasions.occasion_update,

@@ -30,7 +30,7 @@ ROW = (
     '<tr class="cart-line{flagged}">\n'
     '      <td><a href="{url}">{name}</a>\n'
     "        {warnings}</td>\n"
-    "      <td>{unit_price}</td>\n"
+    "      <td>{was}{unit_price}</td>\n"
     '      <td class="qty"><form id="line-{public_id}" method="post" action="{update_url}"'
     ' class="qty-form" hx-post="{update_url}" hx-trigger="submit, change" hx-sync="this:drop"'
     ' hx-target="#cart">{csrf}<input type="hidden" name="product" value="{public_id}">'
@@ -46,6 +46,8 @@ ROW = (
     "    </tr>\n"
 )
 WARNING = '<p class="line-warning" role="alert">{}</p>'
+# A customer's price-list price: the list price struck through before it.
+WAS = '<s class="list-price">{}</s> '
 
 
 @register.simple_tag(takes_context=True)
@@ -68,6 +70,9 @@ def cart_line_rows(context: template.Context, view: Any) -> SafeString:
             url=lv["url"],
             name=lv["name"],
             warnings=format_html_join("", WARNING, ((w,) for w in lv["warnings"])),
+            was=format_html(WAS, money(lv["list_price"]))
+            if lv["unit_price"] < lv["list_price"]
+            else "",
             unit_price=money(lv["unit_price"]),
             public_id=lv["public_id"],
             quantity=str(lv["quantity"]),

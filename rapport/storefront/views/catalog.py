@@ -17,6 +17,7 @@ from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category, Product
 from rapport.core.paths import PathPattern
+from rapport.pricing.queries import product_price_for
 from rapport.storefront.views import pagecache
 from rapport.storefront.views.personal import personal_home
 
@@ -133,6 +134,7 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
     category = item.category
     context = {
         "product": item,
+        **_customer_price(request, item),
         "in_stock": in_stock,
         "category": category,
         "category_url": category.get_absolute_url() if category else "",
@@ -147,6 +149,15 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         key,
         state=(item.slug, item.updated_at, in_stock),
     )
+
+
+def _customer_price(request: HttpRequest, item: Product) -> dict[str, Any]:
+    """A signed-in customer's own price and quantity breaks (one query); nothing for anyone
+    else, whose page stays one query and may come from the shared copy."""
+    if not request.user.is_authenticated or not item.price:
+        return {}
+    price, breaks = product_price_for(request.user.pk, item)
+    return {"your_price": price, "tier_breaks": breaks}
 
 
 @require_GET

@@ -27,6 +27,9 @@ from rapport.customers.models import Customer
 from rapport.customers.services import create_customer_for_user
 from rapport.delivery.services import promise_for_checkout
 from rapport.inventory.services import OutOfStock
+from rapport.loyalty.queries import balance_of
+from rapport.loyalty.rules import most_points_for, value_of
+from rapport.loyalty.services import PointsError
 from rapport.payments.models import PaymentMethod
 from rapport.payments.providers import ProviderError, WebhookSignatureError, get_provider
 from rapport.payments.queries import wallet_balance
@@ -79,6 +82,8 @@ def details(request: HttpRequest) -> HttpResponse:
     addresses = list(Address.objects.filter(customer=customer))
     choices = _payment_choices(customer)
     chosen = request.session.get(SESSION_KEY, {})
+    points_balance = balance_of(customer)
+    most_points = most_points_for(view.total, points_balance)
     address_form = AddressForm(prefix="new")
     errors: list[str] = []
     if request.method == "POST":
@@ -100,11 +105,15 @@ def details(request: HttpRequest) -> HttpResponse:
             errors.append(_("Choose a shipping method."))
         if payment not in {c[0] for c in choices}:
             errors.append(_("Choose a payment method."))
+        points = _points(request.POST.get("points"), most_points)
+        if points is None:
+            errors.append(_("Spend between 0 and %(most)s points.") % {"most": most_points})
         if not errors:
             request.session[SESSION_KEY] = {
                 "address": address_id,
                 "shipping": shipping,
                 "payment": payment,
+                "points": points,
             }
             return redirect("storefront:checkout_verify")
         chosen = {"address": address_id, "shipping": shipping, "payment": payment}
@@ -119,6 +128,8 @@ def details(request: HttpRequest) -> HttpResponse:
             "free_over": free_shipping_threshold(),
             "payment_choices": choices,
             "wallet_balance": wallet_balance(customer),
+            "points_balance": points_balance,
+            "most_points": most_points,
             "chosen": chosen,
             "errors": errors,
         },
@@ -160,8 +171,9 @@ def verify(request: HttpRequest) -> HttpResponse:
                     idempotency_key=request.POST.get("idempotency_key", ""),
                     actor=request.user,
                     card_number=request.POST.get("card_number", ""),
+                    points=int(chosen.get("points") or 0),
                 )
-            except (services.CheckoutError, OutOfStock, PaymentError) as exc:
+            except (services.CheckoutError, OutOfStock, PaymentError, PointsError) as exc:
                 if isinstance(exc, PaymentError) and chosen.get("payment") == "card":
                     note_payment_declined(user=request.user)  # a fraud signal (issue 19)
                 error = str(exc)
@@ -171,7 +183,11 @@ def verify(request: HttpRequest) -> HttpResponse:
                 request.session.modified = True
                 messages.success(request, _("Thank you! Your order is confirmed."))
                 return redirect("storefront:order", public_id=order.public_id)
-    shipping = method.cost_for(view.subtotal)
+    # As place_order counts: loyalty points after the other discounts, shipping on what is left.
+    points = int(chosen.get("points") or 0)
+    points_amount = value_of(points)
+    goods = view.total - points_amount
+    shipping = method.cost_for(goods)
     payment = chosen.get("payment", "")
     # The same call place_order makes: the promise shown is the one stored and mailed.
     promise = promise_for_checkout(
@@ -188,7 +204,9 @@ def verify(request: HttpRequest) -> HttpResponse:
             "address": address,
             "method": method,
             "shipping": shipping,
-            "total": view.subtotal + shipping,
+            "points": points,
+            "points_amount": points_amount,
+            "total": goods + shipping,
             "payment": payment,
             "payment_label": PaymentMethod(payment).label
             if payment in PaymentMethod.values
@@ -202,6 +220,15 @@ def verify(request: HttpRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _points(raw: str | None, most: int) -> int | None:
+    """The points the customer chose to spend (blank: none), or None when out of range."""
+    try:
+        points = int((raw or "0").strip() or "0")
+    except ValueError:
+        return None
+    return points if 0 <= points <= most else None
 
 
 @csrf_exempt  # called by the payment provider's servers; authenticated by its HMAC signature
