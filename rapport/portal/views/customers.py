@@ -27,6 +27,7 @@ from rapport.customers.services import (
     save_choice,
     set_choice_active,
 )
+from rapport.payments.queries import wallet_balance
 
 
 @employee_required
@@ -64,6 +65,7 @@ def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "selected_kinds": kinds,
             "duplicates": queries.duplicate_candidates(customer),
             "is_manager": is_manager(request.user),
+            "wallet_balance": wallet_balance(customer),
         },
     )
 
