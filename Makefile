@@ -6,11 +6,22 @@ PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEV_ENV := DEBUG=1
+# `make run` serves the demo as production would (DEBUG off, so error pages show no internals),
+# with this checkout's own secrets and staff entrance (var/demo.env, made once) over plain http
+# on this machine. `make run DEV=1` is development mode: DEBUG on, reload on code changes.
+DEV ?=
+ifeq ($(DEV),1)
+RUN_ENV := DEBUG=1
+UVICORN_FLAGS := --reload --reload-dir rapport --reload-dir config
+else
+RUN_ENV := set -a && . var/demo.env && set +a && ALLOWED_HOSTS=$(HOST),localhost \
+  RAPPORT_SITE_URL=http://$(HOST):$(PORT) RAPPORT_ALLOW_TEST_PAYMENTS=1 EMAIL_PORT=$${EMAIL_PORT:-1025}
+UVICORN_FLAGS :=
+endif
 STAMP := $(VENV)/.installed
 
 .PHONY: run test venv install install-dev frontend chromium lint typecheck migrations-check \
-        pytest demo-data migrate lock clean bench fonts
+        pytest demo-data migrate lock clean bench fonts demo-env static
 
 $(PY):
 	@python=$$(scripts/find-python.sh) && echo "Using $$python" && "$$python" -m venv $(VENV)
@@ -28,17 +39,24 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: install Debian's nodejs/npm for htmx (pages still work without it)"; fi
 
-migrate: install
-	$(DEV_ENV) $(PY) manage.py migrate --no-input
+demo-env:
+	@scripts/demo-env.sh
+
+migrate: install demo-env
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
 
 # Loads the demo data when the database is empty and creates the demo accounts.
 demo-data: migrate
-	$(DEV_ENV) $(PY) manage.py bootstrap_demo
+	$(RUN_ENV) $(PY) manage.py bootstrap_demo
 
-run: demo-data fonts
+# Outside DEBUG, WhiteNoise serves the collected, fingerprinted files.
+static: install demo-env
+	@$(RUN_ENV) $(PY) manage.py collectstatic --no-input -v 0
+
+run: demo-data static fonts
 	@echo "Rapport is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(DEV_ENV) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
-	  --reload --reload-dir rapport --reload-dir config
+	$(RUN_ENV) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
+	  $(UVICORN_FLAGS)
 
 # Debian packages the tests need: Chromium (browser journeys), GNU gettext (catalogue checks),
 # CJK fonts (Chinese on PDF receipts), poppler-utils (reading the PDFs back) and the PostgreSQL

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from rapport.accounts.roles import EMPLOYEE, MANAGER
@@ -22,9 +23,19 @@ PASSWORD = "correct horse battery staple 42"  # noqa: S105
 
 # Property tests explore new examples on developers' machines; CI replays a fixed sequence, so a
 # run there is reproducible (an example found locally still fails in CI once it is a bug).
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# Data generation speed depends on how busy the machine is (two cores shared by the whole suite),
+# not on the code: no "too slow" health check and no per-example deadline (tests assert
+# behaviour, never time; speed lives in bench/).
+hypothesis_settings.register_profile(
+    "shared-machine", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+hypothesis_settings.register_profile(
+    "ci",
+    parent=hypothesis_settings.get_profile("shared-machine"),
+    derandomize=True,
+    print_blob=True,
+)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "shared-machine")
 
 
 @pytest.fixture(autouse=True)

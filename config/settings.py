@@ -3,7 +3,7 @@
 Environment variables (all optional in DEBUG; SECRET_KEY and ALLOWED_HOSTS required otherwise):
   DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL, REDIS_URL,
   EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL,
-  RAPPORT_STAFF_PATH, RAPPORT_DATA_DIR, RAPPORT_CURRENCY, RAPPORT_VAR_DIR.
+  RAPPORT_STAFF_PATH, RAPPORT_DATA_DIR, RAPPORT_CURRENCY, RAPPORT_REGION, RAPPORT_VAR_DIR.
   Messaging (docs/messaging.md): RAPPORT_SITE_URL, RAPPORT_BOUNCE_DOMAIN,
   RAPPORT_UNSUBSCRIBE_MAILTO, RAPPORT_CONTACT_BUDGET_PER_WEEK, RAPPORT_CONTACT_BUDGET_HIGH_RESERVE,
   RAPPORT_QUIET_HOURS_START, RAPPORT_QUIET_HOURS_END, RAPPORT_OUTBOX_MAX_ATTEMPTS,
@@ -13,9 +13,11 @@ Environment variables (all optional in DEBUG; SECRET_KEY and ALLOWED_HOSTS requi
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +49,33 @@ else:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# The one address of the shop: every link in a mail, sent with or without a request, starts with
+# it. Outside DEBUG it must be set, be one of ALLOWED_HOSTS, and use https unless it is this
+# machine (a demo on 127.0.0.1 runs over plain http, with cookies to match).
+RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+_site = urlsplit(RAPPORT_SITE_URL)
+SITE_IS_LOCAL_HTTP = _site.scheme == "http" and _site.hostname in {"127.0.0.1", "localhost", "::1"}
+if not DEBUG:
+    if not RAPPORT_SITE_URL:
+        raise ImproperlyConfigured(
+            "RAPPORT_SITE_URL is not set: links in mail need the shop's address, "
+            "e.g. RAPPORT_SITE_URL=https://shop.example.com"
+        )
+    if _site.scheme not in {"http", "https"} or not _site.hostname or _site.path not in {"", "/"}:
+        raise ImproperlyConfigured(
+            f"RAPPORT_SITE_URL={RAPPORT_SITE_URL!r} is not a site address like "
+            "https://shop.example.com"
+        )
+    if _site.scheme != "https" and not SITE_IS_LOCAL_HTTP:
+        raise ImproperlyConfigured(
+            f"RAPPORT_SITE_URL={RAPPORT_SITE_URL!r} must use https (plain http only on 127.0.0.1)."
+        )
+    if not validate_host(_site.hostname, ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            f"RAPPORT_SITE_URL's host {_site.hostname!r} is not in ALLOWED_HOSTS: mail would "
+            "link to a host this site refuses."
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,7 +167,16 @@ TEMPLATES = [
                 "rapport.segments.context_processors.personalisation",
             ],
         },
-    }
+    },
+    # Plain-text mail (subjects and text bodies, `messaging.rendering`): the same templates,
+    # without HTML escaping, so "Kite & string" is not mailed as "Kite &amp; string".
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------
@@ -343,9 +381,10 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 if not DEBUG:
+    CSRF_COOKIE_HTTPONLY = True
+if not DEBUG and not SITE_IS_LOCAL_HTTP:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    CSRF_COOKIE_HTTPONLY = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -354,10 +393,11 @@ if not DEBUG:
 
 # --- Rapport ----------------------------------------------------------------------------------
 RAPPORT_CURRENCY = env_str("RAPPORT_CURRENCY", "GBP")
+# The shop's country (ISO 3166): with the language it picks how money and dates are written
+# (CLDR through Babel): "en" + "GB" -> "£1,234.50", "6 Dec 2026".
+RAPPORT_REGION = env_str("RAPPORT_REGION", "GB")
 RAPPORT_DATA_DIR = Path(env_str("RAPPORT_DATA_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
-# Links in mail sent without a request (tasks, commands) start with this.
-RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000")
 # Shop: card payments go to the offline test provider until a real one is configured.
 RAPPORT_PAYMENT_PROVIDER = env_str("RAPPORT_PAYMENT_PROVIDER", "test")
 # The test provider "captures" any Luhn-valid card: outside DEBUG only when explicitly allowed
@@ -396,8 +436,7 @@ LOGGING = {
 }
 
 # --- Messaging and the customer record (M2) ----------------------------------------------------
-# Absolute links in mail (unsubscribe, tracking) point here; use https in production.
-RAPPORT_SITE_URL = env_str("RAPPORT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# RAPPORT_SITE_URL (absolute links in mail, checked at the top of this module).
 # Envelope sender of every message (VERP: bounce+<message id>@domain), served by run_bounce_server.
 RAPPORT_BOUNCE_DOMAIN = env_str("RAPPORT_BOUNCE_DOMAIN", "bounces.localhost")
 RAPPORT_UNSUBSCRIBE_MAILTO = env_str("RAPPORT_UNSUBSCRIBE_MAILTO", "unsubscribe@bounces.localhost")

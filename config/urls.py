@@ -17,9 +17,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("rapport.storefront.urls")),
 ]
 
-if settings.DEBUG:
-    # `make run` serves uploaded media itself; production serves MEDIA_URL from the web server
-    # or object storage (docs/hardening.md): WhiteNoise only serves files present at start-up.
-    from django.conf.urls.static import static
+if settings.DEBUG or settings.SITE_IS_LOCAL_HTTP:
+    # `make run` (a demo on this machine) serves uploaded media itself; production serves
+    # MEDIA_URL from the web server or object storage (docs/hardening.md): WhiteNoise only serves
+    # files present at start-up.
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    media = settings.MEDIA_URL.strip("/")
+    urlpatterns += [
+        re_path(rf"^{media}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]

@@ -117,6 +117,7 @@ def test_production_hashes_passwords_with_argon2():
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": "s" * 60,
         "ALLOWED_HOSTS": "shop.example.com",
+        "RAPPORT_SITE_URL": "https://shop.example.com",
     }
     env.pop("DEBUG", None)
     result = subprocess.run(
@@ -133,6 +134,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "RAPPORT_VAR_DIR": str(tmp_path),
         "SECRET_KEY": "p" + "r0duct10n-s3cr3t-" * 4,
         "ALLOWED_HOSTS": "shop.example.com",
+        "RAPPORT_SITE_URL": "https://shop.example.com",
     }
     # A production environment: nothing the test session itself set (the browser fixture sets
     # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright).

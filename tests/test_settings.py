@@ -16,6 +16,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
     }
+    clean["RAPPORT_SITE_URL"] = "https://shop.example.com"
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
@@ -95,3 +96,25 @@ def test_the_test_payment_provider_is_refused_outside_debug_unless_allowed():
     assert "RAPPORT_ALLOW_TEST_PAYMENTS=1" in refused.stderr
     assert allowed.returncode == 0, allowed.stderr
     assert load_settings(DEBUG="1", RAPPORT_ALLOW_TEST_PAYMENTS="0").returncode == 0
+
+
+def test_the_site_url_is_checked_at_start_up_outside_debug():
+    base = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "shop.example.com"}
+    missing = load_settings(**base, RAPPORT_SITE_URL="")
+    plain_http = load_settings(**base, RAPPORT_SITE_URL="http://shop.example.com")
+    other_host = load_settings(**base, RAPPORT_SITE_URL="https://elsewhere.example.com")
+    not_a_site = load_settings(**base, RAPPORT_SITE_URL="shop.example.com/path")
+    assert "RAPPORT_SITE_URL is not set" in missing.stderr
+    assert "must use https" in plain_http.stderr
+    assert "is not in ALLOWED_HOSTS" in other_host.stderr
+    assert "is not a site address" in not_a_site.stderr
+    assert load_settings(**base, RAPPORT_SITE_URL="https://shop.example.com/").returncode == 0
+    assert load_settings(DEBUG="1", RAPPORT_SITE_URL="").returncode == 0
+
+
+def test_a_demo_on_this_machine_runs_over_http_without_debug():
+    local = load_settings(
+        SECRET_KEY="s" * 60, ALLOWED_HOSTS="127.0.0.1", RAPPORT_SITE_URL="http://127.0.0.1:8000"
+    )
+    assert local.returncode == 0, local.stderr
+    assert local.stdout.strip() == "False False"  # no DEBUG; cookies over plain http

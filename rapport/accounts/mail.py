@@ -113,7 +113,7 @@ def render_account_mail(spec: dict[str, Any], language: str) -> send_time.SendTi
     }
     template = str(spec["template"])
     with translation.override(language):
-        subject = render_to_string(f"accounts/email/{template}_subject.txt", ctx)
-        text = render_to_string(f"accounts/email/{template}.txt", ctx)
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", ctx, using="text")
+        text = render_to_string(f"accounts/email/{template}.txt", ctx, using="text")
         html = render_to_string(f"accounts/email/{template}.html", ctx)
     return send_time.SendTimeMail(subject=" ".join(subject.split()), text=text, html=html)

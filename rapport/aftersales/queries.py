@@ -65,3 +65,40 @@ def skip_reasons(notices: list[UpgradeNotice]) -> dict[int, list[tuple[str, int]
         label = str(SKIP_REASONS.get(reason, reason))
         result.setdefault(row["notice_id"], []).append((label, row["n"]))
     return result
+
+
+def aftersales_options(order: Any) -> dict[str, Any]:
+    """What the customer can do after buying, said before they fill in a form: return items
+    (delivered, within the return window) and ask for service (once fulfilled)."""
+    from rapport.aftersales.returns import return_window_open
+    from rapport.orders.models import OrderStatus
+
+    can_return = return_window_open(order) and order.status in (
+        OrderStatus.DELIVERED,
+        OrderStatus.REFUNDED,
+    )
+    service_open = order.status not in (OrderStatus.PLACED, OrderStatus.CANCELLED)
+    return {
+        "can_return": can_return,
+        "return_note": "" if can_return else _return_note(order),
+        "can_ask_service": service_open,
+        "service_note": "" if service_open else _service_note(order),
+    }
+
+
+def _return_note(order: Any) -> str:
+    from rapport.orders.models import OrderStatus
+
+    if order.status == OrderStatus.CANCELLED:
+        return str(_("This order was cancelled: there is nothing to return."))
+    if order.delivered_at is None:
+        return str(_("Returns open once the order has been delivered."))
+    return str(_("The return window for this order has closed."))
+
+
+def _service_note(order: Any) -> str:
+    from rapport.orders.models import OrderStatus
+
+    if order.status == OrderStatus.CANCELLED:
+        return str(_("This order was cancelled."))
+    return str(_("Service and repairs start once the order has been fulfilled."))

@@ -25,7 +25,7 @@ from rapport.aftersales.models import (
     TicketStatus,
 )
 from rapport.core import audit
-from rapport.core.money import to_money
+from rapport.core.money import format_money, to_money
 from rapport.orders.models import LineKind, Order, OrderLine, OrderStatus
 from rapport.orders.numbers import ALPHABET, new_order_number
 
@@ -156,7 +156,8 @@ def set_price(*, ticket: ServiceTicket, price: Decimal, actor: Any) -> ServiceTi
         _notify(
             locked,
             actor,
-            _("Your repair costs %(p)s. Please pay to start the work.") % {"p": price},
+            _("Your repair costs %(p)s. Please pay to start the work.")
+            % {"p": format_money(price)},
         )
         return locked
 

@@ -230,7 +230,7 @@ def _rendered_products(products: list[dict[str, str]]) -> dict[str, str]:
     context = {"products": products}
     return {
         "products_html": render_to_string("campaigns/_mail_products.html", context),
-        "products_text": render_to_string("campaigns/_mail_products.txt", context),
+        "products_text": render_to_string("campaigns/_mail_products.txt", context, using="text"),
     }
 
 

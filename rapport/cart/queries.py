@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from rapport.cart.discounts import cart_discounts, discount_total, in_a_bundle_sql
 from rapport.cart.models import Cart, CartLine, CartStatus
 from rapport.catalog.models import Product, product_url
-from rapport.core.money import line_total
+from rapport.core.money import format_money, line_total
 from rapport.core.sql import Columns, column, db_value, table
 from rapport.inventory.models import StockRecord
 from rapport.pricing.queries import prices_for
@@ -232,7 +232,7 @@ def _line_view(
     elif price != price_seen:
         warnings.append(
             _("The price changed from %(old)s to %(new)s since you added it.")
-            % {"old": price_seen, "new": price}
+            % {"old": format_money(price_seen), "new": format_money(price)}
         )
     if available < quantity:
         warnings.append(

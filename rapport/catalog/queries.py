@@ -77,7 +77,9 @@ _PAGE_PRODUCT = Columns(
         )
     )
 )
-_PAGE_CATEGORY = Columns(*(("c", Category, name) for name in ("id", "name", "slug", "parent")))
+_PAGE_CATEGORY = Columns(
+    *(("c", Category, name) for name in ("id", "name", "slug", "parent", "external_key"))
+)
 _PAGE_PARENT = Columns(*(("pc", Category, name) for name in ("id", "name", "slug")))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rapport.core.money import format_money
 from rapport.credit.models import CreditPolicy, CreditRating, Invoice
 from rapport.credit.rating import overdue_q
 from rapport.customers.models import Customer
@@ -95,7 +96,7 @@ def reason_text(reason: dict[str, Any]) -> str:
     if code == "overdue":
         return _("%(count)s overdue invoice(s), %(amount)s owed: prepay only until paid.") % {
             "count": reason.get("count", 0),
-            "amount": reason.get("amount", "0"),
+            "amount": format_money(Decimal(str(reason.get("amount", "0")))),
         }
     names = {
         "punctuality": _("Pays credit-terms invoices on time"),

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -368,6 +369,7 @@ def import_products(ctx: OlistContext, english: dict[str, str]) -> None:
     category_ids = import_categories(ctx, {pt: english.get(pt, pt) for pt in categories_seen})
     existing = set(Product.objects.filter(source=SOURCE).values_list("sku", flat=True))
     created = 0
+    on_sale_here = settings.RAPPORT_CURRENCY == CURRENCY
     for chunk in batched((p for p in parsed.values() if p.sku not in existing), 2000):
         for product in chunk:
             pt = category_of[product.sku]
@@ -377,14 +379,16 @@ def import_products(ctx: OlistContext, english: dict[str, str]) -> None:
             seen = ctx.latest_price.get(product.sku)
             product.price = seen[2] if seen else None
             product.price_updated_at = seen[0] if seen else None
-            product.is_active = seen is not None
+            # Olist sells in reais: its products are on sale only in a shop that sells in BRL;
+            # in the GBP demo they are order history, never mixed into a pound catalogue.
+            product.is_active = seen is not None and on_sale_here
         with transaction.atomic():
             Product.objects.bulk_create(chunk)
         created += len(chunk)
     ctx.report.counts["products created"] = created
     ctx.report.counts["products already present"] = len(parsed) - created
-    ctx.report.counts["products with a price (on sale)"] = sum(
-        1 for sku in parsed if sku in ctx.latest_price
+    ctx.report.counts["products with a price (on sale)"] = (
+        sum(1 for sku in parsed if sku in ctx.latest_price) if on_sale_here else 0
     )
     rows = Product.objects.filter(source=SOURCE).values_list("sku", "id", "name")
     ctx.product_ids = {sku: pk for sku, pk, _ in rows}

@@ -88,10 +88,10 @@ def load_templates(name: str) -> Templates:
     A batch loads them once instead of once a message."""
     folder = f"messaging/email/{name}"
     try:
-        subject = get_template(f"{folder}/subject.txt")
+        subject = get_template(f"{folder}/subject.txt", using="text")
     except TemplateDoesNotExist as exc:
         raise UnknownTemplate(name) from exc
-    text = get_template(f"{folder}/body.txt")
+    text = get_template(f"{folder}/body.txt", using="text")
     try:
         html = get_template(f"{folder}/body.html")
     except TemplateDoesNotExist:

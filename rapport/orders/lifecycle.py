@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from rapport.core import audit
 from rapport.orders.models import LineKind, Order, OrderLine, OrderStatus, Shipment
+from rapport.orders.queries import refunded_total, status_label
 from rapport.payments.models import PaymentMethod
 
 log = logging.getLogger(__name__)
@@ -226,6 +227,11 @@ def notify_customer(
 
     if order.customer is None:
         return
+    extra = dict(extra or {})
+    step_label = str(S(step).label)
+    if step == S.REFUNDED:
+        step_label = status_label(order)
+        extra.setdefault("refunded", str(refunded_total(order)))
     try:
         queue_message(
             customer=order.customer,
@@ -233,9 +239,9 @@ def notify_customer(
             context={
                 "order_number": order.number,
                 "step": step,
-                "step_label": S(step).label,
+                "step_label": step_label,
                 "promise": order.estimated_delivery_at,
-                **(extra or {}),
+                **extra,
             },
             purpose=Purpose.TRANSACTIONAL,
             actor=actor,

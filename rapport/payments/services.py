@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.core import audit
-from rapport.core.money import to_money
+from rapport.core.money import format_money, to_money
 from rapport.customers.models import Customer
 from rapport.payments.models import (
     CreditAccount,
@@ -113,7 +113,7 @@ def debit_wallet(*, customer: Customer, amount: Decimal, order: Any, actor: Any)
         if account.balance < amount:
             raise InsufficientFunds(
                 _("Your store credit (%(b)s) does not cover %(a)s.")
-                % {"b": account.balance, "a": amount}
+                % {"b": format_money(account.balance), "a": format_money(amount)}
             )
         return _add_entry(
             account=account,
@@ -197,7 +197,8 @@ def record_payment(
             raise CreditNotAllowed(_("Credit terms are not available on your account."))
         if credit_outstanding(customer) + amount > account.limit:
             raise CreditNotAllowed(
-                _("This order would exceed your credit limit of %(l)s.") % {"l": account.limit}
+                _("This order would exceed your credit limit of %(l)s.")
+                % {"l": format_money(account.limit)}
             )
         return Payment.objects.create(
             **base,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from rapport.catalog.models import Product
@@ -21,6 +22,9 @@ from rapport.customers.models import Customer
 from rapport.inventory.models import StockRecord
 from rapport.orders.models import LineKind, Order, OrderKind, OrderLine
 from rapport.recommendations.models import (
+    Bundle,
+    BundleItem,
+    BundleStatus,
     CategoryRule,
     Consumable,
     KnowledgeRule,
@@ -259,3 +263,34 @@ def customer_for_user(user: Any) -> Customer | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Customer.objects.filter(user=user, erased_at__isnull=True).first()
+
+
+@dataclass(frozen=True)
+class BundleOffer:
+    """An active bundle that includes a product, for its page: what is in it and what it saves."""
+
+    name: str
+    price: Decimal
+    full_price: Decimal
+    items: list[tuple[int, Product]]
+
+    @property
+    def saving(self) -> Decimal:
+        return self.full_price - self.price
+
+
+def bundle_offers(product: Product, *, limit: int = 3) -> list[BundleOffer]:
+    """Active bundles with this product whose items are all on sale (two queries)."""
+    bundles = list(
+        Bundle.objects.filter(status=BundleStatus.ACTIVE, items__product=product)
+        .prefetch_related(Prefetch("items", queryset=BundleItem.objects.select_related("product")))
+        .order_by("price", "id")[:limit]
+    )
+    offers = []
+    for bundle in bundles:
+        items = [(item.quantity, item.product) for item in bundle.items.all()]
+        if bundle.price is None or not all(p.is_sellable for _q, p in items):
+            continue
+        full = sum(((p.price or Decimal(0)) * q for q, p in items), Decimal("0.00"))
+        offers.append(BundleOffer(bundle.name, bundle.price, full, items))
+    return offers

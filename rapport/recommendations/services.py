@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from rapport.catalog.models import Category, Product
 from rapport.core import audit
+from rapport.core.money import format_money
 from rapport.orders.models import LineKind, OrderKind, OrderLine, OrderStatus
 from rapport.recommendations import mining
 from rapport.recommendations.models import (
@@ -255,7 +256,8 @@ def _check_price(price: Decimal | None, products: list[tuple[Product, int]]) -> 
     full = sum(((p.price or Decimal(0)) * q for p, q in products), Decimal("0.00"))
     if price >= full:
         raise RecommendationError(
-            _("The bundle price must be below the items' total (%(total)s).") % {"total": full}
+            _("The bundle price must be below the items' total (%(total)s).")
+            % {"total": format_money(full)}
         )
     return price
 

@@ -33,7 +33,7 @@ def test_customer_tracks_an_order_and_requests_a_return(page, make_user, passwor
     promised = Order.objects.get(pk=order.pk).estimated_delivery_at
     assert (
         page.locator(".promise-date").inner_text()
-        == f"{promised:%A} {promised.day} {promised:%B %Y}"
+        == f"{promised:%A}, {promised.day} {promised:%B %Y}"
     )
     steps = page.locator(".timeline li").all_inner_texts()
     assert [s.split(" ", 2)[-1] for s in steps] == [

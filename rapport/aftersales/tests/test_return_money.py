@@ -166,3 +166,31 @@ def test_returning_one_item_of_a_bundle_refunds_its_share_of_the_bundle_price(pe
     assert rma.items_total == Decimal("5.74")  # was 7.00 before lines carried their discount
     second = _return(order, {lb.pk: 1}, people["employee"], user)
     assert rma.refund_amount + second.refund_amount == order.total
+
+
+@pytest.mark.django_db
+def test_a_partial_return_reads_partly_refunded_with_the_amount(people, client):
+    """The order page, the order list and the mail say "Partly refunded: £8.63 of £14.79"."""
+    from rapport.messaging.models import Message
+
+    user = people["customer"]
+    customer = reachable(Customer.objects.get(user=user))
+    a, b = stocked_product(price="7.00"), stocked_product(price="5.00")
+    bundles.create_bundle(actor=None, name="Pair", price=Decimal("9.84"), items=[(a, 1), (b, 1)])
+    order = deliver(buy(user, customer, [(a, 1), (b, 1)]), people["employee"])
+    first = _return(order, {order.lines.get(product=a).pk: 1}, people["employee"], user)
+    client.force_login(user)
+
+    page = client.get(f"/account/orders/{order.public_id}/").content.decode()
+    mail = Message.objects.filter(customer=customer, template="order_step").latest("id")
+
+    assert first.refund_amount == Decimal("8.63")  # the item's 5.74 and its shipping share
+    partly = f"Partly refunded: £8.63 of £{order.total}"
+    assert partly in page
+    assert partly in mail.body_text and "Refunded or no longer due: £8.63" in mail.body_text
+    listing = client.get("/account/orders/").content.decode()
+    assert partly in listing
+
+    _return(order, {order.lines.get(product=b).pk: 1}, people["employee"], user)
+    page = client.get(f"/account/orders/{order.public_id}/").content.decode()
+    assert "Partly refunded" not in page and "Refunded" in page

@@ -43,9 +43,10 @@ def test_every_mail_lists_the_products_and_links_back(client):
     for message in messages:
         for product in products:
             url = absolute(product.get_absolute_url())
-            assert f"- Kite &amp; string {product.name[-1]} (2.55): {url}" in message.body_text
+            # Plain text: no HTML escaping; money as people write it.
+            assert f"- Kite & string {product.name[-1]} (£2.55): {url}" in message.body_text
             assert f">Kite &amp; string {product.name[-1]}</a>" in message.body_html
-        topic_link = re.search(r"http://\S+/m/t/(\S+)/", message.body_text)
+        topic_link = re.search(r"https?://\S+/m/t/(\S+)/", message.body_text)
         assert topic_link and read_topic_token(topic_link.group(1))["c"] == str(
             message.customer.public_id
         )

@@ -68,7 +68,7 @@ def test_confirmation_email_with_pdf_receipt_arrives(ann, smtp_server):
     assert order.number in mail["Subject"]
     body = mail.get_body(preferencelist=("plain",)).get_content()
     assert "2 \u00d7 JUMBO BAG RED RETROSPOT" in body
-    assert f"{order.total} GBP" in body
+    assert f"£{order.total}" in body  # the currency written as people write it
     assert order.total == Decimal("24.95")
     assert_receipt_attached(mail, order)
     # It went through the outbox: stored, transactional (no budget charge), sent, on the timeline.

@@ -1,4 +1,5 @@
-"""`{{ amount|money }}`: an amount of money as the shop prints it (`core.money.format_money`)."""
+"""`{{ amount|money }}` or `{{ amount|money:order.currency }}`: an amount of money as people write
+it in the active language, with its currency (`core.money.format_money`)."""
 
 from decimal import Decimal
 
@@ -10,5 +11,5 @@ register = template.Library()
 
 
 @register.filter(name="money")
-def money(amount: Decimal | None) -> str:
-    return "" if amount is None else format_money(amount)
+def money(amount: Decimal | None, currency: str | None = None) -> str:
+    return "" if amount is None or amount == "" else format_money(amount, currency or None)

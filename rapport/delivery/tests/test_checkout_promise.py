@@ -92,7 +92,7 @@ def test_checkout_promise_is_stored_on_the_order_and_mailed(model, make_user, sm
 
     order = Order.objects.get(source="web")
     stored = timezone.localtime(order.estimated_delivery_at)
-    assert f"{stored:%A} {stored.day} {stored:%B %Y}" == shown
+    assert f"{stored:%A}, {stored.day} {stored:%B %Y}" == shown
     [mail] = smtp_server.wait_for(1)
     body = mail.get_body(preferencelist=("plain",)).get_content()
     assert f"Delivered by: {shown}" in body

@@ -34,6 +34,12 @@ def counts() -> dict[str, int]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _shop_sells_in_reais(settings) -> None:
+    """Olist's products are on sale only in a BRL shop; most tests here are about that one."""
+    settings.RAPPORT_CURRENCY = "BRL"
+
+
 @pytest.fixture
 def imported(run_command) -> str:
     return run_command(COMMAND, OLIST_SLICE)
@@ -228,3 +234,11 @@ def test_second_run_adds_nothing(imported: str, run_command) -> None:
     assert "orders created: 0" in output
     assert "payments created: 0" in output
     assert "reviews already present: 9" in output
+
+
+def test_in_a_pound_shop_olist_products_are_history_not_on_sale(run_command, settings) -> None:
+    settings.RAPPORT_CURRENCY = "GBP"
+    run_command(COMMAND, OLIST_SLICE)
+
+    assert Product.objects.exists() and Order.objects.exists()
+    assert not Product.objects.filter(is_active=True).exists()

@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from rapport.core.models import AuditEntry
@@ -84,7 +85,7 @@ def test_open_and_click_are_recorded_once_and_redirect_only_to_our_link():
 
     assert [r.status_code for r in responses] == [302] * len(tracked)
     assert [r["Location"] for r in responses][:2] == [
-        "http://127.0.0.1:8000/",
+        settings.RAPPORT_SITE_URL + "/",
         "https://shop.example.com/c/candles/?a=1&b=2",
     ]
     message.refresh_from_db()

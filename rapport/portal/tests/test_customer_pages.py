@@ -133,7 +133,7 @@ def test_360_page_shows_profile_contact_points_orders_spend_and_timeline(
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-testid="lifetime-spend">37.50<' in html
+    assert 'data-testid="lifetime-spend">£37.50<' in html
     assert "R-1" in html and "C-1" in html
     assert "+44 1632 960000" in html and "Unverified" in html
     assert "Opened “Spring news”" in html

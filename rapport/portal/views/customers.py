@@ -28,6 +28,7 @@ from rapport.customers.services import (
     set_choice_active,
 )
 from rapport.quotes.queries import quotes_of
+from rapport.payments.queries import wallet_balance
 
 
 @employee_required
@@ -66,6 +67,7 @@ def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "duplicates": queries.duplicate_candidates(customer),
             "is_manager": is_manager(request.user),
             "quotes": list(quotes_of(customer, request.user)[:10]),
+            "wallet_balance": wallet_balance(customer),
         },
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +12,7 @@ from rapport.core.access import employee_required
 from rapport.inventory.services import StockError
 from rapport.orders.access import get_order_for
 from rapport.orders.lifecycle import STAFF_STEPS, OrderError, advance_order
+from rapport.orders.models import OrderStatus
 from rapport.payments.services import PaymentError
 
 
@@ -20,6 +21,14 @@ from rapport.payments.services import PaymentError
 def advance(request: HttpRequest, public_id: str) -> HttpResponse:
     order = get_order_for(request.user, public_id)
     to = request.POST.get("to", "")
+    if to == OrderStatus.CANCELLED and request.POST.get("confirmed") != "yes":
+        # Cancelling refunds and restocks: the button asks first, on a page of its own (works
+        # without JavaScript), saying what will happen.
+        return render(
+            request,
+            "portal/fulfilment/confirm_cancel.html",
+            {"order": order},
+        )
     try:
         if to not in STAFF_STEPS:
             raise OrderError(_("Choose a next step."))

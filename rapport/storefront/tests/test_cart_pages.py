@@ -185,7 +185,7 @@ def test_changed_price_and_stock_are_flagged(client):
 
     body = client.get(reverse("storefront:cart")).content.decode()
 
-    assert "The price changed from 4.00 to 4.50" in body
+    assert "The price changed from £4.00 to £4.50" in body
     assert "Only 2 left in stock" in body
     assert reverse("storefront:checkout") not in body.split("Subtotal")[1]
 
@@ -281,5 +281,5 @@ def test_cart_rows_escape_what_they_print(client):
     assert "&lt;b&gt;MUG &amp; &quot;CO&quot;&lt;/b&gt;" in body
     assert "<b>MUG" not in body
     row = body[body.index('<tr class="cart-line flagged">') :].split("</tr>")[0]
-    assert "The price changed from 4.00 to 4.50" in row
+    assert "The price changed from £4.00 to £4.50" in row
     assert 'name="csrfmiddlewaretoken"' in row and 'value="1"' in row

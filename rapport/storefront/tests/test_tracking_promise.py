@@ -37,7 +37,7 @@ def model(tmp_path, settings):
 
 
 def day(value: datetime.date | datetime.datetime) -> str:
-    return f"{value:%A} {value.day} {value:%B %Y}"
+    return f"{value:%A}, {value.day} {value:%B %Y}"
 
 
 def page(clients, order) -> str:

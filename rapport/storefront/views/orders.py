@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from rapport.aftersales.queries import aftersales_options
 from rapport.orders.access import get_order_for
 from rapport.orders.queries import order_with_details, orders_of_user
 from rapport.orders.receipts import receipt_filename, render_receipt_pdf
@@ -24,7 +25,11 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def order_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     order = order_with_details(get_order_for(request.user, public_id).pk)
-    return render(request, "storefront/orders/detail.html", {"order": order})
+    return render(
+        request,
+        "storefront/orders/detail.html",
+        {"order": order, "aftersales": aftersales_options(order)},
+    )
 
 
 @login_required

@@ -24,7 +24,10 @@ def for_product(request: HttpRequest, public_id: str) -> HttpResponse:
     product = get_object_or_404(sellable_products(), public_id=public_id)
     customer = queries.customer_for_user(request.user)
     suggestions = queries.for_product(product, customer=customer)
-    return render(request, TEMPLATE, {"suggestions": suggestions, "kind": "product"})
+    bundles = queries.bundle_offers(product)
+    return render(
+        request, TEMPLATE, {"suggestions": suggestions, "kind": "product", "bundles": bundles}
+    )
 
 
 @require_GET

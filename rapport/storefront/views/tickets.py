@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rapport.aftersales.access import get_ticket_for
 from rapport.aftersales.errors import AftersalesError
+from rapport.aftersales.queries import aftersales_options
 from rapport.aftersales.tickets import (
     SERVICE_PAYMENT_MODES,
     add_message,
@@ -48,7 +49,12 @@ def start(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "storefront/tickets/start.html",
-        {"order": order, "lines": [(ln, coverage_for(ln)) for ln in lines], "error": error},
+        {
+            "order": order,
+            "lines": [(ln, coverage_for(ln)) for ln in lines],
+            "error": error,
+            "aftersales": aftersales_options(order),
+        },
         status=400 if error else 200,
     )
 

@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from rapport.aftersales.tests.factories import buy, reachable, stocked_product
@@ -192,7 +193,7 @@ def test_this_didnt_help_link_opens_one_case(inbox, ann, client, smtp_server):
 
     send(inbox, mail(TRACK))
     received = InboundMail.objects.get()
-    path = not_helpful_url(received).split("127.0.0.1:8000", 1)[-1]
+    path = not_helpful_url(received).removeprefix(settings.RAPPORT_SITE_URL)
 
     page = client.get(path)
     first = client.post(path)
