@@ -19,8 +19,8 @@ from rapport.portal.views import (
 )
 from rapport.portal.views import chat as chat_views
 from rapport.portal.views import fulfilment as fulfilment_views
-from rapport.portal.views import quotes as quotes_views
 from rapport.portal.views import operations as operations_views
+from rapport.portal.views import quotes as quotes_views
 from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
 from rapport.portal.views import reviews as reviews_views

@@ -27,8 +27,8 @@ from rapport.customers.services import (
     save_choice,
     set_choice_active,
 )
-from rapport.quotes.queries import quotes_of
 from rapport.payments.queries import wallet_balance
+from rapport.quotes.queries import quotes_of
 
 
 @employee_required
