@@ -24,7 +24,14 @@ django.setup()
 
 from django.core.cache import cache  # noqa: E402
 
-from rapport.analytics.models import ProductDay, SalesDay  # noqa: E402
+from rapport.analytics.models import (  # noqa: E402
+    BasketSizeDay,
+    CategoryDay,
+    CustomerMonth,
+    OrderHourDay,
+    ProductDay,
+    SalesDay,
+)
 from rapport.analytics.queries import filter_choices  # noqa: E402
 from rapport.analytics.reports import REPORTS, parse_filters  # noqa: E402
 from rapport.catalog.models import Category  # noqa: E402
@@ -50,10 +57,9 @@ def main() -> None:
                 "category": str(category.pk),
             }
         )
-    print(
-        f"orders {Order.objects.count():,}; SalesDay rows {SalesDay.objects.count():,}; "
-        f"ProductDay rows {ProductDay.objects.count():,}"
-    )
+    print(f"orders {Order.objects.count():,}")
+    for model in (SalesDay, ProductDay, CategoryDay, OrderHourDay, BasketSizeDay, CustomerMonth):
+        print(f"  {model.__name__} rows {model.objects.count():,}")
     cache.clear()
     started = time.perf_counter()
     filter_choices()
