@@ -1,0 +1,243 @@
+"""Identity analysis: who the buying customers are (age band, gender, occupation, region), new
+vs returning customers per month, and cohort retention (monthly cohorts x months since the
+first order). Reads the CustomerMonth rollup joined to the customer; see docs/analytics.md.
+
+A customer counts in a period when they have a sale order (not cancelled) in one of the
+calendar months the period touches; ages are taken on the period's last day."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from rapport.analytics.models import CustomerMonth
+from rapport.analytics.reports import Filters, ReportData, Table, _ratio
+
+RETENTION_MONTHS = 12
+TOP_REGIONS = 20
+AGE_BANDS = [
+    (_("Under 25"), 0, 24),
+    (_("25-34"), 25, 34),
+    (_("35-44"), 35, 44),
+    (_("45-54"), 45, 54),
+    (_("55-64"), 55, 64),
+    (_("65 and over"), 65, 200),
+]
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _months_between(a: datetime.date, b: datetime.date) -> int:
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
+def _customers(filters: Filters) -> QuerySet[CustomerMonth]:
+    """Customer-month rows of the filtered customers (any month)."""
+    qs = CustomerMonth.objects.all()
+    if filters.country:
+        qs = qs.filter(customer__country=filters.country)
+    if filters.segment:
+        qs = qs.filter(customer__segment_memberships__segment__public_id=filters.segment)
+    return qs.order_by()
+
+
+def _active(filters: Filters) -> QuerySet[CustomerMonth]:
+    return _customers(filters).filter(
+        month__gte=_month(filters.start), month__lte=_month(filters.end)
+    )
+
+
+def _age(birthday: datetime.date, on: datetime.date) -> int:
+    return on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))
+
+
+def _share_rows(found: list[tuple[Any, int, Decimal]], key: str) -> list[dict[str, Any]]:
+    total = sum(n for _label, n, _r in found)
+    return [
+        {key: label, "customers": n, "share": _ratio(n, total, 4), "revenue": revenue}
+        for label, n, revenue in found
+    ]
+
+
+def by_age(filters: Filters) -> list[dict[str, Any]]:
+    bands: dict[Any, list[Any]] = {label: [label, 0, Decimal(0)] for label, _lo, _hi in AGE_BANDS}
+    unknown: list[Any] = [_("Unknown"), 0, Decimal(0)]
+    for r in (
+        _active(filters)
+        .values("customer__birthday")
+        .annotate(customers=Count("customer_id", distinct=True), revenue=Sum("revenue"))
+    ):
+        target = unknown
+        if r["customer__birthday"] is not None:
+            age = _age(r["customer__birthday"], filters.end)
+            target = next((bands[label] for label, lo, hi in AGE_BANDS if lo <= age <= hi), unknown)
+        target[1] += r["customers"]
+        target[2] += r["revenue"] or Decimal(0)
+    return _share_rows([tuple(b) for b in [*bands.values(), unknown]], "band")
+
+
+def by_gender(filters: Filters) -> list[dict[str, Any]]:
+    from rapport.customers.models import Gender
+
+    labels = dict(Gender.choices)
+    found = [
+        (labels.get(r["customer__gender"], _("Unknown")), r["customers"], r["revenue"])
+        for r in _active(filters)
+        .values("customer__gender")
+        .annotate(customers=Count("customer_id", distinct=True), revenue=Sum("revenue"))
+        .order_by("-customers", "customer__gender")
+    ]
+    return _share_rows(found, "gender")
+
+
+def by_occupation(filters: Filters) -> list[dict[str, Any]]:
+    from rapport.customers.models import Occupation
+
+    rows = list(
+        _active(filters)
+        .values("customer__occupation_id")
+        .annotate(customers=Count("customer_id", distinct=True), revenue=Sum("revenue"))
+        .order_by("-customers", "customer__occupation_id")
+    )
+    names = {
+        o.pk: o.label
+        for o in Occupation.objects.filter(pk__in=[r["customer__occupation_id"] for r in rows])
+    }
+    found = [
+        (names.get(r["customer__occupation_id"], _("Unknown")), r["customers"], r["revenue"])
+        for r in rows
+    ]
+    return _share_rows(found, "occupation")
+
+
+def by_region(filters: Filters) -> list[dict[str, Any]]:
+    found = [
+        (
+            " / ".join(v for v in (r["customer__country"], r["customer__region"]) if v) or "—",
+            r["customers"],
+            r["revenue"],
+        )
+        for r in _active(filters)
+        .values("customer__country", "customer__region")
+        .annotate(customers=Count("customer_id", distinct=True), revenue=Sum("revenue"))
+        .order_by("-customers", "customer__country", "customer__region")[:TOP_REGIONS]
+    ]
+    return _share_rows(found, "region")
+
+
+def new_and_returning(filters: Filters) -> list[dict[str, Any]]:
+    """Per month: customers with an order, those whose first order was that month, the rest."""
+    first = Q(cohort=F("month"))
+    rows = []
+    for r in (
+        _active(filters)
+        .values("month")
+        .annotate(
+            customers=Count("customer_id", distinct=True),
+            new=Count("customer_id", distinct=True, filter=first),
+            all_revenue=Sum("revenue"),
+            new_revenue=Sum("revenue", filter=first),
+        )
+        .order_by("month")
+    ):
+        rows.append(
+            {
+                "month": r["month"].strftime("%Y-%m"),
+                "customers": r["customers"],
+                "new": r["new"],
+                "returning": r["customers"] - r["new"],
+                "new_revenue": r["new_revenue"] or Decimal(0),
+                "returning_revenue": (r["all_revenue"] or Decimal(0)) - (r["new_revenue"] or 0),
+            }
+        )
+    return rows
+
+
+def retention(filters: Filters) -> list[dict[str, Any]]:
+    """Cohorts (first-order month) inside the period; per cohort its size and the share of it
+    ordering again k months later (k = 1 … 12)."""
+    counts: dict[datetime.date, dict[int, int]] = {}
+    for r in (
+        _customers(filters)
+        .filter(cohort__gte=_month(filters.start), cohort__lte=_month(filters.end))
+        .values("cohort", "month")
+        .annotate(customers=Count("customer_id", distinct=True))
+    ):
+        offset = _months_between(r["cohort"], r["month"])
+        if 0 <= offset <= RETENTION_MONTHS:
+            counts.setdefault(r["cohort"], {})[offset] = r["customers"]
+    rows = []
+    for cohort in sorted(counts):
+        size = counts[cohort].get(0, 0)
+        row: dict[str, Any] = {"cohort": cohort.strftime("%Y-%m"), "customers": size}
+        for k in range(1, RETENTION_MONTHS + 1):
+            row[f"m{k}"] = _ratio(counts[cohort].get(k, 0), size, 4) if size else None
+        rows.append(row)
+    return rows
+
+
+def identity_analysis(filters: Filters) -> ReportData:
+    share_cols = [
+        ("customers", _("Customers")),
+        ("share", _("Share of customers")),
+        ("revenue", _("Revenue")),
+    ]
+    cohorts = retention(filters)
+    return ReportData(
+        code="identity",
+        title=str(_("Identity analysis")),
+        tables=[
+            Table(str(_("By age band")), [("band", _("Age")), *share_cols], by_age(filters)),
+            Table(str(_("By gender")), [("gender", _("Gender")), *share_cols], by_gender(filters)),
+            Table(
+                str(_("By occupation")),
+                [("occupation", _("Occupation")), *share_cols],
+                by_occupation(filters),
+            ),
+            Table(str(_("By region")), [("region", _("Region")), *share_cols], by_region(filters)),
+            Table(
+                str(_("New and returning customers")),
+                [
+                    ("month", _("Month")),
+                    ("customers", _("Customers")),
+                    ("new", _("New")),
+                    ("returning", _("Returning")),
+                    ("new_revenue", _("Revenue from new")),
+                    ("returning_revenue", _("Revenue from returning")),
+                ],
+                new_and_returning(filters),
+            ),
+            Table(
+                str(_("Cohort retention (share ordering again k months later)")),
+                [
+                    ("cohort", _("Cohort")),
+                    ("customers", _("Customers")),
+                    *((f"m{k}", f"+{k}") for k in range(1, RETENTION_MONTHS + 1)),
+                ],
+                cohorts,
+            ),
+        ],
+        chart={
+            "kind": "heatmap",
+            "x": [f"+{k}" for k in range(1, RETENTION_MONTHS + 1)],
+            "y": [c["cohort"] for c in cohorts],
+            "series": [
+                {
+                    "name": str(_("Retention")),
+                    "type": "heatmap",
+                    "data": [
+                        [k - 1, i, round(float(c[f"m{k}"]) * 100, 1)]
+                        for i, c in enumerate(cohorts)
+                        for k in range(1, RETENTION_MONTHS + 1)
+                        if c[f"m{k}"] is not None
+                    ],
+                }
+            ],
+        },
+    )
