@@ -62,6 +62,27 @@ class ProductDay(models.Model):
         return f"{self.day} {self.product_id}"
 
 
+class ProductMonth(models.Model):
+    """ProductDay summed per calendar month (`month` is its first day): reports over long periods
+    read whole months here and only the days at the edges from ProductDay."""
+
+    month = models.DateField()
+    country = models.CharField(max_length=80, blank=True)
+    channel = models.CharField(max_length=32)
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    units = models.BigIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id}"
+
+
 class CategoryDay(models.Model):
     """Units and revenue of the sale lines of one category on `day`, per country and channel
     (ProductDay summed over products: the trends report's categories, countries and chart)."""

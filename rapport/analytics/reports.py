@@ -263,9 +263,10 @@ def _rollup(
     end: datetime.date,
     *,
     by_category: bool = False,
+    field: str = "day",
 ) -> QuerySet[Any]:
-    """Rows of a day x country x channel rollup in [start, end] with the filters applied."""
-    qs = model.objects.filter(day__gte=start, day__lte=end)
+    """Rows of a day (or month) x country x channel rollup in [start, end] with the filters."""
+    qs = model.objects.filter(**{f"{field}__gte": start, f"{field}__lte": end})
     if filters.country:
         qs = qs.filter(country=filters.country)
     if filters.channel:
@@ -274,6 +275,48 @@ def _rollup(
     if categories is not None:
         qs = qs.filter(category_id__in=categories)
     return qs.order_by()
+
+
+def _month_split(
+    start: datetime.date, end: datetime.date
+) -> tuple[list[tuple[datetime.date, datetime.date]], tuple[datetime.date, datetime.date] | None]:
+    """[start, end] as the days at its edges and the whole calendar months inside it."""
+    one = datetime.timedelta(days=1)
+    first_full = start if start.day == 1 else (start.replace(day=1) + 32 * one).replace(day=1)
+    after = (end + one).replace(day=1)  # first day of the month holding the day after `end`
+    if first_full >= after:
+        return [(start, end)], None
+    edges = [(start, first_full - one)] if start < first_full else []
+    if after <= end:
+        edges.append((after, end))
+    return edges, (first_full, after - one)
+
+
+def product_totals(
+    filters: Filters, start: datetime.date, end: datetime.date
+) -> dict[int, list[Any]]:
+    """Units and revenue per product in [start, end]: whole months from ProductMonth, the days
+    at the edges from ProductDay (country, channel and category filters applied)."""
+    from rapport.analytics.models import ProductMonth
+
+    totals: dict[int, list[Any]] = {}
+
+    def add(qs: QuerySet[Any]) -> None:
+        for pk, units, revenue in (
+            qs.values("product_id")
+            .annotate(u=Sum("units"), r=Sum("revenue"))
+            .values_list("product_id", "u", "r")
+        ):
+            found = totals.setdefault(pk, [0, Decimal(0)])
+            found[0] += units or 0
+            found[1] += revenue or Decimal(0)
+
+    edges, months = _month_split(start, end)
+    for a, b in edges:
+        add(_rollup(ProductDay, filters, a, b, by_category=True))
+    if months is not None:
+        add(_rollup(ProductMonth, filters, *months, by_category=True, field="month"))
+    return totals
 
 
 def _growth(now: Any, before: Any) -> Decimal | None:
@@ -311,7 +354,8 @@ def _growth_rows(found: dict[Any, dict], label: str, names: Mapping[Any, str]) -
 def trends(filters: Filters) -> ReportData:
     """Revenue and units by category over time (top categories), by country with growth vs the
     previous period of the same length, and the products rising and falling most. Categories,
-    countries and the chart read CategoryDay; products read ProductDay (one scan)."""
+    countries and the chart read CategoryDay; products read ProductMonth for whole months and
+    ProductDay for the days at the edges of each period."""
     from rapport.analytics.models import CategoryDay
     from rapport.catalog.models import Category, Product
 
@@ -325,17 +369,15 @@ def trends(filters: Filters) -> ReportData:
     names[None] = "—"
     category_rows = _growth_rows(cats, "category", names)
     country_rows = _growth_rows(_now_and_before(both, "country", filters.start), "country", {})
-    products = _rollup(ProductDay, filters, prev_start, filters.end, by_category=True)
+    now = product_totals(filters, filters.start, filters.end)
+    before = product_totals(filters, prev_start, filters.start - datetime.timedelta(days=1))
     changes = [
         (
-            r["product_id"],
-            r["now_revenue"] or Decimal(0),
-            r["previous"] or Decimal(0),
+            pk,
+            (now.get(pk) or [0, Decimal(0)])[1],
+            (before.get(pk) or [0, Decimal(0)])[1],
         )
-        for r in products.values("product_id").annotate(
-            now_revenue=Sum("revenue", filter=Q(day__gte=filters.start)),
-            previous=Sum("revenue", filter=Q(day__lt=filters.start)),
-        )
+        for pk in set(now) | set(before)
     ]
     changes.sort(key=lambda c: (c[1] - c[2], c[0]))
     chosen = changes[-10:][::-1] + changes[:10]

@@ -25,6 +25,7 @@ from rapport.analytics.models import (
     CustomerMonth,
     OrderHourDay,
     ProductDay,
+    ProductMonth,
     RollupState,
     SalesDay,
 )
@@ -233,6 +234,24 @@ def refresh_customer_months(months: Iterable[datetime.date]) -> None:
                 ).update(cohort=first)
 
 
+def refresh_product_months(months: Iterable[datetime.date]) -> None:
+    """Rebuild the ProductMonth rows of `months` (first days) from ProductDay."""
+    for month in sorted(set(months)):
+        end = (month + datetime.timedelta(days=32)).replace(day=1)
+        with transaction.atomic():
+            ProductMonth.objects.filter(month=month).delete()
+            ProductMonth.objects.bulk_create(
+                [
+                    ProductMonth(month=month, **r)
+                    for r in ProductDay.objects.filter(day__gte=month, day__lt=end)
+                    .values("country", "channel", "product_id", "category_id")
+                    .annotate(units=Sum("units"), revenue=Sum("revenue"))
+                    .order_by()
+                ],
+                batch_size=5000,
+            )
+
+
 def refresh_days(days: Iterable[datetime.date]) -> int:
     """Recompute the rollup rows of `days`; returns how many days were refreshed."""
     wanted = sorted(set(days))
@@ -247,7 +266,9 @@ def refresh_days(days: Iterable[datetime.date]) -> int:
             CategoryDay.objects.bulk_create(_category_rows(products), batch_size=2000)
             OrderHourDay.objects.bulk_create(_hour_rows(start, end), batch_size=2000)
             BasketSizeDay.objects.bulk_create(_basket_rows(start, end), batch_size=2000)
-    refresh_customer_months({d.replace(day=1) for d in wanted})
+    months = {d.replace(day=1) for d in wanted}
+    refresh_product_months(months)
+    refresh_customer_months(months)
     return len(wanted)
 
 

@@ -1,6 +1,6 @@
 """Purchase tendencies: top products, the strongest mined cross-sell rules (M4), the basket size
-distribution and the weekday x hour heat map. Reads ProductDay, BasketSizeDay and OrderHourDay
-(rollups) and the recommendation rules; see docs/analytics.md."""
+distribution and the weekday x hour heat map. Reads ProductDay, BasketSizeDay, OrderHourDay and
+ProductMonth (rollups) and the recommendation rules; see docs/analytics.md."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ from django.db.models import Sum
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from rapport.analytics.models import BasketSizeDay, OrderHourDay, ProductDay
-from rapport.analytics.reports import Filters, ReportData, Table, _category_ids, _ratio, _rollup
+from rapport.analytics.models import BasketSizeDay, OrderHourDay
+from rapport.analytics.reports import (
+    Filters,
+    ReportData,
+    Table,
+    _category_ids,
+    _ratio,
+    _rollup,
+    product_totals,
+)
 
 TOP_PRODUCTS = 20
 TOP_RULES = 20
@@ -33,24 +41,18 @@ BASKET_BUCKETS = [
 def top_products(filters: Filters) -> list[dict[str, Any]]:
     from rapport.catalog.models import Product
 
-    qs = _rollup(ProductDay, filters, filters.start, filters.end, by_category=True)
-    total = qs.aggregate(r=Sum("revenue"))["r"] or Decimal(0)
-    found = list(
-        qs.values("product_id")
-        .annotate(units=Sum("units"), revenue=Sum("revenue"))
-        .order_by("-revenue", "product_id")[:TOP_PRODUCTS]
-    )
-    names = dict(
-        Product.objects.filter(pk__in=[r["product_id"] for r in found]).values_list("pk", "name")
-    )
+    totals = product_totals(filters, filters.start, filters.end)
+    revenue = sum((r for _u, r in totals.values()), Decimal(0))
+    found = sorted(totals.items(), key=lambda kv: (-kv[1][1], kv[0]))[:TOP_PRODUCTS]
+    names = dict(Product.objects.filter(pk__in=[pk for pk, _t in found]).values_list("pk", "name"))
     return [
         {
-            "product": names.get(r["product_id"], "—"),
-            "units": r["units"] or 0,
-            "revenue": r["revenue"] or Decimal(0),
-            "share": _ratio(r["revenue"], total, 4),
+            "product": names.get(pk, "—"),
+            "units": units,
+            "revenue": value,
+            "share": _ratio(value, revenue, 4),
         }
-        for r in found
+        for pk, (units, value) in found
     ]
 
 

@@ -220,3 +220,41 @@ def test_new_reports_export_and_render(imported, clients):
         assert page.status_code == 200
         html = page.content.decode()
         assert data.tables[0].title in html and 'id="report-chart-data"' in html
+
+
+@pytest.mark.parametrize(
+    "start,end,edges,months",
+    [
+        ("2011-03-01", "2011-05-31", [], ("2011-03-01", "2011-05-31")),
+        ("2011-03-05", "2011-05-10", [("2011-03-05", "2011-03-31"), ("2011-05-01", "2011-05-10")],
+         ("2011-04-01", "2011-04-30")),
+        ("2011-03-05", "2011-03-20", [("2011-03-05", "2011-03-20")], None),
+        ("2011-02-10", "2011-03-31", [("2011-02-10", "2011-02-28")], ("2011-03-01", "2011-03-31")),
+    ],
+)  # fmt: skip
+def test_a_period_splits_into_edge_days_and_whole_months(start, end, edges, months):
+    from rapport.analytics.reports import _month_split
+
+    d = datetime.date.fromisoformat
+    got_edges, got_months = _month_split(d(start), d(end))
+    assert got_edges == [(d(a), d(b)) for a, b in edges]
+    assert got_months == (None if months is None else (d(months[0]), d(months[1])))
+
+
+def test_top_products_of_a_period_with_ragged_edges_match_the_slice(imported):
+    from rapport.analytics.models import ProductMonth
+
+    first, last = datetime.date(2010, 12, 5), datetime.date(2011, 2, 10)
+    per_code: dict = defaultdict(lambda: [0, Decimal(0)])
+    for inv in sale_invoices().values():
+        if first <= inv["at"].date() <= last:
+            for code, (units, revenue) in inv["products"].items():
+                per_code[code][0] += units
+                per_code[code][1] += revenue
+    data = purchase_tendencies(parse_filters({"start": str(first), "end": str(last)}))
+    got = sorted((r["revenue"], r["units"]) for r in data.tables[0].rows)
+    want = sorted((r, u) for u, r in per_code.values())[-len(got) :]
+    assert got == want
+    assert sum(p.revenue for p in ProductMonth.objects.all()) == sum(
+        p.revenue for p in ProductDay.objects.all()
+    )
