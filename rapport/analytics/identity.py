@@ -65,70 +65,75 @@ def _share_rows(found: list[tuple[Any, int, Decimal]], key: str) -> list[dict[st
     ]
 
 
-def by_age(filters: Filters) -> list[dict[str, Any]]:
-    bands: dict[Any, list[Any]] = {label: [label, 0, Decimal(0)] for label, _lo, _hi in AGE_BANDS}
-    unknown: list[Any] = [_("Unknown"), 0, Decimal(0)]
-    for r in (
-        _active(filters)
-        .values("customer__birthday")
-        .annotate(customers=Count("customer_id", distinct=True), revenue=Sum("revenue"))
-    ):
-        target = unknown
-        if r["customer__birthday"] is not None:
-            age = _age(r["customer__birthday"], filters.end)
-            target = next((bands[label] for label, lo, hi in AGE_BANDS if lo <= age <= hi), unknown)
-        target[1] += r["customers"]
-        target[2] += r["revenue"] or Decimal(0)
-    return _share_rows([tuple(b) for b in [*bands.values(), unknown]], "band")
+def buyers(filters: Filters) -> list[dict[str, Any]]:
+    """One row per customer with an order in the period: profile fields and revenue (one query;
+    the bands below are counted from it)."""
+    return [
+        dict(row)
+        for row in _active(filters)
+        .values(
+            "customer_id",
+            "customer__birthday",
+            "customer__gender",
+            "customer__occupation_id",
+            "customer__country",
+            "customer__region",
+        )
+        .annotate(spent=Sum("revenue"))
+    ]
 
 
-def by_gender(filters: Filters) -> list[dict[str, Any]]:
+def _grouped(rows: list[dict[str, Any]], key: Any) -> dict[Any, list[Any]]:
+    groups: dict[Any, list[Any]] = {}
+    for row in rows:
+        found = groups.setdefault(key(row), [0, Decimal(0)])
+        found[0] += 1
+        found[1] += row["spent"] or Decimal(0)
+    return groups
+
+
+def by_age(filters: Filters, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def band(row: dict[str, Any]) -> Any:
+        if row["customer__birthday"] is None:
+            return None
+        age = _age(row["customer__birthday"], filters.end)
+        return next((label for label, lo, hi in AGE_BANDS if lo <= age <= hi), None)
+
+    groups = _grouped(rows, band)
+    found = [(label, *groups.get(label, [0, Decimal(0)])) for label, _lo, _hi in AGE_BANDS]
+    found.append((_("Unknown"), *groups.get(None, [0, Decimal(0)])))
+    return _share_rows(found, "band")
+
+
+def _ranked(groups: dict[Any, list[Any]], label: Any) -> list[tuple[Any, int, Decimal]]:
+    ordered = sorted(groups.items(), key=lambda kv: (-kv[1][0], str(kv[0])))
+    return [(label(k), n, revenue) for k, (n, revenue) in ordered]
+
+
+def by_gender(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from rapport.customers.models import Gender
 
     labels = dict(Gender.choices)
-    found = [
-        (labels.get(r["customer__gender"], _("Unknown")), r["customers"], r["revenue"])
-        for r in _active(filters)
-        .values("customer__gender")
-        .annotate(customers=Count("customer_id", distinct=True), revenue=Sum("revenue"))
-        .order_by("-customers", "customer__gender")
-    ]
-    return _share_rows(found, "gender")
+    groups = _grouped(rows, lambda r: r["customer__gender"] or "")
+    return _share_rows(_ranked(groups, lambda g: labels.get(g, _("Unknown"))), "gender")
 
 
-def by_occupation(filters: Filters) -> list[dict[str, Any]]:
+def by_occupation(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from rapport.customers.models import Occupation
 
-    rows = list(
-        _active(filters)
-        .values("customer__occupation_id")
-        .annotate(customers=Count("customer_id", distinct=True), revenue=Sum("revenue"))
-        .order_by("-customers", "customer__occupation_id")
+    groups = _grouped(rows, lambda r: r["customer__occupation_id"])
+    names = {o.pk: o.label for o in Occupation.objects.filter(pk__in=[k for k in groups if k])}
+    return _share_rows(_ranked(groups, lambda k: names.get(k, _("Unknown"))), "occupation")
+
+
+def by_region(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups = _grouped(
+        rows,
+        lambda r: (
+            " / ".join(v for v in (r["customer__country"], r["customer__region"]) if v) or "—"
+        ),
     )
-    names = {
-        o.pk: o.label
-        for o in Occupation.objects.filter(pk__in=[r["customer__occupation_id"] for r in rows])
-    }
-    found = [
-        (names.get(r["customer__occupation_id"], _("Unknown")), r["customers"], r["revenue"])
-        for r in rows
-    ]
-    return _share_rows(found, "occupation")
-
-
-def by_region(filters: Filters) -> list[dict[str, Any]]:
-    found = [
-        (
-            " / ".join(v for v in (r["customer__country"], r["customer__region"]) if v) or "—",
-            r["customers"],
-            r["revenue"],
-        )
-        for r in _active(filters)
-        .values("customer__country", "customer__region")
-        .annotate(customers=Count("customer_id", distinct=True), revenue=Sum("revenue"))
-        .order_by("-customers", "customer__country", "customer__region")[:TOP_REGIONS]
-    ]
-    return _share_rows(found, "region")
+    return _share_rows(_ranked(groups, lambda k: k)[:TOP_REGIONS], "region")
 
 
 def new_and_returning(filters: Filters) -> list[dict[str, Any]]:
@@ -139,8 +144,8 @@ def new_and_returning(filters: Filters) -> list[dict[str, Any]]:
         _active(filters)
         .values("month")
         .annotate(
-            customers=Count("customer_id", distinct=True),
-            new=Count("customer_id", distinct=True, filter=first),
+            customers=Count("pk"),  # one row per customer and month
+            new=Count("pk", filter=first),
             all_revenue=Sum("revenue"),
             new_revenue=Sum("revenue", filter=first),
         )
@@ -167,7 +172,7 @@ def retention(filters: Filters) -> list[dict[str, Any]]:
         _customers(filters)
         .filter(cohort__gte=_month(filters.start), cohort__lte=_month(filters.end))
         .values("cohort", "month")
-        .annotate(customers=Count("customer_id", distinct=True))
+        .annotate(customers=Count("pk"))
     ):
         offset = _months_between(r["cohort"], r["month"])
         if 0 <= offset <= RETENTION_MONTHS:
@@ -189,18 +194,19 @@ def identity_analysis(filters: Filters) -> ReportData:
         ("revenue", _("Revenue")),
     ]
     cohorts = retention(filters)
+    rows = buyers(filters)
     return ReportData(
         code="identity",
         title=str(_("Identity analysis")),
         tables=[
-            Table(str(_("By age band")), [("band", _("Age")), *share_cols], by_age(filters)),
-            Table(str(_("By gender")), [("gender", _("Gender")), *share_cols], by_gender(filters)),
+            Table(str(_("By age band")), [("band", _("Age")), *share_cols], by_age(filters, rows)),
+            Table(str(_("By gender")), [("gender", _("Gender")), *share_cols], by_gender(rows)),
             Table(
                 str(_("By occupation")),
                 [("occupation", _("Occupation")), *share_cols],
-                by_occupation(filters),
+                by_occupation(rows),
             ),
-            Table(str(_("By region")), [("region", _("Region")), *share_cols], by_region(filters)),
+            Table(str(_("By region")), [("region", _("Region")), *share_cols], by_region(rows)),
             Table(
                 str(_("New and returning customers")),
                 [
