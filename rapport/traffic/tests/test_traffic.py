@@ -184,3 +184,24 @@ def test_traffic_report_permission_matrix(people, clients):
         ),
     ]
     assert check_matrix(rows, clients, {}) == []
+
+
+def test_the_demo_bootstrap_loads_the_clickstream_and_trains_the_model_once(settings, tmp_path):
+    import shutil
+
+    from rapport.core.management.commands.bootstrap_demo import Command
+
+    settings.VAR_DIR = tmp_path / "var"
+    (tmp_path / "clickstream_eshop").mkdir()
+    (tmp_path / "online_shoppers").mkdir()
+    shutil.copy(CLICKS, tmp_path / "clickstream_eshop" / "e-shop_clothing_2008.csv.gz")
+    shutil.copy(SESSIONS, tmp_path / "online_shoppers" / "online_shoppers_intention.csv.gz")
+    command = Command(stdout=io.StringIO())
+    command._demo_traffic(tmp_path)
+    visits = Visit.objects.filter(source=TrafficSource.CLICKSTREAM).count()
+    assert visits == by_hand()[2]
+    assert intent.model_path().exists()
+    stamp = intent.model_path().stat().st_mtime
+    command._demo_traffic(tmp_path)  # second run: nothing again
+    assert Visit.objects.count() == visits
+    assert intent.model_path().stat().st_mtime == stamp
