@@ -205,3 +205,34 @@ def test_the_demo_bootstrap_loads_the_clickstream_and_trains_the_model_once(sett
     command._demo_traffic(tmp_path)  # second run: nothing again
     assert Visit.objects.count() == visits
     assert intent.model_path().stat().st_mtime == stamp
+
+
+@pytest.mark.parametrize(
+    "intent_score,orders,headers,invited",
+    [
+        (0.8, 0, {}, True),
+        (0.2, 0, {}, False),
+        (0.8, 1, {}, False),  # already bought
+        (None, 0, {}, False),  # no model
+        (0.8, 0, {"HTTP_DNT": "1"}, False),
+    ],
+)
+def test_a_likely_buyer_who_lingers_is_offered_chat(client, intent_score, orders, headers, invited):
+    from django.utils import timezone
+
+    now = timezone.now()
+    Visit.objects.create(
+        key=log.visitor_key("127.0.0.1", BROWSER, now.date()), source=TrafficSource.SITE,
+        started_at=now, last_seen_at=now, entry_path="/", intent=intent_score, orders=orders,
+    )  # fmt: skip
+    answer = client.get(reverse("storefront:chat_invite"), HTTP_USER_AGENT=BROWSER, **headers)
+    assert answer.json() == {"invite": invited}
+    assert answer["Cache-Control"].startswith("max-age=0")
+    other = client.get(reverse("storefront:chat_invite"), HTTP_USER_AGENT=PHONE)
+    assert other.json() == {"invite": False}  # another visitor
+
+
+def test_the_invitation_is_in_the_page_hidden_until_asked(client):
+    html = client.get(reverse("storefront:home"), HTTP_USER_AGENT=BROWSER).content.decode()
+    assert 'id="chat-invite"' in html and "hidden" in html.split('id="chat-invite"')[1][:200]
+    assert "traffic/invite" in html
