@@ -47,6 +47,11 @@ app.conf.beat_schedule = {
         "task": "analytics.refresh_rollups",
         "schedule": 60.0,
     },
+    # Queued storefront page views written into visits (rapport/traffic/log.py).
+    "traffic-flush-events": {
+        "task": "traffic.flush_events",
+        "schedule": 10.0,
+    },
     # Support inbox: mail a worker missed (it was down) is answered or routed late, not never.
     "support-process-pending-inbound": {
         "task": "rapport.support.tasks.process_pending_inbound_task",

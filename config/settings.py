@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "rapport.chat",
     "rapport.risk",
     "rapport.analytics",
+    "rapport.traffic",
     "rapport.support",
     "rapport.feedback",
     "rapport.campaigns",
@@ -141,6 +142,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "rapport.cart.access.CartCookieMiddleware",
     "rapport.risk.client.ClientMiddleware",
+    # Storefront page views queued for the traffic log, off the request path (rapport.traffic).
+    "rapport.traffic.log.TrafficMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Idle or unverified staff sessions end on store pages too (accounts.middleware).

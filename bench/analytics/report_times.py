@@ -4,7 +4,8 @@
         .venv/bin/python bench/analytics/report_times.py
 
 Each report runs with several filter sets (whole year by month, a quarter by week, one country,
-one channel, one category; 90 days by day), 5 times each after one warm-up; prints p50/p95/max
+one channel, one category; 90 days by day; site traffic: the demo clickstream's five months by
+day, week and month), 5 times each after one warm-up; prints p50/p95/max
 per report in milliseconds and the row counts of the rollups and orders.
 """
 
@@ -24,7 +25,14 @@ django.setup()
 
 from django.core.cache import cache  # noqa: E402
 
-from rapport.analytics.models import ProductDay, SalesDay  # noqa: E402
+from rapport.analytics.models import (  # noqa: E402
+    BasketSizeDay,
+    CategoryDay,
+    CustomerMonth,
+    OrderHourDay,
+    ProductDay,
+    SalesDay,
+)
 from rapport.analytics.queries import filter_choices  # noqa: E402
 from rapport.analytics.reports import REPORTS, parse_filters  # noqa: E402
 from rapport.catalog.models import Category  # noqa: E402
@@ -38,6 +46,12 @@ FILTERS = [
     {"start": "2010-11-01", "end": "2011-12-31", "grain": "month", "channel": "online_retail"},
 ]
 
+# The demo traffic (`import_clickstream`) is April-August 2008.
+TRAFFIC_FILTERS = [
+    {"start": "2008-04-01", "end": "2008-08-31", "grain": grain}
+    for grain in ("day", "week", "month")
+] + [{"start": "2008-04-01", "end": "2008-08-31", "grain": "week", "source": "clickstream"}]
+
 
 def main() -> None:
     category = Category.objects.filter(parent__isnull=True).order_by("pk").first()
@@ -50,10 +64,9 @@ def main() -> None:
                 "category": str(category.pk),
             }
         )
-    print(
-        f"orders {Order.objects.count():,}; SalesDay rows {SalesDay.objects.count():,}; "
-        f"ProductDay rows {ProductDay.objects.count():,}"
-    )
+    print(f"orders {Order.objects.count():,}")
+    for model in (SalesDay, ProductDay, CategoryDay, OrderHourDay, BasketSizeDay, CustomerMonth):
+        print(f"  {model.__name__} rows {model.objects.count():,}")
     cache.clear()
     started = time.perf_counter()
     filter_choices()
@@ -62,7 +75,7 @@ def main() -> None:
     )
     for code, spec in REPORTS.items():
         times: list[float] = []
-        for params in FILTERS:
+        for params in TRAFFIC_FILTERS if code == "traffic" else FILTERS:
             filters = parse_filters(params)
             spec.build(filters)  # warm-up
             for _ in range(5):

@@ -53,7 +53,7 @@ SHIFT = "MOD(k, 4) * INTERVAL '7 days'"
 def _columns(model: type[Model], overrides: dict[str, str]) -> tuple[str, str]:
     """(column list, select list) for all concrete columns; `overrides` maps column → SQL."""
     q = connection.ops.quote_name
-    names = [f.column for f in model._meta.concrete_fields]
+    names = [f.column for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
     unknown = set(overrides) - set(names)
     if unknown:
         raise SystemExit(f"{model.__name__}: no such columns {sorted(unknown)}")

@@ -62,6 +62,106 @@ class ProductDay(models.Model):
         return f"{self.day} {self.product_id}"
 
 
+class ProductMonth(models.Model):
+    """ProductDay summed per calendar month (`month` is its first day): reports over long periods
+    read whole months here and only the days at the edges from ProductDay."""
+
+    month = models.DateField()
+    country = models.CharField(max_length=80, blank=True)
+    channel = models.CharField(max_length=32)
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    units = models.BigIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id}"
+
+
+class CategoryDay(models.Model):
+    """Units and revenue of the sale lines of one category on `day`, per country and channel
+    (ProductDay summed over products: the trends report's categories, countries and chart)."""
+
+    day = models.DateField()
+    country = models.CharField(max_length=80, blank=True)
+    channel = models.CharField(max_length=32)
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    units = models.BigIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.category_id}"
+
+
+class OrderHourDay(models.Model):
+    """Sale orders (not cancelled) placed on `day` (UTC, for the period filter) per country and
+    channel, by weekday (1 = Monday) and hour in the store's time zone (`TIME_ZONE`): the
+    weekday x hour heat map of purchase tendencies."""
+
+    day = models.DateField()
+    country = models.CharField(max_length=80, blank=True)
+    channel = models.CharField(max_length=32)
+    weekday = models.PositiveSmallIntegerField()
+    hour = models.PositiveSmallIntegerField()
+    orders = models.PositiveIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.hour}h"
+
+
+class BasketSizeDay(models.Model):
+    """How many sale orders (not cancelled) of `day` had `lines` product lines (capped at
+    `BASKET_CAP`), per country and channel: the basket size distribution."""
+
+    BASKET_CAP = 100
+
+    day = models.DateField()
+    country = models.CharField(max_length=80, blank=True)
+    channel = models.CharField(max_length=32)
+    lines = models.PositiveSmallIntegerField()
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.lines} lines"
+
+
+class CustomerMonth(models.Model):
+    """One customer's sale orders (not cancelled) in one calendar month (UTC), with the month of
+    their first order (`cohort`): identity analysis and cohort retention."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # first day of the month
+    cohort = models.DateField()  # first day of the month of the customer's first order
+    orders = models.PositiveIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="customer_month_unique")
+        ]
+        indexes = [models.Index(fields=["month", "cohort"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month:%Y-%m}"
+
+
 class RollupState(models.Model):
     """One row (pk=1): orders changed up to `refreshed_until` are in the rollups."""
 

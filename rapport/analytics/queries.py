@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from rapport.analytics.models import SalesDay
 
-CHOICES_KEY = "analytics:filter-choices:v1"
+CHOICES_KEY = "analytics:filter-choices:v2"
 
 
 def filter_choices() -> dict[str, Any]:
@@ -27,7 +27,10 @@ def filter_choices() -> dict[str, Any]:
             if v
         ]
 
+    from rapport.traffic.models import TrafficSource
+
     found = {
+        "sources": list(TrafficSource.choices),
         "countries": distinct("country"),
         "channels": distinct("channel"),
         "payments": distinct("payment_method"),

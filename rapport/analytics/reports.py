@@ -1,6 +1,7 @@
 """The manager reports: filters in, tables and one chart out (the same data feeds the page, the
 chart and the CSV/XLSX export). Transaction statistics and market trends read the rollup tables;
-heavy customers read the RFM scores (`segments`). See docs/analytics.md."""
+heavy customers read the RFM scores (`segments`); purchase tendencies and identity analysis
+live in `tendencies.py` and `identity.py`. See docs/analytics.md."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class Filters:
     payment: str = ""
     category: int | None = None
     segment: str = ""
+    source: str = ""  # traffic: this site or the demo clickstream
 
     def query(self) -> dict[str, str]:
         """The filters as URL parameters (a stable URL for the same report)."""
@@ -47,6 +49,7 @@ class Filters:
             "payment": self.payment,
             "category": str(self.category or ""),
             "segment": self.segment,
+            "source": self.source,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -90,6 +93,7 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
         payment=params.get("payment", "")[:20],
         category=int(category_text) if category_text else None,
         segment=params.get("segment", "")[:40],
+        source=params.get("source", "")[:16],
     )
 
 
@@ -109,15 +113,23 @@ class ReportData:
     chart: dict[str, Any] = field(default_factory=dict)
 
     def chart_json(self) -> dict[str, Any]:
-        return {
-            "x": [str(x) for x in self.chart.get("x", [])],
-            "series": [
-                {**s, "data": [_plain(v) for v in s["data"]]} for s in self.chart.get("series", [])
-            ],
+        """The chart as plain JSON: `x` (and `y` for a heat map) as text, numbers as numbers;
+        `kind` says how to draw it ("heatmap"; absent for bars and lines)."""
+        out: dict[str, Any] = {
+            key: value for key, value in self.chart.items() if key not in ("x", "y", "series")
         }
+        out["x"] = [str(x) for x in self.chart.get("x", [])]
+        if "y" in self.chart:
+            out["y"] = [str(y) for y in self.chart["y"]]
+        out["series"] = [
+            {**s, "data": [_plain(v) for v in s["data"]]} for s in self.chart.get("series", [])
+        ]
+        return out
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     return float(value) if isinstance(value, Decimal) else value
 
 
@@ -235,77 +247,139 @@ def transactions(filters: Filters) -> ReportData:
     )
 
 
-def _products(filters: Filters, start: datetime.date, end: datetime.date) -> QuerySet[ProductDay]:
-    qs = ProductDay.objects.filter(day__gte=start, day__lte=end)
+def _category_ids(category: int | None) -> list[int] | None:
+    """The category and its subcategories (None: no category filter)."""
+    if not category:
+        return None
+    from rapport.catalog.models import Category
+
+    return [category, *Category.objects.filter(parent_id=category).values_list("pk", flat=True)]
+
+
+def _rollup(
+    model: Any,
+    filters: Filters,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    by_category: bool = False,
+    field: str = "day",
+) -> QuerySet[Any]:
+    """Rows of a day (or month) x country x channel rollup in [start, end] with the filters."""
+    qs = model.objects.filter(**{f"{field}__gte": start, f"{field}__lte": end})
     if filters.country:
         qs = qs.filter(country=filters.country)
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
-    if filters.category:
-        qs = qs.filter(Q(category_id=filters.category) | Q(category__parent_id=filters.category))
+    categories = _category_ids(filters.category) if by_category else None
+    if categories is not None:
+        qs = qs.filter(category_id__in=categories)
     return qs.order_by()
+
+
+def _month_split(
+    start: datetime.date, end: datetime.date
+) -> tuple[list[tuple[datetime.date, datetime.date]], tuple[datetime.date, datetime.date] | None]:
+    """[start, end] as the days at its edges and the whole calendar months inside it."""
+    one = datetime.timedelta(days=1)
+    first_full = start if start.day == 1 else (start.replace(day=1) + 32 * one).replace(day=1)
+    after = (end + one).replace(day=1)  # first day of the month holding the day after `end`
+    if first_full >= after:
+        return [(start, end)], None
+    edges = [(start, first_full - one)] if start < first_full else []
+    if after <= end:
+        edges.append((after, end))
+    return edges, (first_full, after - one)
+
+
+def product_totals(
+    filters: Filters, start: datetime.date, end: datetime.date
+) -> dict[int, list[Any]]:
+    """Units and revenue per product in [start, end]: whole months from ProductMonth, the days
+    at the edges from ProductDay (country, channel and category filters applied)."""
+    from rapport.analytics.models import ProductMonth
+
+    totals: dict[int, list[Any]] = {}
+
+    def add(qs: QuerySet[Any]) -> None:
+        for pk, units, revenue in (
+            qs.values("product_id")
+            .annotate(u=Sum("units"), r=Sum("revenue"))
+            .values_list("product_id", "u", "r")
+        ):
+            found = totals.setdefault(pk, [0, Decimal(0)])
+            found[0] += units or 0
+            found[1] += revenue or Decimal(0)
+
+    edges, months = _month_split(start, end)
+    for a, b in edges:
+        add(_rollup(ProductDay, filters, a, b, by_category=True))
+    if months is not None:
+        add(_rollup(ProductMonth, filters, *months, by_category=True, field="month"))
+    return totals
 
 
 def _growth(now: Any, before: Any) -> Decimal | None:
     return _ratio(Decimal(now or 0) - Decimal(before or 0), before, 4) if before else None
 
 
+def _now_and_before(qs: QuerySet[Any], key: str, start: datetime.date) -> dict[Any, dict]:
+    """One scan of both periods: revenue and units from `start` on, revenue before it."""
+    return {
+        r[key]: r
+        for r in qs.values(key).annotate(
+            now_revenue=Sum("revenue", filter=Q(day__gte=start)),
+            now_units=Sum("units", filter=Q(day__gte=start)),
+            previous=Sum("revenue", filter=Q(day__lt=start)),
+        )
+    }
+
+
+def _growth_rows(found: dict[Any, dict], label: str, names: Mapping[Any, str]) -> list[dict]:
+    rows = [
+        {
+            label: names.get(pk, pk) or "—",
+            "revenue": r["now_revenue"],
+            "units": r["now_units"] or 0,
+            "previous_revenue": r["previous"] or Decimal(0),
+            "growth": _growth(r["now_revenue"], r["previous"]),
+        }
+        for pk, r in found.items()
+        if r["now_revenue"] is not None
+    ]
+    rows.sort(key=lambda r: -Decimal(r["revenue"]))
+    return rows
+
+
 def trends(filters: Filters) -> ReportData:
     """Revenue and units by category over time (top categories), by country with growth vs the
-    previous period of the same length, and the products rising and falling most."""
+    previous period of the same length, and the products rising and falling most. Categories,
+    countries and the chart read CategoryDay; products read ProductMonth for whole months and
+    ProductDay for the days at the edges of each period."""
+    from rapport.analytics.models import CategoryDay
     from rapport.catalog.models import Category, Product
 
     length = filters.end - filters.start + datetime.timedelta(days=1)
-    prev_start, prev_end = filters.start - length, filters.start - datetime.timedelta(days=1)
-    now_qs = _products(filters, filters.start, filters.end)
-    before_qs = _products(filters, prev_start, prev_end)
-
-    def by(qs: QuerySet[ProductDay], key: str) -> dict[Any, dict[str, Any]]:
-        return {
-            r[key]: r for r in qs.values(key).annotate(revenue=Sum("revenue"), units=Sum("units"))
-        }
-
-    cats_now, cats_before = by(now_qs, "category_id"), by(before_qs, "category_id")
-    names = dict(
-        Category.objects.filter(pk__in=[*cats_now, *cats_before]).values_list("pk", "name")
+    prev_start = filters.start - length
+    both = _rollup(CategoryDay, filters, prev_start, filters.end, by_category=True)
+    cats = _now_and_before(both, "category_id", filters.start)
+    names: dict[int | None, str] = dict(
+        Category.objects.filter(pk__in=[pk for pk in cats if pk]).values_list("pk", "name")
     )
-    category_rows: list[dict[str, Any]] = sorted(
-        (
-            {
-                "category": names.get(pk, "—"),
-                "revenue": r["revenue"] or Decimal(0),
-                "units": r["units"] or 0,
-                "previous_revenue": (cats_before.get(pk) or {}).get("revenue") or Decimal(0),
-                "growth": _growth(r["revenue"], (cats_before.get(pk) or {}).get("revenue")),
-            }
-            for pk, r in cats_now.items()
-        ),
-        key=lambda r: -Decimal(r["revenue"]),
-    )
-    countries_now, countries_before = by(now_qs, "country"), by(before_qs, "country")
-    country_rows: list[dict[str, Any]] = sorted(
-        (
-            {
-                "country": c or "—",
-                "revenue": r["revenue"] or Decimal(0),
-                "units": r["units"] or 0,
-                "previous_revenue": (countries_before.get(c) or {}).get("revenue") or Decimal(0),
-                "growth": _growth(r["revenue"], (countries_before.get(c) or {}).get("revenue")),
-            }
-            for c, r in countries_now.items()
-        ),
-        key=lambda r: -Decimal(r["revenue"]),
-    )
-    prod_now, prod_before = by(now_qs, "product_id"), by(before_qs, "product_id")
+    names[None] = "—"
+    category_rows = _growth_rows(cats, "category", names)
+    country_rows = _growth_rows(_now_and_before(both, "country", filters.start), "country", {})
+    now = product_totals(filters, filters.start, filters.end)
+    before = product_totals(filters, prev_start, filters.start - datetime.timedelta(days=1))
     changes = [
         (
             pk,
-            (prod_now.get(pk) or {}).get("revenue") or Decimal(0),
-            (prod_before.get(pk) or {}).get("revenue") or Decimal(0),
+            (now.get(pk) or [0, Decimal(0)])[1],
+            (before.get(pk) or [0, Decimal(0)])[1],
         )
-        for pk in set(prod_now) | set(prod_before)
+        for pk in set(now) | set(before)
     ]
-    changes.sort(key=lambda c: c[1] - c[2])
+    changes.sort(key=lambda c: (c[1] - c[2], c[0]))
     chosen = changes[-10:][::-1] + changes[:10]
     product_names = dict(
         Product.objects.filter(pk__in=[c[0] for c in chosen]).values_list("pk", "name")
@@ -322,8 +396,18 @@ def trends(filters: Filters) -> ReportData:
     rising = [change_row(c) for c in changes[-10:][::-1] if c[1] - c[2] > 0]
     falling = [change_row(c) for c in changes[:10] if c[1] - c[2] < 0]
     # The chart: revenue per period of the five biggest categories.
-    top = [pk for pk, _r in sorted(cats_now.items(), key=lambda kv: -(kv[1]["revenue"] or 0))][:5]
-    series_qs = now_qs.filter(category_id__in=top).annotate(p=_period(filters.grain))
+    top = [
+        pk
+        for pk, _r in sorted(
+            ((pk, r) for pk, r in cats.items() if r["now_revenue"] is not None),
+            key=lambda kv: -kv[1]["now_revenue"],
+        )
+    ][:5]
+    series_qs = (
+        _rollup(CategoryDay, filters, filters.start, filters.end, by_category=True)
+        .filter(category_id__in=[pk for pk in top if pk is not None])
+        .annotate(p=_period(filters.grain))
+    )
     points = {
         (r["p"], r["category_id"]): r["revenue"]
         for r in series_qs.values("p", "category_id").annotate(revenue=Sum("revenue"))
@@ -361,6 +445,7 @@ def trends(filters: Filters) -> ReportData:
                     "data": [points.get((x, pk), 0) for x in xs],
                 }
                 for pk in top
+                if pk is not None
             ],
         },
     )
@@ -417,6 +502,24 @@ def heavy_customers(filters: Filters) -> ReportData:
     )
 
 
+def purchase_tendencies(filters: Filters) -> ReportData:
+    from rapport.analytics.tendencies import purchase_tendencies as build
+
+    return build(filters)
+
+
+def identity_analysis(filters: Filters) -> ReportData:
+    from rapport.analytics.identity import identity_analysis as build
+
+    return build(filters)
+
+
+def site_traffic(filters: Filters) -> ReportData:
+    from rapport.traffic.report import traffic as build
+
+    return build(filters)
+
+
 @dataclass(frozen=True)
 class ReportSpec:
     code: str
@@ -443,5 +546,18 @@ REPORTS: dict[str, ReportSpec] = {
         ReportSpec(
             "heavy_customers", _("Heavy customers"), heavy_customers, ("country", "segment")
         ),
+        ReportSpec(
+            "tendencies",
+            _("Purchase tendencies"),
+            purchase_tendencies,
+            ("period", "country", "channel", "category"),
+        ),
+        ReportSpec(
+            "identity",
+            _("Identity analysis"),
+            identity_analysis,
+            ("period", "country", "segment"),
+        ),
+        ReportSpec("traffic", _("Site traffic"), site_traffic, ("period", "grain", "source")),
     )
 }

@@ -1,6 +1,7 @@
 """Keeping the rollup tables fresh: recompute whole days from the orders.
 
-`refresh_days(days)` replaces the rows of those days (one transaction per call). The periodic
+`refresh_days(days)` replaces the rows of those days (one transaction per day), then the
+customer-month rows of their months. The periodic
 task `refresh_changed` finds the days of orders changed since the last run (`updated_at`) and
 refunds created since, and refreshes those; `rebuild_all` recomputes everything (after an import).
 """
@@ -8,15 +9,26 @@ refunds created since, and refreshes those; `rebuild_all` recomputes everything 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
-from rapport.analytics.models import ProductDay, RollupState, SalesDay
+from rapport.analytics.models import (
+    BasketSizeDay,
+    CategoryDay,
+    CustomerMonth,
+    OrderHourDay,
+    ProductDay,
+    ProductMonth,
+    RollupState,
+    SalesDay,
+)
 from rapport.orders.models import LineKind, Order, OrderKind, OrderLine, OrderStatus, Refund
 
 UTC = datetime.UTC
@@ -114,16 +126,149 @@ def _product_rows(start: datetime.datetime, end: datetime.datetime) -> list[Prod
     ]
 
 
+def _category_rows(products: list[ProductDay]) -> list[CategoryDay]:
+    rows: dict[tuple, CategoryDay] = {}
+    for p in products:
+        key = (p.day, p.country, p.channel, p.category_id)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = CategoryDay(
+                day=p.day, country=p.country, channel=p.channel, category_id=p.category_id
+            )
+        row.units += p.units
+        row.revenue += p.revenue
+    return list(rows.values())
+
+
+def _kept_orders(start: datetime.datetime, end: datetime.datetime) -> Any:
+    """Sale orders placed in [start, end) that still count (not cancelled)."""
+    return (
+        Order.objects.filter(placed_at__gte=start, placed_at__lt=end, kind=OrderKind.ORDER)
+        .exclude(status=OrderStatus.CANCELLED)
+        .order_by()
+    )
+
+
+def _hour_rows(start: datetime.datetime, end: datetime.datetime) -> list[OrderHourDay]:
+    local = timezone.get_default_timezone()
+    return [
+        OrderHourDay(
+            day=start.date(),
+            country=r["country"],
+            channel=r["source"],
+            weekday=r["weekday"],
+            hour=r["hour"],
+            orders=r["orders"],
+            revenue=r["revenue"] or Decimal(0),
+        )
+        for r in _kept_orders(start, end)
+        .annotate(
+            weekday=ExtractIsoWeekDay("placed_at", tzinfo=local),
+            hour=ExtractHour("placed_at", tzinfo=local),
+        )
+        .values("country", "source", "weekday", "hour")
+        .annotate(orders=Count("pk"), revenue=Sum("total"))
+    ]
+
+
+def _basket_rows(start: datetime.datetime, end: datetime.datetime) -> list[BasketSizeDay]:
+    counts: Counter[tuple[str, str, int]] = Counter()
+    for r in (
+        _kept_orders(start, end)
+        .annotate(product_lines=Count("lines", filter=Q(lines__kind=LineKind.PRODUCT)))
+        .values_list("country", "source", "product_lines")
+    ):
+        counts[(r[0], r[1], min(r[2], BasketSizeDay.BASKET_CAP))] += 1
+    return [
+        BasketSizeDay(day=start.date(), country=c, channel=ch, lines=n, orders=orders)
+        for (c, ch, n), orders in counts.items()
+        if n > 0
+    ]
+
+
+def refresh_customer_months(months: Iterable[datetime.date]) -> None:
+    """Recompute the customer-month rows of `months` (first days), then the cohort (first
+    order month) of every customer whose rows changed."""
+    touched: set[int] = set()
+    for month in sorted(set(months)):
+        start = datetime.datetime.combine(month, datetime.time.min, tzinfo=UTC)
+        end = datetime.datetime.combine(
+            (month + datetime.timedelta(days=32)).replace(day=1), datetime.time.min, tzinfo=UTC
+        )
+        with transaction.atomic():
+            touched.update(
+                CustomerMonth.objects.filter(month=month).values_list("customer_id", flat=True)
+            )
+            CustomerMonth.objects.filter(month=month).delete()
+            rows = [
+                CustomerMonth(
+                    customer_id=r["customer_id"],
+                    month=month,
+                    cohort=month,
+                    orders=r["orders"],
+                    revenue=r["revenue"] or Decimal(0),
+                )
+                for r in _kept_orders(start, end)
+                .filter(customer__isnull=False)
+                .values("customer_id")
+                .annotate(orders=Count("pk"), revenue=Sum("total"))
+            ]
+            CustomerMonth.objects.bulk_create(rows, batch_size=5000)
+            touched.update(r.customer_id for r in rows)
+    ids = sorted(touched)
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        with transaction.atomic():
+            firsts = (
+                CustomerMonth.objects.filter(customer_id__in=chunk)
+                .values("customer_id")
+                .annotate(first=Min("month"))
+                .order_by()
+            )
+            by_first: dict[datetime.date, list[int]] = {}
+            for r in firsts:
+                by_first.setdefault(r["first"], []).append(r["customer_id"])
+            for first, customers in by_first.items():
+                CustomerMonth.objects.filter(customer_id__in=customers).exclude(
+                    cohort=first
+                ).update(cohort=first)
+
+
+def refresh_product_months(months: Iterable[datetime.date]) -> None:
+    """Rebuild the ProductMonth rows of `months` (first days) from ProductDay."""
+    for month in sorted(set(months)):
+        end = (month + datetime.timedelta(days=32)).replace(day=1)
+        with transaction.atomic():
+            ProductMonth.objects.filter(month=month).delete()
+            ProductMonth.objects.bulk_create(
+                [
+                    ProductMonth(month=month, **r)
+                    for r in ProductDay.objects.filter(day__gte=month, day__lt=end)
+                    .values("country", "channel", "product_id", "category_id")
+                    .annotate(units=Sum("units"), revenue=Sum("revenue"))
+                    .order_by()
+                ],
+                batch_size=5000,
+            )
+
+
 def refresh_days(days: Iterable[datetime.date]) -> int:
     """Recompute the rollup rows of `days`; returns how many days were refreshed."""
     wanted = sorted(set(days))
     for day in wanted:
         start, end = _bounds(day)
         with transaction.atomic():
-            SalesDay.objects.filter(day=day).delete()
-            ProductDay.objects.filter(day=day).delete()
+            for model in (SalesDay, ProductDay, CategoryDay, OrderHourDay, BasketSizeDay):
+                model.objects.filter(day=day).delete()
+            products = _product_rows(start, end)
             SalesDay.objects.bulk_create(_sales_rows(start, end), batch_size=2000)
-            ProductDay.objects.bulk_create(_product_rows(start, end), batch_size=2000)
+            ProductDay.objects.bulk_create(products, batch_size=2000)
+            CategoryDay.objects.bulk_create(_category_rows(products), batch_size=2000)
+            OrderHourDay.objects.bulk_create(_hour_rows(start, end), batch_size=2000)
+            BasketSizeDay.objects.bulk_create(_basket_rows(start, end), batch_size=2000)
+    months = {d.replace(day=1) for d in wanted}
+    refresh_product_months(months)
+    refresh_customer_months(months)
     return len(wanted)
 
 

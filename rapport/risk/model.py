@@ -71,9 +71,11 @@ def fit(x: np.ndarray, y: np.ndarray, *, trained_on: str) -> RiskModel:
     return RiskModel(classifier=classifier, features=FEATURES, trained_on=trained_on)
 
 
-def split(invoices: list[Invoice], cutoff: datetime) -> tuple[list[Example], list[Example]]:
+def split(
+    invoices: list[Invoice], cutoff: datetime, home_country: str = "United Kingdom"
+) -> tuple[list[Example], list[Example]]:
     """Examples before the cutoff (training) and at or after it (scored)."""
-    rows = examples(invoices)
+    rows = examples(invoices, home_country=home_country)
     train = [e for e in rows if e.invoice.placed_at < cutoff]
     test = [e for e in rows if e.invoice.placed_at >= cutoff]
     return train, test
@@ -94,9 +96,11 @@ def metrics(y: np.ndarray, score: np.ndarray) -> dict[str, float | None]:
     }
 
 
-def evaluate(invoices: list[Invoice], cutoff: datetime) -> dict[str, Any]:
+def evaluate(
+    invoices: list[Invoice], cutoff: datetime, home_country: str = "United Kingdom"
+) -> dict[str, Any]:
     """The evaluation command's JSON object (see the module docstring)."""
-    train, test = split(invoices, cutoff)
+    train, test = split(invoices, cutoff, home_country)
     if not train:
         raise ValueError("No sale invoice with a customer before the cutoff: nothing to learn.")
     if not test:

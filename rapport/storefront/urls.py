@@ -26,6 +26,7 @@ from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import reviews as reviews_views
 from rapport.storefront.views import tickets as tickets_views
 from rapport.storefront.views import tracking as tracking_views
+from rapport.storefront.views import traffic as traffic_views
 
 app_name = "storefront"
 
@@ -134,6 +135,7 @@ urlpatterns = [
     path("suggestions/for-you/", recommendations.for_you, name="suggestions_for_you"),
     # Chat with us (issue 18)
     path("chat/", chat_views.chat_start, name="chat"),
+    path("chat/invite/", traffic_views.chat_invite, name="chat_invite"),
     path("chat/<uuid:public_id>/", chat_views.chat_room, name="chat_room"),
     path("chat/<uuid:public_id>/rate/", chat_views.chat_rate, name="chat_rate"),
     # Help centre (issue 23): knowledge base, votes, "this didn't help" from an automatic reply.

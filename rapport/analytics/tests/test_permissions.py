@@ -30,6 +30,22 @@ def test_report_pages_permission_matrix(people, clients):
             reverse("portal:report_export", args=["transactions", "csv"]),
             expect(**MANAGER_ONLY),
         ),
+        *(
+            Row(
+                f"portal:report {code}",
+                reverse("portal:report", args=[code]),
+                expect(**MANAGER_ONLY),
+            )
+            for code in ("tendencies", "identity")
+        ),
+        *(
+            Row(
+                f"portal:report_export {code}",
+                reverse("portal:report_export", args=[code, "xlsx"]),
+                expect(**MANAGER_ONLY),
+            )
+            for code in ("tendencies", "identity")
+        ),
         Row("portal:report_grants", grants, expect(**MANAGER_ONLY)),
         Row(
             "portal:report_grant_toggle",
@@ -40,8 +56,8 @@ def test_report_pages_permission_matrix(people, clients):
         ),
     ]
     assert check_matrix(rows, clients, {}) == []
-    # Only the manager's export was audited; the unknown report was refused.
-    assert AuditEntry.objects.filter(action="analytics.exported").count() == 1
+    # Only the manager's exports were audited; the unknown report was refused.
+    assert AuditEntry.objects.filter(action="analytics.exported").count() == 3
     assert not ReportGrant.objects.exists()
 
 

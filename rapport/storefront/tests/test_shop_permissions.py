@@ -62,6 +62,7 @@ def storefront_rows():
     return [
         Row("search", reverse("storefront:search") + "?q=product", EVERYONE_OK),
         Row("suggest", reverse("storefront:search_suggest") + "?q=pro", EVERYONE_OK),
+        Row("chat_invite", reverse("storefront:chat_invite"), EVERYONE_OK),
         Row("cart", reverse("storefront:cart"), EVERYONE_OK),
         Row(
             "cart_update",

@@ -54,6 +54,7 @@ class Command(BaseCommand):
         call_command("refresh_recommendations", full=True, suggest_bundles=True, stdout=self.stdout)
         call_command("seed_knowledge_base", stdout=self.stdout)
         self._train_intent_model()
+        self._demo_traffic(data_dir)
         self._demo_accounts()
 
     def _train_delivery_model(self, data_dir: Path) -> None:
@@ -111,6 +112,19 @@ class Command(BaseCommand):
             return
         if all(path.exists() for path in shared_files()):
             call_command("train_intents", stdout=self.stdout)
+
+    def _demo_traffic(self, data_dir: Path) -> None:
+        """The site traffic view's demo: the real clothing-shop clickstream (once), and the
+        purchase-intent model from the Online Shoppers sessions (once; docs/traffic.md)."""
+        from rapport.traffic.intent import model_path
+        from rapport.traffic.models import TrafficSource, Visit
+
+        clicks = data_dir / "clickstream_eshop" / "e-shop_clothing_2008.csv.gz"
+        if clicks.exists() and not Visit.objects.filter(source=TrafficSource.CLICKSTREAM).exists():
+            call_command("import_clickstream", str(clicks), stdout=self.stdout)
+        sessions = data_dir / "online_shoppers" / "online_shoppers_intention.csv.gz"
+        if sessions.exists() and not model_path().exists():
+            call_command("train_purchase_intent", sessions=sessions, stdout=self.stdout)
 
     def _import_if_empty(self, data_dir: Path) -> None:
         if Product.objects.exists():
