@@ -54,7 +54,7 @@ def test_customer_tracks_an_order_and_requests_a_return(page, make_user, passwor
     page.locator(".return-status").wait_for()
     assert page.locator(".return-status").inner_text() == "Requested"
     # 12.50 + 4.95 shipping x 12.50 / 25.00 = 12.50 + 2.48 (2.475 rounds half-up)
-    assert page.locator(".return-amount").inner_text() == "14.98"
+    assert page.locator(".return-amount").inner_text() == "£14.98"
     rma = ReturnRequest.objects.get()
     assert (rma.status, rma.refund_amount, rma.refund_to) == (
         ReturnStatus.REQUESTED,

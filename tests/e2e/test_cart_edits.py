@@ -54,14 +54,14 @@ def test_each_line_is_edited_by_click(browser, live_server, artifacts_dir, javas
         field = line(page, "SPOTTY MUG").get_by_role("spinbutton", name="Quantity")
         field.fill("7")
         field.press("Enter")
-        expect(line(page, "SPOTTY MUG").locator(".line-total")).to_have_text("14.00")
+        expect(line(page, "SPOTTY MUG").locator(".line-total")).to_have_text("£14.00")
         assert quantities() == [("SPOTTY MUG", 7), ("TEA TOWEL", 1)]
         if javascript:
             # With htmx, leaving the field is enough.
             field = line(page, "TEA TOWEL").get_by_role("spinbutton", name="Quantity")
             field.fill("4")
             field.blur()
-            expect(line(page, "TEA TOWEL").locator(".line-total")).to_have_text("8.00")
+            expect(line(page, "TEA TOWEL").locator(".line-total")).to_have_text("£8.00")
             assert quantities() == [("SPOTTY MUG", 7), ("TEA TOWEL", 4)]
 
         # Remove sits in the last cell but belongs to its own line's form.

@@ -67,7 +67,7 @@ def test_customer_buys_and_gets_a_receipt(page, shop, artifacts_dir, mode):
     page.locator(f'input[name="payment"][value="{mode}"]').check()
     page.get_by_role("button", name="Continue to verify").click()
 
-    assert page.locator(".order-total").inner_text() == "29.95"
+    assert page.locator(".order-total").inner_text() == "£29.95"
     if mode == "card":
         assert "TEST MODE — no real money" in page.content()
         page.get_by_label("Card number").fill("4000 0000 0000 0002")

@@ -62,17 +62,17 @@ def test_vip_sees_their_price_and_pays_part_with_points(page, vip):
 
     # The product page: their price, the list price struck through, and the tier below.
     page.goto(vip["lantern"].get_absolute_url())
-    expect(page.locator(".your-price .list-price")).to_have_text("12.50")
-    expect(page.locator(".your-price .customer-price")).to_have_text("11.25")
-    expect(page.locator(".tier-prices")).to_contain_text("From 6: 10.00")
+    expect(page.locator(".your-price .list-price")).to_have_text("£12.50")
+    expect(page.locator(".your-price .customer-price")).to_have_text("£11.25")
+    expect(page.locator(".tier-prices")).to_contain_text("From 6: £10.00")
 
     # Six in the cart reach the tier: 6 x 10.00.
     page.get_by_label("Quantity").fill("6")
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_text("is in your cart").wait_for()
     page.get_by_role("link", name="View cart").click()
-    expect(page.locator(".cart-line .list-price")).to_have_text("12.50")
-    expect(page.locator(".cart-line .line-total")).to_have_text("60.00")
+    expect(page.locator(".cart-line .list-price")).to_have_text("£12.50")
+    expect(page.locator(".cart-line .line-total")).to_have_text("£60.00")
     page.get_by_role("link", name="Checkout").click()
 
     # Details: address, cash on delivery, 500 of the 600 points.
@@ -87,7 +87,7 @@ def test_vip_sees_their_price_and_pays_part_with_points(page, vip):
     page.get_by_role("button", name="Continue to verify").click()
 
     expect(page.locator(".points-discount")).to_contain_text("Loyalty points (500)")
-    expect(page.locator(".points-discount td")).to_have_text("-5.00")
+    expect(page.locator(".points-discount td")).to_have_text("−£5.00")
     total = page.locator(".order-total").inner_text()
     page.get_by_role("button", name="Confirm and pay").click()
     page.get_by_text("Your order is confirmed").wait_for()
@@ -95,7 +95,7 @@ def test_vip_sees_their_price_and_pays_part_with_points(page, vip):
     # The order shows the points discount; the balance went from 600 to 100.
     expect(page.get_by_role("cell", name="Loyalty points (500)")).to_be_visible()
     order = Order.objects.get(customer=vip["customer"], idempotency_key__isnull=False)
-    assert str(order.total) == total
+    assert f"£{order.total}" == total
     line = order.lines.get(kind=LineKind.PRODUCT)
     assert (line.unit_price, line.price_list_id) == (Decimal("10.00"), vip["list"].pk)
     assert balance_of(vip["customer"]) == 100
