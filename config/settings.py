@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rapport.campaigns",
     "rapport.credit",
     "rapport.customervalue",
+    "rapport.configurator",
 ]
 
 MIDDLEWARE = [

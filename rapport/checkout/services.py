@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,8 @@ from rapport.cart.models import Cart, CartLine, CartStatus
 from rapport.catalog.models import Product
 from rapport.checkout.models import Address
 from rapport.checkout.shipping import get_method
+from rapport.configurator.queries import configurable_product_ids
+from rapport.configurator.services import ConfigurationError, Configured, configure_for_order
 from rapport.core import audit
 from rapport.core.money import line_total
 from rapport.credit.queries import payment_terms
@@ -157,21 +160,20 @@ def _place(
                 _("“%(name)s” is no longer on sale: remove it from your cart.")
                 % {"name": line.product.name}
             )
-    subtotal = sum(
-        (line_total(line.product.price or Decimal(0), line.quantity) for line in lines),
-        Decimal("0.00"),
-    )
+    # Configured products (`configurator`): each configuration checked and priced again here.
+    configured = _configured_lines(lines)
+    unit = {
+        line.pk: (line.product.price or Decimal(0))
+        + (configured[line.pk].delta if line.pk in configured else Decimal(0))
+        for line in lines
+    }
+    subtotal = sum((line_total(unit[line.pk], line.quantity) for line in lines), Decimal("0.00"))
     # Bundle prices, computed exactly as the cart page shows them; one discount line each.
-    discounts = cart_discounts(
-        (line.product_id, line.product.price or Decimal(0), line.quantity) for line in lines
-    )
+    discounts = cart_discounts((line.product_id, unit[line.pk], line.quantity) for line in lines)
     discount = discount_total(discounts)
     # Each discount spread over the lines it concerns, so every line records what was paid.
     line_discounts = allocate_discounts(
-        [
-            (line.product_id, line_total(line.product.price or Decimal(0), line.quantity))
-            for line in lines
-        ],
+        [(line.product_id, line_total(unit[line.pk], line.quantity)) for line in lines],
         discounts,
     )
     shipping = method.cost_for(subtotal - discount)
@@ -188,6 +190,7 @@ def _place(
         country=address.country,
         placed_at=now,
     )
+    build_days = max((c.lead_days for c in configured.values()), default=0)
     order = Order.objects.create(
         number=new_order_number(),
         customer=customer,
@@ -203,11 +206,10 @@ def _place(
         email=customer.email or getattr(actor, "email", ""),
         country=address.country,
         source="web",
-        estimated_delivery_at=promise.promised,
+        # Built-to-order items take their build days on top of the delivery promise.
+        estimated_delivery_at=promise.promised + timedelta(days=build_days),
     )
-    take_stock_for_order(
-        wanted=[(line.product, line.quantity) for line in lines], order=order, actor=actor
-    )
+    take_stock_for_order(wanted=_stock_wanted(lines, configured), order=order, actor=actor)
     OrderLine.objects.bulk_create(
         [
             OrderLine(
@@ -216,10 +218,11 @@ def _place(
                 sku=line.product.sku,
                 name=line.product.name,
                 quantity=line.quantity,
-                unit_price=line.product.price or Decimal(0),
-                line_total=line_total(line.product.price or Decimal(0), line.quantity),
+                unit_price=unit[line.pk],
+                line_total=line_total(unit[line.pk], line.quantity),
                 discount=line_discounts[i],
                 position=i,
+                configuration=configured[line.pk].stored() if line.pk in configured else {},
             )
             for i, line in enumerate(lines)
         ]
@@ -283,6 +286,51 @@ def _place(
     # promised (and a refused one never does); rendering the PDF is left to the sender.
     queue_order_confirmation(order=order, actor=actor)
     return order
+
+
+def _configured_lines(lines: list[CartLine]) -> dict[int, Configured]:
+    """Every configured line's configuration, checked and priced again (rules, options and
+    prices may have changed since it went into the cart), keyed by line id. A configurable
+    product without a configuration, an invalid configuration or one whose price changed is
+    refused with a message the customer can act on."""
+    configurable = configurable_product_ids([line.product_id for line in lines])
+    found: dict[int, Configured] = {}
+    for line in lines:
+        if line.product_id not in configurable:
+            continue
+        if not line.configuration_key:
+            raise CheckoutError(
+                _("Choose the options of “%(name)s”: remove it from your cart and configure it.")
+                % {"name": line.product.name}
+            )
+        try:
+            done = configure_for_order(product=line.product, stored=line.configuration)
+        except ConfigurationError as exc:
+            raise CheckoutError(str(exc)) from exc
+        if done.key != line.configuration_key or done.delta != line.configuration_delta:
+            raise CheckoutError(
+                _("The price of the options of “%(name)s” changed: configure it again.")
+                % {"name": line.product.name}
+            )
+        found[line.pk] = done
+    return found
+
+
+def _stock_wanted(
+    lines: list[CartLine], configured: dict[int, Configured]
+) -> list[tuple[Product, int]]:
+    """(product, quantity) to take from stock: the items, plus the stock-tracked parts their
+    configurations consume, each product once."""
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
+        for part_id, per_unit in configured[line.pk].components if line.pk in configured else ():
+            wanted[part_id] = wanted.get(part_id, 0) + per_unit * line.quantity
+    products = {line.product_id: line.product for line in lines}
+    missing = [pk for pk in wanted if pk not in products]
+    if missing:
+        products.update(Product.objects.in_bulk(missing))
+    return [(products[pk], n) for pk, n in wanted.items()]
 
 
 def _count_sales(lines: list[CartLine]) -> None:

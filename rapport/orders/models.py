@@ -121,6 +121,8 @@ class OrderLine(models.Model):
     )
     freight = MoneyField(default=0)
     position = models.PositiveIntegerField(default=0)
+    # A configured product's choice and printed summary (`configurator`), as sold.
+    configuration = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "position"]

@@ -6,6 +6,7 @@ from rapport.storefront.views import (
     cart,
     catalog,
     checkout,
+    configurator,
     mail,
     mydata,
     occasions,
@@ -129,4 +130,7 @@ urlpatterns = [
     path("suggestions/buy-again/", recommendations.buy_again, name="suggestions_buy_again"),
     # Delivery range for the visitor's region (htmx fragment of the product page, issue 16)
     path("delivery/p/<uuid:public_id>/", delivery_views.estimate, name="delivery_estimate"),
+    # Build to order and custom requests (issue 21)
+    path("configure/<uuid:public_id>/", configurator.configure, name="configure"),
+    path("wish/<uuid:public_id>/", configurator.custom_request, name="custom_request"),
 ]
