@@ -115,17 +115,18 @@ def main() -> None:
             choice[f"g{g}"] = rng.choice(offered)
             if len(possible_ms) >= args.runs:
                 break
-        # A conflict: force an option the configurator disabled, then "fix it".
-        group = f"g{rng.randrange(GROUPS)}"
+        # Conflicts: force an option the configurator disabled, then "fix it" (ten per path).
         possible = solver.possible_literals(spec, choice)
-        hidden = [key for (gc, key), ok in possible.items() if gc == group and not ok]
-        if hidden:
-            choice[group] = rng.choice(hidden)
-        start = time.perf_counter()
-        repaired = solver.repair(spec, choice, keep=group)
-        repair_ms.append((time.perf_counter() - start) * 1000)
-        assert repaired is not None
-        assert not violated_rules(spec, {(g, str(v)) for g, v in repaired.items()})
+        for group in rng.sample([f"g{g}" for g in range(GROUPS)], 10):
+            hidden = [key for (gc, key), ok in possible.items() if gc == group and not ok]
+            conflicting = dict(choice)
+            if hidden:
+                conflicting[group] = rng.choice(hidden)
+            start = time.perf_counter()
+            repaired = solver.repair(spec, conflicting, keep=group)
+            repair_ms.append((time.perf_counter() - start) * 1000)
+            assert repaired is not None
+            assert not violated_rules(spec, {(g, str(v)) for g, v in repaired.items()})
 
     def line(name: str, values: list[float], goal: float) -> str:
         return (

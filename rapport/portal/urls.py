@@ -16,6 +16,7 @@ from rapport.portal.views import (
     wallet,
 )
 from rapport.portal.views import chat as chat_views
+from rapport.portal.views import configurator as configurator_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
@@ -184,4 +185,17 @@ urlpatterns = [
     path("reviews/<uuid:public_id>/", reviews_views.review_moderate, name="review_moderate"),
     path("teams/", workspace_views.teams, name="teams"),
     path("teams/<uuid:public_id>/", workspace_views.team_detail, name="team_detail"),
+    # Configurable products and custom requests (issue 21)
+    path("configurator/", configurator_views.configurator_list, name="configurator_list"),
+    path("configurator/requests/", configurator_views.custom_requests, name="custom_requests"),
+    path(
+        "configurator/<uuid:public_id>/",
+        configurator_views.configurator_edit,
+        name="configurator_edit",
+    ),
+    path(
+        "configurator/<uuid:public_id>/change/",
+        configurator_views.configurator_change,
+        name="configurator_change",
+    ),
 ]
