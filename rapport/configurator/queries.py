@@ -29,7 +29,7 @@ from rapport.configurator.spec import (
     violated_rules,
 )
 
-_specs: dict[tuple[int, int], Spec] = {}
+_specs: dict[tuple[int, int, Any], Spec] = {}
 _specs_lock = threading.Lock()
 
 
@@ -41,7 +41,7 @@ def configurable_for(product: Product) -> ConfigurableProduct | None:
 def load_spec(configurable: ConfigurableProduct) -> Spec:
     """The configurator as plain data, read once per process and version (staff edits bump the
     version, so a changed product is read again)."""
-    key = (configurable.pk, configurable.version)
+    key = (configurable.pk, configurable.version, configurable.updated_at)
     spec = _specs.get(key)
     if spec is not None:
         return spec
