@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "rapport.operations",
     "rapport.pricing",
     "rapport.loyalty",
+    "rapport.configurator",
 ]
 
 MIDDLEWARE = [

@@ -52,11 +52,19 @@ class CartLine(models.Model):
     # The price the customer saw when adding: a later change is flagged, never silently applied.
     price_seen = MoneyField()
     added_at = models.DateTimeField(auto_now_add=True)
+    # A configured product (`configurator`): its choice and printed summary, the options' price
+    # difference added to the product's unit price, and the key that tells two configurations
+    # of one product apart (two lines). Empty for an ordinary product.
+    configuration = models.JSONField(default=dict, blank=True)
+    configuration_key = models.CharField(max_length=32, blank=True, default="")
+    configuration_delta = MoneyField(default=0)
 
     class Meta:
         ordering = ["added_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cart_line_unique_product"),
+            models.UniqueConstraint(
+                fields=["cart", "product", "configuration_key"], name="cart_line_unique_product"
+            ),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="cart_line_qty_pos"),
         ]
 

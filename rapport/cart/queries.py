@@ -44,6 +44,10 @@ class LineView(TypedDict):
     total: Decimal
     available: int
     warnings: list[str]
+    # A configured product (`configurator`): the key naming this configuration in forms and
+    # its printed summary, (group, value) pairs; "" and [] for an ordinary product.
+    configuration_key: str
+    configuration: list[list[str]]
 
 
 @dataclass
@@ -182,6 +186,9 @@ _LINE_COLUMNS = Columns(
     ("p", Product, "is_active"),
     ("p", Product, "category"),
     ("s", StockRecord, "quantity"),
+    ("l", CartLine, "configuration_key"),
+    ("l", CartLine, "configuration_delta"),
+    ("l", CartLine, "configuration"),
 )
 
 
@@ -222,8 +229,13 @@ def _line_view(
     is_active: bool,
     category_id: int | None,
     in_stock: int | None,
+    configuration_key: str = "",
+    configuration_delta: Decimal = Decimal("0.00"),
+    configuration: dict[str, Any] | None = None,
 ) -> LineView:
     public_id = str(uuid)
+    # A configured line costs the product's price plus its options' difference.
+    price = price + configuration_delta if price and configuration_delta else price
     unit_price = price or Decimal("0.00")
     available = in_stock or 0  # no stock record: none in stock
     warnings: list[str] = []
@@ -255,4 +267,6 @@ def _line_view(
         total=line_total(unit_price, quantity),
         available=available,
         warnings=warnings,
+        configuration_key=configuration_key,
+        configuration=list((configuration or {}).get("summary", [])),
     )

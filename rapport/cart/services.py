@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from rapport.cart.models import Cart, CartLine, CartStatus
 from rapport.catalog.models import Product
+from rapport.configurator.services import Configured
 from rapport.core.sql import column, db_value, table
 
 MAX_LINE_QUANTITY = 99
@@ -55,12 +56,17 @@ def _check_open(cart: Cart) -> None:
         raise CartError(_("This cart has already been checked out. Start a new one."))
 
 
-def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> None:
+def add_to_cart(
+    *, cart: Cart, product: Product, quantity: int, configured: Configured | None = None
+) -> None:
     """Add `quantity` of a sellable product (adding to an existing line), at today's price.
 
+    A `configured` product (checked and priced by `configurator.services.configure`) gets its
+    own line per configuration, priced at the product's price plus the options' difference.
     Raises `CartError` for a product not on sale, a closed cart, or a line that would pass
     MAX_LINE_QUANTITY.
     """
+    key = configured.key if configured else ""
     if not product.is_active or not product.price:
         raise CartError(_("This product is not on sale."))
     with transaction.atomic():
@@ -69,12 +75,23 @@ def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> None:
         if not _touch_open_cart(cart.pk):
             raise CartError(_("This cart has already been checked out. Start a new one."))
         # One conditional UPDATE covers the common case (the item is already in the cart).
-        if _grow_line(cart.pk, product.pk, quantity):
+        if _grow_line(cart.pk, product.pk, quantity, key):
             return
-        if CartLine.objects.filter(cart=cart, product=product).exists():
+        if CartLine.objects.filter(cart=cart, product=product, configuration_key=key).exists():
             raise CartError(_("At most %(n)d of one item per order.") % {"n": MAX_LINE_QUANTITY})
+        if configured is None:
+            CartLine.objects.create(
+                cart=cart, product=product, quantity=quantity, price_seen=product.price
+            )
+            return
         CartLine.objects.create(
-            cart=cart, product=product, quantity=quantity, price_seen=product.price
+            cart=cart,
+            product=product,
+            quantity=quantity,
+            price_seen=product.price + configured.delta,
+            configuration=configured.stored(),
+            configuration_key=configured.key,
+            configuration_delta=configured.delta,
         )
 
 
@@ -92,25 +109,30 @@ def _touch_open_cart(cart_id: int) -> bool:
         return cursor.rowcount == 1
 
 
-def _grow_line(cart_id: int, product_id: int, quantity: int) -> bool:
-    """Add `quantity` to the line of `product_id`, if there is one with room for it."""
+def _grow_line(cart_id: int, product_id: int, quantity: int, key: str = "") -> bool:
+    """Add `quantity` to the line of `product_id` (configuration `key`), if there is one with
+    room for it."""
     qty = column(CartLine, "quantity")
     sql = (
         f"UPDATE {table(CartLine)} SET {qty} = {qty} + %s"  # noqa: S608
         f" WHERE {column(CartLine, 'cart')} = %s AND {column(CartLine, 'product')} = %s"
-        f" AND {qty} <= %s"
+        f" AND {column(CartLine, 'configuration_key')} = %s AND {qty} <= %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [quantity, cart_id, product_id, MAX_LINE_QUANTITY - quantity])
+        cursor.execute(sql, [quantity, cart_id, product_id, key, MAX_LINE_QUANTITY - quantity])
         return cursor.rowcount == 1
 
 
-def set_line_quantity(*, cart: Cart, product: Product, quantity: int) -> CartLine | None:
+def set_line_quantity(
+    *, cart: Cart, product: Product, quantity: int, configuration_key: str = ""
+) -> CartLine | None:
     """Set a line's quantity; 0 removes the line (returns None)."""
     with transaction.atomic():
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
         _check_open(cart)
-        line = CartLine.objects.filter(cart=cart, product=product).first()
+        line = CartLine.objects.filter(
+            cart=cart, product=product, configuration_key=configuration_key
+        ).first()
         if line is None:
             raise CartError(_("That item is no longer in your cart."))
         if quantity == 0:
@@ -121,12 +143,14 @@ def set_line_quantity(*, cart: Cart, product: Product, quantity: int) -> CartLin
         return line
 
 
-def remove_line(*, cart: Cart, product: Product) -> None:
-    """Take a product out of the cart (no error if it was already gone)."""
+def remove_line(*, cart: Cart, product: Product, configuration_key: str = "") -> None:
+    """Take a product (one configuration of it) out of the cart (no error if already gone)."""
     with transaction.atomic():
         cart = Cart.objects.select_for_update().get(pk=cart.pk)
         _check_open(cart)
-        CartLine.objects.filter(cart=cart, product=product).delete()
+        CartLine.objects.filter(
+            cart=cart, product=product, configuration_key=configuration_key
+        ).delete()
 
 
 def accept_current_prices(*, cart: Cart) -> int:
@@ -136,8 +160,9 @@ def accept_current_prices(*, cart: Cart) -> int:
         _check_open(cart)
         changed = 0
         for line in CartLine.objects.filter(cart=cart).select_related("product"):
-            if line.product.price and line.price_seen != line.product.price:
-                line.price_seen = line.product.price
+            today = line.product.price + line.configuration_delta if line.product.price else None
+            if today and line.price_seen != today:
+                line.price_seen = today
                 line.save(update_fields=["price_seen"])
                 changed += 1
         return changed
@@ -152,15 +177,21 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
         src, dst = locked[source.pk], locked[target.pk]
         if src.status != CartStatus.OPEN or dst.status != CartStatus.OPEN:
             return dst
-        existing = {line.product_id: line for line in CartLine.objects.filter(cart=dst)}
+        existing = {
+            (line.product_id, line.configuration_key): line
+            for line in CartLine.objects.filter(cart=dst)
+        }
         for line in CartLine.objects.filter(cart=src):
-            mine = existing.get(line.product_id)
+            mine = existing.get((line.product_id, line.configuration_key))
             if mine is None:
                 CartLine.objects.create(
                     cart=dst,
                     product_id=line.product_id,
                     quantity=line.quantity,
                     price_seen=line.price_seen,
+                    configuration=line.configuration,
+                    configuration_key=line.configuration_key,
+                    configuration_delta=line.configuration_delta,
                 )
             else:
                 mine.quantity = min(MAX_LINE_QUANTITY, mine.quantity + line.quantity)

@@ -92,6 +92,9 @@ class Product(PublicIdModel, TimeStampedModel):
     # Units sold through the shop, bumped with F() by `place_order`: the "popularity" sort key
     # without a COUNT over order lines on every listing.
     popularity = models.PositiveIntegerField(default=0, db_index=True)
+    # Sold through its configurator (`rapport.configurator` keeps this in step with its own
+    # rows): the product page and "add to cart" read it with the product, no extra query.
+    built_to_order = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

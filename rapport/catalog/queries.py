@@ -37,6 +37,7 @@ _FOR_CART = Columns(
     ("p", Product, "slug"),
     ("p", Product, "price"),
     ("p", Product, "is_active"),
+    ("p", Product, "built_to_order"),
 )
 
 
@@ -74,6 +75,7 @@ _PAGE_PRODUCT = Columns(
             "is_active",
             "updated_at",
             "category",
+            "built_to_order",
         )
     )
 )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,8 @@ from rapport.cart.models import Cart, CartLine, CartStatus
 from rapport.catalog.models import Product
 from rapport.checkout.models import Address
 from rapport.checkout.shipping import get_method
+from rapport.configurator.queries import configurable_product_ids
+from rapport.configurator.services import ConfigurationError, Configured, configure_for_order
 from rapport.core import audit
 from rapport.core.money import line_total
 from rapport.credit.queries import payment_terms
@@ -75,6 +78,11 @@ class _PricedLine:
     quantity: int
     unit_price: Decimal
     price_list_id: int | None = None  # the price list that gave `unit_price`, if any
+    # A configured product's choices (`configurator`), the parts they take from stock
+    # ((product id, per unit), ...) and the days it takes to build.
+    configuration: dict[str, Any] = field(default_factory=dict)
+    components: tuple[tuple[int, int], ...] = ()
+    lead_days: int = 0
 
     @property
     def product_id(self) -> int:
@@ -275,15 +283,23 @@ def _place(
         customer_id=customer.pk,
         at=now,
     )
-    priced = [
-        _PricedLine(
-            line.product,
-            line.quantity,
-            customer_prices[line.product_id].unit_price,
-            price_list_id=customer_prices[line.product_id].price_list_id,
+    # Configured products (`configurator`): each configuration checked and priced again here;
+    # its options' price difference comes on top of the customer's unit price.
+    configured = _configured_lines(lines)
+    priced = []
+    for line in lines:
+        chosen = configured.get(line.pk)
+        priced.append(
+            _PricedLine(
+                line.product,
+                line.quantity,
+                customer_prices[line.product_id].unit_price + (chosen.delta if chosen else 0),
+                price_list_id=customer_prices[line.product_id].price_list_id,
+                configuration=chosen.stored() if chosen else {},
+                components=tuple(chosen.components) if chosen else (),
+                lead_days=chosen.lead_days if chosen else 0,
+            )
         )
-        for line in lines
-    ]
     # Bundle prices, computed exactly as the cart page shows them; one discount line each.
     discounts = cart_discounts((p.product_id, p.unit_price, p.quantity) for p in priced)
     order = _record_order(
@@ -347,6 +363,7 @@ def _record_order(
         country=address.country,
         placed_at=now,
     )
+    build_days = max((line.lead_days for line in lines), default=0)
     order = Order.objects.create(
         number=new_order_number(),
         customer=customer,
@@ -362,11 +379,10 @@ def _record_order(
         email=customer.email or getattr(actor, "email", ""),
         country=address.country,
         source=source,
-        estimated_delivery_at=promise.promised,
+        # Built-to-order items take their build days on top of the delivery promise.
+        estimated_delivery_at=promise.promised + timedelta(days=build_days),
     )
-    take_stock_for_order(
-        wanted=[(line.product, line.quantity) for line in lines], order=order, actor=actor
-    )
+    take_stock_for_order(wanted=_stock_wanted(lines), order=order, actor=actor)
     OrderLine.objects.bulk_create(
         [
             OrderLine(
@@ -380,6 +396,7 @@ def _record_order(
                 discount=line_discounts[i],
                 price_list_id=line.price_list_id,
                 position=i,
+                configuration=line.configuration,
             )
             for i, line in enumerate(lines)
         ]
@@ -445,6 +462,49 @@ def _record_order(
     # promised (and a refused one never does); rendering the PDF is left to the sender.
     queue_order_confirmation(order=order, actor=actor)
     return order
+
+
+def _configured_lines(lines: list[CartLine]) -> dict[int, Configured]:
+    """Every configured line's configuration, checked and priced again (rules, options and
+    prices may have changed since it went into the cart), keyed by line id. A configurable
+    product without a configuration, an invalid configuration or one whose price changed is
+    refused with a message the customer can act on."""
+    configurable = configurable_product_ids([line.product_id for line in lines])
+    found: dict[int, Configured] = {}
+    for line in lines:
+        if line.product_id not in configurable:
+            continue
+        if not line.configuration_key:
+            raise CheckoutError(
+                _("Choose the options of “%(name)s”: remove it from your cart and configure it.")
+                % {"name": line.product.name}
+            )
+        try:
+            done = configure_for_order(product=line.product, stored=line.configuration)
+        except ConfigurationError as exc:
+            raise CheckoutError(str(exc)) from exc
+        if done.key != line.configuration_key or done.delta != line.configuration_delta:
+            raise CheckoutError(
+                _("The price of the options of “%(name)s” changed: configure it again.")
+                % {"name": line.product.name}
+            )
+        found[line.pk] = done
+    return found
+
+
+def _stock_wanted(lines: Sequence[_PricedLine]) -> list[tuple[Product, int]]:
+    """(product, quantity) to take from stock: the items, plus the stock-tracked parts their
+    configurations consume, each product once."""
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
+        for part_id, per_unit in line.components:
+            wanted[part_id] = wanted.get(part_id, 0) + per_unit * line.quantity
+    products = {line.product_id: line.product for line in lines}
+    missing = [pk for pk in wanted if pk not in products]
+    if missing:
+        products.update(Product.objects.in_bulk(missing))
+    return [(products[pk], n) for pk, n in wanted.items()]
 
 
 def _count_sales(lines: Sequence[_PricedLine]) -> None:

@@ -125,6 +125,8 @@ class OrderLine(models.Model):
         "pricing.PriceList", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     position = models.PositiveIntegerField(default=0)
+    # A configured product's choice and printed summary (`configurator`), as sold.
+    configuration = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "position"]

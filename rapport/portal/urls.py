@@ -18,6 +18,7 @@ from rapport.portal.views import (
     wallet,
 )
 from rapport.portal.views import chat as chat_views
+from rapport.portal.views import configurator as configurator_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import operations as operations_views
 from rapport.portal.views import quotes as quotes_views
@@ -239,5 +240,18 @@ urlpatterns = [
         "api-tokens/<uuid:public_id>/revoke/",
         api_token_views.api_token_revoke,
         name="api_token_revoke",
+    ),
+    # Configurable products and custom requests (issue 21)
+    path("configurator/", configurator_views.configurator_list, name="configurator_list"),
+    path("configurator/requests/", configurator_views.custom_requests, name="custom_requests"),
+    path(
+        "configurator/<uuid:public_id>/",
+        configurator_views.configurator_edit,
+        name="configurator_edit",
+    ),
+    path(
+        "configurator/<uuid:public_id>/change/",
+        configurator_views.configurator_change,
+        name="configurator_change",
     ),
 ]

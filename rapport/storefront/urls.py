@@ -7,6 +7,7 @@ from rapport.storefront.views import (
     cart,
     catalog,
     checkout,
+    configurator,
     mail,
     mydata,
     occasions,
@@ -155,4 +156,7 @@ urlpatterns = [
         api_token_views.api_token_revoke,
         name="api_token_revoke",
     ),
+    # Build to order and custom requests (issue 21)
+    path("configure/<uuid:public_id>/", configurator.configure, name="configure"),
+    path("wish/<uuid:public_id>/", configurator.custom_request, name="custom_request"),
 ]

@@ -28,12 +28,14 @@ register = template.Library()
 # second request. The quantity prints unlocalised: a number field needs "1000", not "1,000".
 ROW = (
     '<tr class="cart-line{flagged}">\n'
-    '      <td><a href="{url}">{name}</a>\n'
+    '      <td><a href="{url}">{name}</a>{configuration}\n'
     "        {warnings}</td>\n"
     "      <td>{was}{unit_price}</td>\n"
-    '      <td class="qty"><form id="line-{public_id}" method="post" action="{update_url}"'
+    '      <td class="qty"><form id="line-{public_id}{form_suffix}" method="post"'
+    ' action="{update_url}"'
     ' class="qty-form" hx-post="{update_url}" hx-trigger="submit, change" hx-sync="this:drop"'
     ' hx-target="#cart">{csrf}<input type="hidden" name="product" value="{public_id}">'
+    '<input type="hidden" name="configuration" value="{configuration_key}">'
     '<button type="submit" name="action" value="set" class="qty-set">{update_label}</button>'
     '<button type="submit" name="action" value="dec" aria-label="{one_less}">&minus;</button>'
     '<input type="number" name="quantity" value="{quantity}" min="1" max="99" class="qty-value"'
@@ -41,13 +43,17 @@ ROW = (
     '<button type="submit" name="action" value="inc" aria-label="{one_more}">+</button>'
     "</form></td>\n"
     '      <td class="line-total">{total}</td>\n'
-    '      <td><button type="submit" form="line-{public_id}" name="action" value="remove"'
+    '      <td><button type="submit" form="line-{public_id}{form_suffix}" name="action"'
+    ' value="remove"'
     ' class="link-button">{remove_label}</button></td>\n'
     "    </tr>\n"
 )
 WARNING = '<p class="line-warning" role="alert">{}</p>'
 # A customer's price-list price: the list price struck through before it.
 WAS = '<s class="list-price">{}</s> '
+# A configured product's choices under its name (`configurator`).
+CONFIGURATION = '<ul class="line-configuration">{}</ul>'
+CHOICE = "<li>{}: {}</li>"
 
 
 @register.simple_tag(takes_context=True)
@@ -75,6 +81,13 @@ def cart_line_rows(context: template.Context, view: Any) -> SafeString:
             else "",
             unit_price=money(lv["unit_price"]),
             public_id=lv["public_id"],
+            form_suffix=f"-{lv['configuration_key']}" if lv["configuration_key"] else "",
+            configuration_key=lv["configuration_key"],
+            configuration=format_html(
+                CONFIGURATION, format_html_join("", CHOICE, lv["configuration"])
+            )
+            if lv["configuration"]
+            else "",
             quantity=str(lv["quantity"]),
             total=money(lv["total"]),
         )

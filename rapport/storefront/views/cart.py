@@ -7,6 +7,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,6 +51,9 @@ def cart(request: HttpRequest) -> HttpResponse:
 def add(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
     # The product comes from the URL (/cart/add/<id>/) or the form; never its price.
     product = _product(str(public_id) if public_id else request.POST.get("product"))
+    if product.built_to_order:
+        # Built to order (issue 21): its options are chosen on the configurator page first.
+        return _to_configurator(request, product)
     try:
         quantity = services.parse_quantity(request.POST.get("quantity", "1"))
         cart = get_cart_for(request, create=True)
@@ -66,6 +70,16 @@ def add(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
     return redirect("storefront:cart")
 
 
+def _to_configurator(request: HttpRequest, product: Product) -> HttpResponse:
+    url = reverse("storefront:configure", kwargs={"public_id": product.public_id})
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    messages.info(request, _("Choose the options of “%(name)s” first.") % {"name": product.name})
+    return redirect(url)
+
+
 @require_POST
 def update(request: HttpRequest) -> HttpResponse:
     cart = get_cart_for(request)
@@ -74,11 +88,13 @@ def update(request: HttpRequest) -> HttpResponse:
     product = _product(request.POST.get("product"), sellable=False)
     # One form per cart line: its buttons send action=dec|inc|remove, the field (or Enter) "set".
     action = request.POST.get("action", "set")
+    # A configured product's line is named by its configuration key too (`configurator`).
+    key = request.POST.get("configuration", "")[:32]
     try:
         if action == "remove":
-            services.remove_line(cart=cart, product=product)
+            services.remove_line(cart=cart, product=product, configuration_key=key)
             return _respond(request)
-        line = cart.lines.filter(product=product).first()
+        line = cart.lines.filter(product=product, configuration_key=key).first()
         current = line.quantity if line else 0
         if action == "inc":
             quantity = current + 1
@@ -88,7 +104,9 @@ def update(request: HttpRequest) -> HttpResponse:
             quantity = services.parse_quantity(request.POST.get("quantity"))
         if quantity > 0:
             quantity = services.parse_quantity(quantity)
-        services.set_line_quantity(cart=cart, product=product, quantity=max(quantity, 0))
+        services.set_line_quantity(
+            cart=cart, product=product, quantity=max(quantity, 0), configuration_key=key
+        )
     except services.CartError as exc:
         return _respond(request, str(exc))
     return _respond(request)
@@ -99,8 +117,9 @@ def remove(request: HttpRequest) -> HttpResponse:
     cart = get_cart_for(request)
     if cart is not None:
         product = _product(request.POST.get("product"), sellable=False)
+        key = request.POST.get("configuration", "")[:32]
         try:
-            services.remove_line(cart=cart, product=product)
+            services.remove_line(cart=cart, product=product, configuration_key=key)
         except services.CartError as exc:
             return _respond(request, str(exc))
     return _respond(request)

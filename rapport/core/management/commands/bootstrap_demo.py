@@ -53,6 +53,7 @@ class Command(BaseCommand):
         # Cross-sell rules mined from the imported orders, so product pages show suggestions.
         call_command("refresh_recommendations", full=True, suggest_bundles=True, stdout=self.stdout)
         call_command("seed_knowledge_base", stdout=self.stdout)
+        call_command("create_demo_laptop", stdout=self.stdout)
         self._train_intent_model()
         self._demo_traffic(data_dir)
         self._demo_accounts()
