@@ -82,4 +82,13 @@ app.conf.beat_schedule = {
         "task": "rapport.delivery.tasks.retrain_delivery_model_task",
         "schedule": 24 * 3600.0,
     },
+    # Content: scheduled go-live / expiry every minute; the site checker nightly.
+    "content-publish-scheduled": {
+        "task": "content.publish_scheduled",
+        "schedule": 60.0,
+    },
+    "content-check-site": {
+        "task": "content.check_site",
+        "schedule": 24 * 3600.0,
+    },
 }

@@ -16,6 +16,7 @@ from rapport.portal.views import (
     wallet,
 )
 from rapport.portal.views import chat as chat_views
+from rapport.portal.views import content as content_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
@@ -47,6 +48,14 @@ urlpatterns = [
     path("staff/<int:pk>/unlock/", staff.staff_unlock, name="staff_unlock"),
     path("customers/<uuid:public_id>/vip/", staff.customer_vip, name="customer_vip"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("content-archive/", content_views.content_archive, name="content_archive"),
+    path("site-check/", content_views.site_check, name="site_check"),
+    path("site-check/run/", content_views.site_check_run, name="site_check_run"),
+    path(
+        "content-archive/<int:pk>/toggle/",
+        content_views.content_archive_toggle,
+        name="content_archive_toggle",
+    ),
     path("settings/shop/", shop_views.details, name="shop_details"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/choices/", customers.choices, name="customer_choices"),
