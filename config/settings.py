@@ -257,6 +257,9 @@ WAGTAILADMIN_LOGIN_URL = "portal:login"
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf"]
+# No background autosave: a page is saved when its writer saves or submits it (autosave raced
+# the first explicit save of a new page into a duplicate-slug error).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("RAPPORT_MAX_IMAGE_PIXELS", 25_000_000)
 # The site checker (rapport.content.checker): external links are listed, not fetched, unless
 # enabled; then only hosts on the allow-list are contacted ("*" = any).

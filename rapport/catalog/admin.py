@@ -39,6 +39,7 @@ class ProductAdmin(BumpsCatalogueVersion):
     search_fields = ["sku", "name"]
     list_select_related = ["category"]
     readonly_fields = ["price", "retired_at"]  # prices change through a service (audited)
+    raw_id_fields = ["successor"]
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         """Edits of name, description or sale flag go through `update_product`, which keeps the
