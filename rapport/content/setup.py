@@ -30,6 +30,7 @@ from rapport.content.models import ContentPage
 from rapport.content.roles import EDITOR, WORKFLOW_NAME, WRITER
 
 HOME_SLUG = "site-home"
+WAGTAIL_DEFAULT_GROUPS = ("Moderators", "Editors")
 SECTIONS = (("news", "News"), ("stories", "Stories"))
 WRITER_PAGE_PERMISSIONS = ("add_page", "change_page")
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
@@ -68,7 +69,19 @@ def ensure_content_site() -> ContentPage:
                 group=group, collection=root_collection, permission=permission
             )
     _ensure_workflow(home, editor)
+    _retire_wagtail_defaults()
     return home
+
+
+def _retire_wagtail_defaults() -> None:
+    """Wagtail's migrations add "Moderators" (publish anywhere) and "Editors" groups and a
+    "Moderators approval" workflow: unused here, and a second way to grant publishing. They go
+    while nobody is in them."""
+    for name in WAGTAIL_DEFAULT_GROUPS:
+        group = Group.objects.filter(name=name).first()
+        if group is not None and not group.user_set.exists():
+            group.delete()
+    Workflow.objects.filter(name="Moderators approval").update(active=False)
 
 
 def _ensure_wagtail_roots() -> None:

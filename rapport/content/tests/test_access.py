@@ -42,6 +42,15 @@ def test_permission_matrix(home, people, clients):
     assert check_matrix(rows, clients, {}) == []
 
 
+def test_only_our_content_roles_grant_admin_access(home):
+    from django.contrib.auth.models import Group
+
+    holders = set(
+        Group.objects.filter(permissions__codename="access_admin").values_list("name", flat=True)
+    )
+    assert holders == {"Writer", "Editor"}
+
+
 def test_content_roles_reach_the_admin_with_second_factor_only(writer, editor):
     for user in (writer, editor):
         assert staff_client(user).get(reverse("wagtailadmin_home")).status_code == 200
