@@ -110,4 +110,13 @@ app.conf.beat_schedule = {
         "task": "rapport.operations.tasks.restore_drill_task",
         "schedule": crontab(day_of_week=0, hour=4, minute=0),
     },
+    # Content: scheduled go-live / expiry every minute; the site checker nightly.
+    "content-publish-scheduled": {
+        "task": "content.publish_scheduled",
+        "schedule": 60.0,
+    },
+    "content-check-site": {
+        "task": "content.check_site",
+        "schedule": 24 * 3600.0,
+    },
 }

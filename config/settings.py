@@ -123,6 +123,20 @@ INSTALLED_APPS = [
     "rapport.pricing",
     "rapport.loyalty",
     "rapport.configurator",
+    # Content (M13): Wagtail's page tree, images, moderation; its admin sits behind the staff
+    # entrance (rapport.content.admin_access).
+    "rapport.content",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +298,26 @@ if not DEBUG and RAPPORT_STAFF_PATH == RAPPORT_DEFAULT_STAFF_PATH:
         "RAPPORT_STAFF_PATH is the published default: set your own unguessable path segment "
         "(e.g. python -c 'import secrets; print(\"office-\" + secrets.token_hex(4))')."
     )
+
+# --- Content (Wagtail, rapport.content) -------------------------------------------------------
+WAGTAIL_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
+WAGTAILADMIN_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
+# No second login page: Wagtail's login sends people to the staff entrance.
+WAGTAILADMIN_LOGIN_URL = "portal:login"
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf"]
+# No background autosave: a page is saved when its writer saves or submits it (autosave raced
+# the first explicit save of a new page into a duplicate-slug error).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("RAPPORT_MAX_IMAGE_PIXELS", 25_000_000)
+# The site checker (rapport.content.checker): external links are listed, not fetched, unless
+# enabled; then only hosts on the allow-list are contacted ("*" = any).
+RAPPORT_CHECKER_FETCH_EXTERNAL = env_bool("RAPPORT_CHECKER_FETCH_EXTERNAL", False)
+RAPPORT_CHECKER_EXTERNAL_ALLOW = env_list("RAPPORT_CHECKER_EXTERNAL_ALLOW", [])
+RAPPORT_CHECKER_BASE_URL = env_str("RAPPORT_CHECKER_BASE_URL", WAGTAILADMIN_BASE_URL)
+RAPPORT_CHECKER_SLOW_MS = env_int("RAPPORT_CHECKER_SLOW_MS", 1500)
+RAPPORT_CONTENT_TEAM_EMAIL = env_str("RAPPORT_CONTENT_TEAM_EMAIL", "content@localhost")
 
 # --- Brute-force protection, second factor, sessions (see docs/security.md) -------------------
 # Failed logins per entrance, per (account, address) and per address, with growing waits

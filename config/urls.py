@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from wagtail import urls as wagtail_urls
+
+from rapport.content.admin_access import content_admin_urlpatterns
 
 staff = settings.RAPPORT_STAFF_PATH
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Django's admin is for superusers only and sits behind the unadvertised staff path too.
     path(f"{staff}/admin/", admin.site.urls),
+    # Wagtail's admin (content): staff session + second factor + a content role.
+    path(f"{staff}/content/", include(content_admin_urlpatterns())),
     path(f"{staff}/", include("rapport.portal.urls")),
     # Django's set_language (POST, CSRF-checked): the footer's language switcher.
     path("i18n/", include("django.conf.urls.i18n")),
@@ -15,6 +20,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # /healthz, /readyz and /metrics (token or staff only): docs/operations.md.
     path("", include("rapport.operations.urls")),
     path("", include("rapport.storefront.urls")),
+    # Content pages (news, stories, pages) at the paths of Wagtail's page tree; last, so a
+    # store URL always wins.
+    path("", include(wagtail_urls)),
 ]
 
 if settings.DEBUG or settings.SITE_IS_LOCAL_HTTP:

@@ -95,6 +95,17 @@ class Product(PublicIdModel, TimeStampedModel):
     # Sold through its configurator (`rapport.configurator` keeps this in step with its own
     # rows): the product page and "add to cart" read it with the product, no extra query.
     built_to_order = models.BooleanField(default=False)
+    # Retired (M13): off sale and off every listing, but its page still answers with an
+    # "archived" notice, or a 301 to its successor (`services.retire_product`).
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("successor"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -147,6 +158,34 @@ class Product(PublicIdModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return product_url(self.public_id, self.slug)
+
+
+class ProductVersion(models.Model):
+    """What a product said and cost before a change: written by `services.update_product` (the
+    one save path for staff edits), never edited. Orders keep their own copy of name and price
+    on each line; these versions are the catalogue's own history."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    price = MoneyField(null=True, blank=True)
+    is_active = models.BooleanField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "-number"]
+        verbose_name = _("product version")
+        verbose_name_plural = _("product versions")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="product_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} v{self.number}"
 
 
 # Listings, carts and product pages link to dozens of products and categories: their paths are

@@ -312,3 +312,12 @@ def filtered_products(
     if in_stock:
         qs = qs.filter(stock__quantity__gt=0)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def retired_product(public_id: UUID) -> Product | None:
+    """A retired product (its page answers with an "archived" notice), with its successor."""
+    return (
+        Product.objects.filter(public_id=public_id, retired_at__isnull=False)
+        .select_related("successor", "category")
+        .first()
+    )

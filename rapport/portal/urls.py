@@ -19,6 +19,7 @@ from rapport.portal.views import (
 )
 from rapport.portal.views import chat as chat_views
 from rapport.portal.views import configurator as configurator_views
+from rapport.portal.views import content as content_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import operations as operations_views
 from rapport.portal.views import quotes as quotes_views
@@ -66,6 +67,14 @@ urlpatterns = [
         "operations/alert-rules/<int:pk>/",
         operations_views.alert_rule_edit,
         name="ops_alert_rule_edit",
+    ),
+    path("content-archive/", content_views.content_archive, name="content_archive"),
+    path("site-check/", content_views.site_check, name="site_check"),
+    path("site-check/run/", content_views.site_check_run, name="site_check_run"),
+    path(
+        "content-archive/<int:pk>/toggle/",
+        content_views.content_archive_toggle,
+        name="content_archive_toggle",
     ),
     path("settings/shop/", shop_views.details, name="shop_details"),
     path("customers/", customers.customer_list, name="customer_list"),

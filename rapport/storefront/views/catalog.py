@@ -125,7 +125,7 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
     # Category, its parent and stock come in the same query: the page costs one query.
     page = queries.product_page(public_id)
     if page is None:
-        raise Http404("No such product on sale.")
+        return _retired_product(request, public_id)
     item, in_stock = page
     if slug != item.slug:
         return redirect(item.get_absolute_url(), permanent=True)
@@ -158,6 +158,15 @@ def _customer_price(request: HttpRequest, item: Product) -> dict[str, Any]:
         return {}
     price, breaks = product_price_for(request.user.pk, item)
     return {"your_price": price, "tier_breaks": breaks}
+def _retired_product(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A retired product: its successor (301) when there is one on sale, else its last page
+    with an "archived" notice and nothing to buy."""
+    item = queries.retired_product(public_id)
+    if item is None:
+        raise Http404("No such product on sale.")
+    if item.successor is not None and item.successor.is_sellable:
+        return redirect(item.successor.get_absolute_url(), permanent=True)
+    return render(request, "storefront/product_archived.html", {"product": item})
 
 
 @require_GET

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from rapport.catalog.cache import version as catalogue_version
+from rapport.content import queries as content_queries
 from rapport.customers.access import get_own_customer
 from rapport.segments import cache as segments_cache
 from rapport.segments import queries
@@ -57,6 +58,10 @@ def _rendered_blocks(segment_ids: tuple[int, ...]) -> list[tuple[str, str, str]]
         context = {"block": block, "catalogue_version": version}
         if block.kind == BlockKind.CAROUSEL:
             context["products"] = queries.carousel_products(block)
+        elif block.kind == BlockKind.NEWS:
+            # Published news of the block's topic (rapport.content); publishing bumps the
+            # segments version, so this cached rendering goes stale then.
+            context["news"] = content_queries.latest_news(block.topic)
         html = render_to_string(f"storefront/personal/blocks/{block.kind}.html", context)
         rendered.append((block.kind, block.topic, html))
     cache.set(key, rendered, BLOCK_TIMEOUT)

@@ -49,6 +49,8 @@ class Command(BaseCommand):
             self._import_olist_if_absent(data_dir, options["olist_from"])
         call_command("stock_untracked_products", stdout=self.stdout)
         call_command("seed_demo_segments", stdout=self.stdout)
+        # News items for the segments' news blocks, and the content admin's demo roles.
+        call_command("seed_demo_content", stdout=self.stdout)
         self._train_delivery_model(data_dir)
         # Cross-sell rules mined from the imported orders, so product pages show suggestions.
         call_command("refresh_recommendations", full=True, suggest_bundles=True, stdout=self.stdout)

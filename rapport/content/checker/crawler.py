@@ -1,0 +1,347 @@
+"""The site checker's crawler: asyncio + httpx (ADR 0007), parsing pages with the standard
+library's HTML parser.
+
+It starts at the given URLs, follows every same-origin link of HTML pages, fetches each internal
+URL once, and reports faults: broken internal links, missing or broken images, page titles and
+meta descriptions (missing, empty, duplicate, too long), slow pages, mixed content (http://
+assets on an https site) and orphans (known pages nothing links to). External links are
+listed, not fetched, unless `fetch_external` is on — and then only hosts on the allow-list.
+It knows nothing of Django: `rapport.content.checker.services` runs it and stores the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import httpx
+
+TITLE_MAX = 60
+DESCRIPTION_MAX = 160
+
+
+class Kind:
+    BROKEN_LINK = "broken_link"
+    BROKEN_EXTERNAL = "broken_external"
+    MISSING_IMAGE = "missing_image"
+    BROKEN_IMAGE = "broken_image"
+    MISSING_TITLE = "missing_title"
+    EMPTY_TITLE = "empty_title"
+    DUPLICATE_TITLE = "duplicate_title"
+    LONG_TITLE = "long_title"
+    MISSING_DESCRIPTION = "missing_description"
+    EMPTY_DESCRIPTION = "empty_description"
+    DUPLICATE_DESCRIPTION = "duplicate_description"
+    LONG_DESCRIPTION = "long_description"
+    SLOW_PAGE = "slow_page"
+    MIXED_CONTENT = "mixed_content"
+    ORPHAN_PAGE = "orphan_page"
+
+    ALL = (
+        BROKEN_LINK,
+        BROKEN_EXTERNAL,
+        MISSING_IMAGE,
+        BROKEN_IMAGE,
+        MISSING_TITLE,
+        EMPTY_TITLE,
+        DUPLICATE_TITLE,
+        LONG_TITLE,
+        MISSING_DESCRIPTION,
+        EMPTY_DESCRIPTION,
+        DUPLICATE_DESCRIPTION,
+        LONG_DESCRIPTION,
+        SLOW_PAGE,
+        MIXED_CONTENT,
+        ORPHAN_PAGE,
+    )
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    url: str  # the faulty thing: a page, a link target, an image
+    found_on: str = ""  # the page that links to it ("" for a page's own faults)
+    detail: str = ""
+
+
+@dataclass
+class Settings:
+    concurrency: int = 16
+    timeout: float = 10.0
+    slow_ms: int = 1500
+    fetch_external: bool = False
+    external_allow: tuple[str, ...] = ()  # hosts; "*" allows any
+    https_site: bool | None = None  # None: from the start URL's scheme
+    max_pages: int = 50_000
+
+
+@dataclass
+class Report:
+    faults: list[Fault] = field(default_factory=list)
+    pages: int = 0
+    external_links: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.images: list[str] = []
+        self.assets: list[str] = []  # scripts, stylesheets, frames, media: mixed-content check
+        self.titles: list[str] = []
+        self.descriptions: list[str] = []
+        self._in_title = False
+        self._title: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        elif tag == "img":
+            self.images.append(a.get("src", ""))
+        elif tag == "title":
+            self._in_title = True
+            self._title = []
+        elif tag == "meta" and a.get("name", "").lower() == "description":
+            self.descriptions.append(a.get("content", ""))
+        elif tag in ("script", "iframe", "audio", "video", "source") and a.get("src"):
+            self.assets.append(a["src"])
+        elif tag == "link" and "stylesheet" in a.get("rel", "").lower() and a.get("href"):
+            self.assets.append(a["href"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self._in_title:
+            self._in_title = False
+            self.titles.append("".join(self._title).strip())
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self._title.append(data)
+
+
+def _normal(url: str) -> str:
+    return urldefrag(url)[0]
+
+
+class Crawler:
+    def __init__(
+        self,
+        start: Iterable[str],
+        settings: Settings | None = None,
+        known_pages: Iterable[str] = (),
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.start = [_normal(u) for u in start]
+        self.settings = settings or Settings()
+        first = urlsplit(self.start[0])
+        self.origin = f"{first.scheme}://{first.netloc}"
+        self.https = (
+            self.settings.https_site
+            if self.settings.https_site is not None
+            else first.scheme == "https"
+        )
+        self.known_pages = {_normal(urljoin(self.origin + "/", u)) for u in known_pages}
+        self.client = client
+        self.report = Report()
+        self._status: dict[str, tuple[int, str, float]] = {}  # url -> (status, type, ms)
+        self._linked_from: dict[str, list[str]] = defaultdict(list)
+        self._images_on: dict[str, list[str]] = defaultdict(list)
+        self._titles: dict[str, list[str]] = defaultdict(list)
+        self._descriptions: dict[str, list[str]] = defaultdict(list)
+        self._queued: set[str] = set()
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def is_internal(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}" == self.origin
+
+    async def run(self) -> Report:
+        began = time.perf_counter()
+        own_client = self.client is None
+        client = self.client or httpx.AsyncClient(
+            timeout=self.settings.timeout,
+            follow_redirects=True,
+            limits=httpx.Limits(max_connections=self.settings.concurrency),
+        )
+        try:
+            for url in self.start:
+                self._enqueue(url)
+            workers = [
+                asyncio.create_task(self._worker(client)) for _ in range(self.settings.concurrency)
+            ]
+            await self._queue.join()
+            for worker in workers:
+                worker.cancel()
+            await self._check_images(client)
+            await self._check_external(client)
+        finally:
+            if own_client:
+                await client.aclose()
+        self._collect_faults()
+        self.report.pages = len(self._titles)  # HTML pages parsed
+        self.report.seconds = time.perf_counter() - began
+        return self.report
+
+    def _enqueue(self, url: str) -> None:
+        if url not in self._queued and len(self._queued) < self.settings.max_pages:
+            self._queued.add(url)
+            self._queue.put_nowait(url)
+
+    async def _worker(self, client: httpx.AsyncClient) -> None:
+        while True:
+            url = await self._queue.get()
+            try:
+                await self._visit(client, url)
+            finally:
+                self._queue.task_done()
+
+    async def _fetch(self, client: httpx.AsyncClient, url: str) -> tuple[int, str, float, str]:
+        try:
+            response = await client.get(url)
+        except httpx.HTTPError as exc:
+            return 0, "", 0.0, type(exc).__name__
+        # Request sent → response read (httpx's own clock), not the time spent queued here.
+        ms = response.elapsed.total_seconds() * 1000
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = response.text if kind == "text/html" and response.status_code < 400 else ""
+        return response.status_code, kind, ms, body
+
+    async def _visit(self, client: httpx.AsyncClient, url: str) -> None:
+        status, kind, ms, body = await self._fetch(client, url)
+        self._status[url] = (status, kind if status else body, ms)
+        if status >= 400 or status == 0 or kind != "text/html":
+            return
+        parser = _PageParser()
+        parser.feed(body)
+        self._titles[url] = parser.titles
+        self._descriptions[url] = parser.descriptions
+        for href in parser.links:
+            if href.startswith(("mailto:", "tel:", "javascript:", "#")) or not href.strip():
+                continue
+            target = _normal(urljoin(url, href.strip()))
+            if not target.startswith(("http://", "https://")):
+                continue
+            self._linked_from[target].append(url)
+            if self.is_internal(target):
+                self._enqueue(target)
+            else:
+                self.report.external_links.add(target)
+        for src in parser.images:
+            target = _normal(urljoin(url, src.strip())) if src.strip() else ""
+            self._images_on[target].append(url)
+        if self.https:
+            for asset in [*parser.images, *parser.assets]:
+                if asset.strip().lower().startswith("http://"):
+                    self.report.faults.append(Fault(Kind.MIXED_CONTENT, asset.strip(), url))
+
+    async def _check_images(self, client: httpx.AsyncClient) -> None:
+        targets = [u for u in self._images_on if u and u not in self._status and self._may_fetch(u)]
+        semaphore = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(url: str) -> None:
+            async with semaphore:
+                status, kind, ms, _body = await self._fetch(client, url)
+                self._status[url] = (status, kind, ms)
+
+        await asyncio.gather(*(one(u) for u in targets))
+
+    def _may_fetch(self, url: str) -> bool:
+        if self.is_internal(url):
+            return True
+        if not self.settings.fetch_external:
+            return False
+        allow = self.settings.external_allow
+        return "*" in allow or (urlsplit(url).hostname or "") in allow
+
+    async def _check_external(self, client: httpx.AsyncClient) -> None:
+        targets = [u for u in self.report.external_links if self._may_fetch(u)]
+        semaphore = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(url: str) -> None:
+            async with semaphore:
+                try:
+                    response = await client.head(url)
+                    if response.status_code in (405, 501):
+                        response = await client.get(url)
+                    self._status[url] = (response.status_code, "", 0.0)
+                except httpx.HTTPError as exc:
+                    self._status[url] = (0, type(exc).__name__, 0.0)
+
+        await asyncio.gather(*(one(u) for u in targets))
+
+    def _collect_faults(self) -> None:
+        faults = self.report.faults
+        for target, sources in self._linked_from.items():
+            status, detail, _ms = self._status.get(target, (None, "", 0.0))
+            if status is None or (0 < status < 400):
+                continue
+            kind = Kind.BROKEN_LINK if self.is_internal(target) else Kind.BROKEN_EXTERNAL
+            for source in sorted(set(sources)):
+                faults.append(Fault(kind, target, source, str(status or detail)))
+        for target, pages in self._images_on.items():
+            for page in sorted(set(pages)):
+                if not target:
+                    faults.append(Fault(Kind.MISSING_IMAGE, "", page, "no src"))
+                    continue
+                status, kind, _ms = self._status.get(target, (None, "", 0.0))
+                if status is None:
+                    continue
+                if status == 0 or status >= 400:
+                    faults.append(Fault(Kind.MISSING_IMAGE, target, page, str(status or kind)))
+                elif not kind.startswith("image/"):
+                    faults.append(Fault(Kind.BROKEN_IMAGE, target, page, kind or "no type"))
+        self._text_faults(
+            self._titles,
+            TITLE_MAX,
+            (Kind.MISSING_TITLE, Kind.EMPTY_TITLE, Kind.LONG_TITLE, Kind.DUPLICATE_TITLE),
+        )
+        self._text_faults(
+            self._descriptions,
+            DESCRIPTION_MAX,
+            (
+                Kind.MISSING_DESCRIPTION,
+                Kind.EMPTY_DESCRIPTION,
+                Kind.LONG_DESCRIPTION,
+                Kind.DUPLICATE_DESCRIPTION,
+            ),
+        )
+        for url, (status, kind, ms) in self._status.items():
+            if kind == "text/html" and 0 < status < 400 and ms > self.settings.slow_ms:
+                faults.append(Fault(Kind.SLOW_PAGE, url, "", f"{ms:.0f} ms"))
+        linked = set(self._linked_from)
+        for url in sorted(self.known_pages - linked - set(self.start)):
+            faults.append(Fault(Kind.ORPHAN_PAGE, url))
+
+    def _text_faults(
+        self, texts: dict[str, list[str]], limit: int, kinds: tuple[str, str, str, str]
+    ) -> None:
+        missing, empty, long, duplicate = kinds
+        seen: dict[str, list[str]] = defaultdict(list)
+        for url, values in texts.items():
+            if not values:
+                self.report.faults.append(Fault(missing, url))
+                continue
+            value = values[0]
+            if not value.strip():
+                self.report.faults.append(Fault(empty, url))
+                continue
+            if len(value) > limit:
+                self.report.faults.append(Fault(long, url, "", f"{len(value)} characters"))
+            seen[value.strip()].append(url)
+        for value, urls in seen.items():
+            if len(urls) > 1:
+                first = sorted(urls)[0]
+                for url in sorted(urls)[1:]:
+                    self.report.faults.append(Fault(duplicate, url, first, value[:200]))
+
+
+def crawl(
+    start: Iterable[str], settings: Settings | None = None, known_pages: Iterable[str] = ()
+) -> Report:
+    return asyncio.run(Crawler(start, settings, known_pages).run())

@@ -1,0 +1,136 @@
+"""The site checker on a small planted site: every fault kind found where it was planted, with the
+page that links to it, and nothing reported on clean pages."""
+
+from __future__ import annotations
+
+from rapport.content.checker.crawler import Kind, Settings, crawl
+from rapport.content.tests.planted import Resource, image, page, serve
+
+LONG = "A title that goes on and on well past the sixty characters a result shows"
+
+
+def planted_site(external: str) -> dict[str, Resource]:
+    links = [
+        "/clean/",
+        "/linker/",
+        "/images/",
+        "/no-title/",
+        "/empty-title/",
+        "/long-title/",
+        "/dup-a/",
+        "/dup-b/",
+        "/no-desc/",
+        "/empty-desc/",
+        "/long-desc/",
+        "/ddup-a/",
+        "/ddup-b/",
+        "/slow/",
+        "/mixed/",
+    ]
+    nav = "".join(f'<a href="{u}">{u}</a>' for u in links)
+    return {
+        "/": page("Home", "The home page", nav + '<a href="mailto:x@example.com">mail</a>'),
+        "/clean/": page(
+            "Clean page",
+            "Nothing wrong here",
+            '<img src="/img/ok.png" alt=""><a href="/">home</a><a href="#top">top</a>'
+            f'<a href="{external}/fine">external</a><script src="/static/app.js"></script>',
+        ),
+        "/static/app.js": Resource(b"", "text/javascript"),
+        "/img/ok.png": image(),
+        "/linker/": page(
+            "Linker",
+            "Links to a missing page",
+            f'<a href="/missing/">gone</a><a href="{external}/gone">gone outside</a>',
+        ),
+        "/images/": page(
+            "Images",
+            "Pictures",
+            '<img src="/img/none.png"><img src="/img/html.png"><img alt="no source">',
+        ),
+        "/img/html.png": Resource(b"<html></html>"),
+        "/no-title/": page(None, "No title here"),
+        "/empty-title/": page("  ", "Empty title here"),
+        "/long-title/": page(LONG, "Long title here"),
+        "/dup-a/": page("Same title", "First of two"),
+        "/dup-b/": page("Same title", "Second of two"),
+        "/no-desc/": page("No description", None),
+        "/empty-desc/": page("Empty description", ""),
+        "/long-desc/": page("Long description", "x" * 161),
+        "/ddup-a/": page("Description one", "Shared words"),
+        "/ddup-b/": page("Description two", "Shared words"),
+        "/slow/": Resource(page("Slow", "Takes its time").body, delay=2.0),
+        "/mixed/": page(
+            "Mixed", "Insecure script", '<script src="http://cdn.example.test/x.js"></script>'
+        ),
+        "/orphan/": page("Orphan", "Nothing links here"),
+    }
+
+
+def external_site() -> dict[str, Resource]:
+    return {"/fine": page("Fine", "Fine")}
+
+
+def run(site_url, settings):
+    return crawl([site_url + "/"], settings, known_pages=["/orphan/", "/clean/", "/mixed/"])
+
+
+def test_every_fault_kind_is_found_with_the_linking_page_and_nothing_else():
+    with serve(external_site()) as ext, serve(planted_site(ext)) as site:
+        report = run(
+            site,
+            Settings(
+                slow_ms=1500, https_site=True, fetch_external=True, external_allow=("127.0.0.1",)
+            ),
+        )
+    got = {(f.kind, f.url.replace(site, ""), f.found_on.replace(site, "")) for f in report.faults}
+    expected = {
+        (Kind.BROKEN_LINK, "/missing/", "/linker/"),
+        (Kind.BROKEN_EXTERNAL, ext + "/gone", "/linker/"),
+        (Kind.MISSING_IMAGE, "/img/none.png", "/images/"),
+        (Kind.MISSING_IMAGE, "", "/images/"),
+        (Kind.BROKEN_IMAGE, "/img/html.png", "/images/"),
+        (Kind.MISSING_TITLE, "/no-title/", ""),
+        (Kind.EMPTY_TITLE, "/empty-title/", ""),
+        (Kind.LONG_TITLE, "/long-title/", ""),
+        (Kind.DUPLICATE_TITLE, "/dup-b/", "/dup-a/"),
+        (Kind.MISSING_DESCRIPTION, "/no-desc/", ""),
+        (Kind.EMPTY_DESCRIPTION, "/empty-desc/", ""),
+        (Kind.LONG_DESCRIPTION, "/long-desc/", ""),
+        (Kind.DUPLICATE_DESCRIPTION, "/ddup-b/", "/ddup-a/"),
+        (Kind.SLOW_PAGE, "/slow/", ""),
+        (Kind.MIXED_CONTENT, "http://cdn.example.test/x.js", "/mixed/"),
+        (Kind.ORPHAN_PAGE, "/orphan/", ""),
+    }
+    assert got == expected
+    assert {k for k, _u, _f in got} == set(Kind.ALL)
+    assert report.pages == 16
+
+
+def test_external_links_are_listed_not_fetched_by_default():
+    hits = []
+
+    class Counting(dict):
+        def get(self, key, default=None):
+            hits.append(key)
+            return super().get(key, default)
+
+    with serve(Counting(external_site())) as ext, serve(planted_site(ext)) as site:
+        report = run(site, Settings(slow_ms=5000))
+    assert hits == []  # the other server was never contacted
+    assert {ext + "/fine", ext + "/gone"} <= report.external_links
+    assert not [f for f in report.faults if f.kind == Kind.BROKEN_EXTERNAL]
+    # On an http site nothing counts as mixed content; below the threshold nothing is slow.
+    assert not [f for f in report.faults if f.kind in (Kind.MIXED_CONTENT, Kind.SLOW_PAGE)]
+
+
+def test_a_clean_site_reports_nothing():
+    site = {
+        "/": page("Home", "Welcome", '<a href="/a/">a</a><img src="/i.png" alt="">'),
+        "/a/": page("Page A", "About A", '<a href="/">home</a>'),
+        "/i.png": image(),
+    }
+    with serve(site) as url:
+        report = crawl([url + "/"], Settings(https_site=True), known_pages=["/a/"])
+    assert report.faults == []
+    assert report.pages == 2
