@@ -87,7 +87,7 @@ def test_vip_sees_their_price_and_pays_part_with_points(page, vip):
     page.get_by_role("button", name="Continue to verify").click()
 
     expect(page.locator(".points-discount")).to_contain_text("Loyalty points (500)")
-    expect(page.locator(".points-discount td")).to_have_text("−£5.00")
+    expect(page.locator(".points-discount td")).to_have_text("\u2212£5.00")
     total = page.locator(".order-total").inner_text()
     page.get_by_role("button", name="Confirm and pay").click()
     page.get_by_text("Your order is confirmed").wait_for()

@@ -102,8 +102,8 @@ def test_api_matrix_with_tokens(people, token_clients, objects):
 def test_token_pages_matrix(people, clients):
     customer_token = create_token(user=people["customer"], name="n", scopes=["orders:read"])
     staff_token = create_token(user=people["employee"], name="n", scopes=["notes:read"])
-    mine = people["customer"].api_tokens.get().public_id
-    staff_own = people["employee"].api_tokens.get().public_id
+    mine = people["customer"].personal_api_tokens.get().public_id
+    staff_own = people["employee"].personal_api_tokens.get().public_id
     store_list = reverse("storefront:api_tokens")
     portal_list = reverse("portal:api_tokens")
     rows = [

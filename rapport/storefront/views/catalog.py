@@ -158,6 +158,8 @@ def _customer_price(request: HttpRequest, item: Product) -> dict[str, Any]:
         return {}
     price, breaks = product_price_for(request.user.pk, item)
     return {"your_price": price, "tier_breaks": breaks}
+
+
 def _retired_product(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """A retired product: its successor (301) when there is one on sale, else its last page
     with an "archived" notice and nothing to buy."""
