@@ -81,7 +81,7 @@ def test_manager_composes_previews_sends_and_reads_the_report_after_a_purchase(
         [to_teapot] = [p for p in paths if "/p/" in tokens.read_click(p.split("/")[-2])[1]]
         shop = context.new_page()  # the signed token, not the session, is what counts here
         shop.goto(to_teapot)
-        expect(shop.get_by_role("heading", level=1)).to_have_text("BLUE TEAPOT")
+        expect(shop.get_by_role("heading", level=1)).to_have_text("Blue Teapot")
         shop.close()
         order_on(ann, timezone.now(), [teapot], total="24.00")
 

@@ -51,7 +51,7 @@ def test_configure_fix_buy_and_see_the_configuration(page, shop, artifacts_dir):
     page.get_by_role("button", name="Fix it for me").click()
     expect(page.locator('[data-option="chassis-large"]')).to_have_class("option chosen")
     expect(page.locator('[data-option="cpu-fast"]')).to_have_class("option chosen")
-    expect(page.locator("#price-so-far")).to_have_text("1159.00")
+    expect(page.locator("#price-so-far")).to_have_text("£1,159.00")
     page.screenshot(path=str(artifacts_dir / "configurator.png"), full_page=True)
     page.locator("#add-configured").click()
 

@@ -20,7 +20,7 @@ def test_bootstrap_demo_creates_the_three_demo_people_once(tmp_path, settings):
     customer = User.objects.get(email="customer@demo.rapport.test")
     employee = User.objects.get(email="employee@demo.rapport.test")
     manager = User.objects.get(email="manager@demo.rapport.test")
-    assert User.objects.count() == 3
+    assert User.objects.count() == 5  # and the content writer and editor (issue 22)
     assert Customer.objects.filter(user=customer).count() == 1
     assert customer.email_verified and not customer.is_staff
     assert is_employee(employee) and not is_manager(employee)

@@ -138,7 +138,7 @@ def test_the_same_price_on_the_product_page_in_the_cart_and_in_the_order(
 
     page = client.get(product.get_absolute_url()).content.decode()
     assert '<s class="list-price">£12.50</s>' in page and "£11.25" in page
-    assert "From 6: 10.00" in page
+    assert "From 6: £10.00" in page
 
     cart = cart_with(people["customer"], (product, 6))
     body = client.get(reverse("storefront:cart")).content.decode()

@@ -44,5 +44,5 @@ def test_sent_and_countered_quotes_are_mailed_in_the_customers_language(make_use
     assert first["Subject"] == f"您的报价 {quote.number}"
     assert second["Subject"] == f"报价 {quote.number} 有新的报价"
     body = second.get_body(preferencelist=("plain",)).get_content()
-    assert "合计 53.00" in body and f"/account/quotes/{quote.public_id}/" in body
+    assert "合计 £53.00" in body and f"/account/quotes/{quote.public_id}/" in body
     assert Message.objects.filter(template="quote_update", status=MessageStatus.SENT).count() == 2
