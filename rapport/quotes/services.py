@@ -10,7 +10,7 @@ customer — never from input.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -307,6 +307,22 @@ def _check_answerable(locked: Quote, side: str, answering: int | None) -> QuoteV
     if latest.side == side:
         raise QuoteError(_("This is your own offer: wait for the other side's answer."))
     return latest
+
+
+def accept_with_choices(
+    *, quote: Quote, actor: Any, answering: int, choices: Mapping[str, str]
+) -> Order:
+    """`accept_quote` with the delivery the accepting person chose on the page (`address`,
+    `shipping`, `payment`, `card_number`): the same for staff and customer, so both pages stay
+    one call. Raises what `delivery_for` and `accept_quote` raise."""
+    delivery = delivery_for(
+        customer=quote.customer,
+        address_id=choices.get("address", ""),
+        shipping_method=choices.get("shipping", ""),
+        payment_method=choices.get("payment", ""),
+        card_number=choices.get("card_number", ""),
+    )
+    return accept_quote(quote=quote, actor=actor, answering=answering, delivery=delivery)
 
 
 def accept_quote(*, quote: Quote, actor: Any, answering: int, delivery: Delivery) -> Order:

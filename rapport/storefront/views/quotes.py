@@ -90,15 +90,8 @@ def quote_counter(request: HttpRequest, public_id: str) -> HttpResponse:
 def quote_accept(request: HttpRequest, public_id: str) -> HttpResponse:
     quote = get_quote_for_customer(request.user, public_id)
     try:
-        delivery = services.delivery_for(
-            customer=quote.customer,
-            address_id=request.POST.get("address", ""),
-            shipping_method=request.POST.get("shipping", ""),
-            payment_method=request.POST.get("payment", ""),
-            card_number=request.POST.get("card_number", ""),
-        )
-        order = services.accept_quote(
-            quote=quote, actor=request.user, answering=_answering(request), delivery=delivery
+        order = services.accept_with_choices(
+            quote=quote, actor=request.user, answering=_answering(request), choices=request.POST
         )
     except (QuoteError, CheckoutError, OutOfStock, PaymentError) as exc:
         quote.refresh_from_db()
