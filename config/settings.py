@@ -301,7 +301,8 @@ if not DEBUG and RAPPORT_STAFF_PATH == RAPPORT_DEFAULT_STAFF_PATH:
 
 # --- Content (Wagtail, rapport.content) -------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
-WAGTAILADMIN_BASE_URL = env_str("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
+# Links in Wagtail's own mails start with the one site address (checked at start-up).
+WAGTAILADMIN_BASE_URL = RAPPORT_SITE_URL
 # No second login page: Wagtail's login sends people to the staff entrance.
 WAGTAILADMIN_LOGIN_URL = "portal:login"
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
