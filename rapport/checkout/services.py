@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -146,27 +146,42 @@ def place_order(
     quantity tiers, never a price stored in the cart), and `points` loyalty points pay for part
     of the goods (`loyalty.services`; `PointsError` when the balance or the limit is short).
     """
-    if not idempotency_key or len(idempotency_key) > 64:
-        raise CheckoutError(_("This checkout has expired. Please review your cart again."))
-    found = _existing(idempotency_key, customer)
+    found = _replayed(idempotency_key, customer)
     if found is not None:
         return found
     method = _checked_method(customer, address, shipping_method, payment_method)
+    return _once(
+        idempotency_key,
+        customer,
+        lambda: _place(
+            cart=cart,
+            customer=customer,
+            address=address,
+            method=method,
+            payment_method=payment_method,
+            idempotency_key=idempotency_key,
+            actor=actor,
+            card_number=card_number,
+            points=points,
+        ),
+    )
+
+
+def _replayed(idempotency_key: str, customer: Customer) -> Order | None:
+    """The order an earlier attempt with this key placed, if any; a missing or overlong key is
+    an expired checkout."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise CheckoutError(_("This checkout has expired. Please review your cart again."))
+    return _existing(idempotency_key, customer)
+
+
+def _once(idempotency_key: str, customer: Customer, place: Callable[[], Order]) -> Order:
+    """Run `place` in its own transaction; when a concurrent attempt with the same key won the
+    race (the key is unique), hand back that attempt's order."""
     try:
         with transaction.atomic():
-            return _place(
-                cart=cart,
-                customer=customer,
-                address=address,
-                method=method,
-                payment_method=payment_method,
-                idempotency_key=idempotency_key,
-                actor=actor,
-                card_number=card_number,
-                points=points,
-            )
+            return place()
     except IntegrityError:
-        # A concurrent attempt with the same key won the race: hand back its order.
         found = _existing(idempotency_key, customer)
         if found is None:
             raise
@@ -207,9 +222,7 @@ def place_negotiated_order(
     cannot change underneath. Raises what `place_order` raises (`CheckoutError` also for a
     product no longer on sale or an empty deal); in every case nothing is written.
     """
-    if not idempotency_key or len(idempotency_key) > 64:
-        raise CheckoutError(_("This checkout has expired. Please review your cart again."))
-    found = _existing(idempotency_key, customer)
+    found = _replayed(idempotency_key, customer)
     if found is not None:
         return found
     method = _checked_method(customer, address, shipping_method, payment_method)
@@ -223,26 +236,23 @@ def place_negotiated_order(
             name = product.name if product is not None else str(line.product_id)
             raise CheckoutError(_("“%(name)s” is no longer on sale.") % {"name": name})
         priced.append(_PricedLine(product, line.quantity, line.unit_price))
-    try:
-        with transaction.atomic():
-            return _record_order(
-                lines=priced,
-                discounts=[],
-                customer=customer,
-                address=address,
-                method=method,
-                payment_method=payment_method,
-                idempotency_key=idempotency_key,
-                actor=actor,
-                card_number=card_number,
-                source="quote",
-                reference=deal.reference,
-            )
-    except IntegrityError:
-        found = _existing(idempotency_key, customer)
-        if found is None:
-            raise
-        return found
+    return _once(
+        idempotency_key,
+        customer,
+        lambda: _record_order(
+            lines=priced,
+            discounts=[],
+            customer=customer,
+            address=address,
+            method=method,
+            payment_method=payment_method,
+            idempotency_key=idempotency_key,
+            actor=actor,
+            card_number=card_number,
+            source="quote",
+            reference=deal.reference,
+        ),
+    )
 
 
 def _place(
