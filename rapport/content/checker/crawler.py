@@ -15,6 +15,7 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -344,4 +345,16 @@ class Crawler:
 def crawl(
     start: Iterable[str], settings: Settings | None = None, known_pages: Iterable[str] = ()
 ) -> Report:
-    return asyncio.run(Crawler(start, settings, known_pages).run())
+    return run_crawler(Crawler(start, settings, known_pages))
+
+
+def run_crawler(crawler: Crawler) -> Report:
+    """Run a crawl to its end from synchronous code. A thread that already runs an event loop
+    (an ASGI server's, a browser driver's) cannot start another, so the crawl then gets a
+    thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(crawler.run())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, crawler.run()).result()

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from rapport.content.checker.crawler import Crawler, Report, Settings
+from rapport.content.checker.crawler import Crawler, Report, Settings, run_crawler
 from rapport.content.models import ArticlePage, CheckFault, CheckRun
 from rapport.core import audit
 from rapport.messaging import send_time
@@ -40,13 +40,11 @@ def known_pages() -> list[str]:
 def run_check(
     *, base_url: str | None = None, trigger: str = "nightly", actor: Any = None, **overrides: Any
 ) -> CheckRun:
-    import asyncio
-
     base = (base_url or settings.RAPPORT_CHECKER_BASE_URL).rstrip("/") + "/"
     run = CheckRun.objects.create(base_url=base, trigger=trigger)
     known = [urljoin(base, u) for u in known_pages()]
     crawler = Crawler([base], checker_settings(**overrides), known_pages=known)
-    report = asyncio.run(crawler.run())
+    report = run_crawler(crawler)
     return store_report(run, report, actor=actor)
 
 

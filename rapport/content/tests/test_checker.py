@@ -134,3 +134,19 @@ def test_a_clean_site_reports_nothing():
         report = crawl([url + "/"], Settings(https_site=True), known_pages=["/a/"])
     assert report.faults == []
     assert report.pages == 2
+
+
+def test_the_checker_runs_from_a_thread_that_already_runs_an_event_loop():
+    """A browser driver or an ASGI server keeps a loop running in its thread; a check started
+    there still runs (in a thread of its own) instead of failing."""
+    import asyncio
+
+    site = {"/": page("Home", "Welcome", '<a href="/a/">a</a>'), "/a/": page("A", "About A")}
+
+    async def from_inside_a_loop(url: str):
+        return crawl([url + "/"], Settings(https_site=True), known_pages=["/a/"])
+
+    with serve(site) as url:
+        report = asyncio.run(from_inside_a_loop(url))
+    assert report.pages == 2
+    assert report.faults == []
