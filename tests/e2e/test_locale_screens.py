@@ -7,11 +7,13 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 
 from rapport.catalog.tests.factories import CategoryFactory
 from rapport.checkout.services import place_order
 from rapport.checkout.tests.factories import address_for, cart_with, stocked_product
+from rapport.core import testing
 from rapport.core.dates import format_date
 from rapport.customers.models import Customer
 from rapport.customers.tests.factories import reseed
@@ -35,7 +37,7 @@ SENTENCES = sorted(
 
 
 @pytest.fixture
-def shop(make_user, password):
+def shop(make_user):
     reseed()
     lights = CategoryFactory(name="Candles & lights", slug="candles-lights")
     lantern = stocked_product(quantity=50, price="1234.50", name="GRAND LANTERN", category=lights)
@@ -51,18 +53,18 @@ def shop(make_user, password):
         idempotency_key="locale-1",
         actor=user,
     )
-    return {"lantern": lantern, "order": order, "password": password}
+    return {"lantern": lantern, "order": order, "user": user}
 
 
 def visit(browser, live_server, locale, shop):
     context = browser.new_context(base_url=live_server.url, locale=locale)
+    client = Client()
+    testing.login_customer(client, shop["user"])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     tab = context.new_page()
     tab.set_default_timeout(15_000)
-    tab.goto("/login/")
-    tab.locator("#id_username").fill("li@example.com")
-    tab.locator("#id_password").fill(shop["password"])
-    tab.locator("main form button[type=submit]").click()
-    tab.wait_for_url(lambda url: "/login/" not in url)
     pages = {}
     for name, path in [
         ("product", shop["lantern"].get_absolute_url()),

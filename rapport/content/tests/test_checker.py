@@ -140,13 +140,15 @@ def test_the_checker_runs_from_a_thread_that_already_runs_an_event_loop():
     """A browser driver or an ASGI server keeps a loop running in its thread; a check started
     there still runs (in a thread of its own) instead of failing."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     site = {"/": page("Home", "Welcome", '<a href="/a/">a</a>'), "/a/": page("A", "About A")}
 
     async def from_inside_a_loop(url: str):
         return crawl([url + "/"], Settings(https_site=True), known_pages=["/a/"])
 
-    with serve(site) as url:
-        report = asyncio.run(from_inside_a_loop(url))
+    with serve(site) as url, ThreadPoolExecutor(max_workers=1) as pool:
+        # A thread of its own, so the loop it runs is the only one there.
+        report = pool.submit(asyncio.run, from_inside_a_loop(url)).result()
     assert report.pages == 2
     assert report.faults == []
