@@ -8,7 +8,7 @@
 #   DURATION=10 REPEATS=1 WITH_OSCAR=0 bench/run.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-HARNESS="${HARNESS:-/work/shared/bench}"
+HARNESS="${HARNESS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/bench}"
 PEER="$HARNESS/peer-oscar"
 export RAPPORT_VAR_DIR="${RAPPORT_VAR_DIR:-/tmp/shop-rapport-bench}"
 export DJANGO_SETTINGS_MODULE=bench.settings_bench

@@ -5,7 +5,7 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/rapport_large PRODUCTS=300000 bench/run_large.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-HARNESS="${HARNESS:-/work/shared/bench}"
+HARNESS="${HARNESS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/bench}"
 : "${DATABASE_URL:?set DATABASE_URL to a scratch PostgreSQL database}"
 export DJANGO_SETTINGS_MODULE=bench.settings_bench RAPPORT_VAR_DIR="${RAPPORT_VAR_DIR:-/tmp/shop-rapport-large}"
 PRODUCTS="${PRODUCTS:-300000}"

@@ -6,9 +6,9 @@
 #   SKIP_IMPORT=1 DURATION=10 bench/segments/run.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HARNESS="${HARNESS:-/work/shared/bench}"
+HARNESS="${HARNESS:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench}"
 PY="$ROOT/.venv/bin/python"
-DATA="${DATA:-/work/shared/datasets/online_retail/online_retail_2010_2011.csv.gz}"
+DATA="${DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/datasets/online_retail/online_retail_2010_2011.csv.gz}"
 DURATION="${DURATION:-15}"
 PORT="${PORT:-8731}"
 export RAPPORT_VAR_DIR="${RAPPORT_VAR_DIR:-/tmp/shop-segments-bench}"

@@ -1,6 +1,6 @@
 """Cut the small test slices in tests/data/ from the real datasets (see README.md here).
 
-    .venv/bin/python tests/data/cut_slices.py /work/shared/datasets
+    .venv/bin/python tests/data/cut_slices.py ../shared/datasets
 
 Deterministic: the same source files give byte-identical slices (gzip mtime 0).
 """
@@ -213,7 +213,7 @@ def cut_delivery(source: Path) -> None:
 
 
 if __name__ == "__main__":
-    root = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets")
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parents[2] / "shared" / "datasets"
     cut_online_retail(root)
     cut_olist(root)
     cut_delivery(root)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
@@ -25,8 +26,10 @@ from django.utils.text import slugify
 from rapport.catalog.models import Category, Product
 from rapport.inventory.models import StockRecord
 
-PEER_LOADER = Path(
-    "/work/shared/bench/peer-oscar/site/peerbench/management/commands/load_peer_catalog.py"
+# The peer's catalogue loader in the shared bench harness, beside this repository (../shared).
+PEER_LOADER = (
+    Path(settings.BASE_DIR).parent
+    / "shared/bench/peer-oscar/site/peerbench/management/commands/load_peer_catalog.py"
 )
 NAMES: tuple[str, ...] = ("DEPARTMENTS", "ADJECTIVES", "MATERIALS", "COLOURS", "SERIES")
 NAMES += ("FEATURES", "USES", "CARE", "FILLER")
