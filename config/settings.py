@@ -495,6 +495,14 @@ RAPPORT_BOUNCE_SOFT_LIMIT = env_int("RAPPORT_BOUNCE_SOFT_LIMIT", 5)
 RAPPORT_RETURN_WINDOW_DAYS = env_int("RAPPORT_RETURN_WINDOW_DAYS", 30)
 RAPPORT_WARRANTY_MONTHS = env_int("RAPPORT_WARRANTY_MONTHS", 24)
 RAPPORT_DELIVERY_DEFAULT_DAYS = env_int("RAPPORT_DELIVERY_DEFAULT_DAYS", 7)
+# The carrier's calendar (rapport/delivery/calendar.py): ISO weekdays (1 = Monday) the shop
+# dispatches on and the carrier delivers on, the hour after which an order leaves the next
+# dispatch day, and the subdivision of RAPPORT_REGION whose public holidays apply (e.g. ENG).
+_WORKING_WEEK = ["1", "2", "3", "4", "5"]
+RAPPORT_DISPATCH_WEEKDAYS = [int(d) for d in env_list("RAPPORT_DISPATCH_WEEKDAYS", _WORKING_WEEK)]
+RAPPORT_DELIVERY_WEEKDAYS = [int(d) for d in env_list("RAPPORT_DELIVERY_WEEKDAYS", _WORKING_WEEK)]
+RAPPORT_DISPATCH_CUTOFF_HOUR = env_int("RAPPORT_DISPATCH_CUTOFF_HOUR", 14)
+RAPPORT_HOLIDAY_SUBDIVISION = env_str("RAPPORT_HOLIDAY_SUBDIVISION", "ENG")
 RAPPORT_DELIVERY_MODEL_PATH = Path(
     env_str("RAPPORT_DELIVERY_MODEL_PATH", str(VAR_DIR / "delivery_model.json"))
 )

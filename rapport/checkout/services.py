@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +25,7 @@ from rapport.core.money import line_total
 from rapport.credit.queries import payment_terms
 from rapport.credit.services import issue_invoice
 from rapport.customers.models import Customer
-from rapport.delivery.services import promise_for_checkout
+from rapport.delivery.services import later_by_working_days, promise_for_checkout
 from rapport.inventory.services import OutOfStock, take_stock_for_order
 from rapport.loyalty.services import PointsError, reserve_points, spend_points
 from rapport.orders.models import LineKind, Order, OrderLine
@@ -372,6 +371,7 @@ def _record_order(
         postal_code=address.postal_code,
         country=address.country,
         placed_at=now,
+        transit=method.transit,
     )
     build_days = max((line.lead_days for line in lines), default=0)
     order = Order.objects.create(
@@ -389,8 +389,8 @@ def _record_order(
         email=customer.email or getattr(actor, "email", ""),
         country=address.country,
         source=source,
-        # Built-to-order items take their build days on top of the delivery promise.
-        estimated_delivery_at=promise.promised + timedelta(days=build_days),
+        # Built-to-order items take their build days (working days) on top of the promise.
+        estimated_delivery_at=later_by_working_days(promise.promised, build_days),
     )
     take_stock_for_order(wanted=_stock_wanted(lines), order=order, actor=actor)
     OrderLine.objects.bulk_create(

@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.money import to_money
+from rapport.delivery.calendar import working_days_label
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,20 @@ class ShippingMethod:
     code: str
     name: str | Promise
     price: Decimal
-    days: str | Promise
+    # Working days on the way after dispatch (rapport/delivery/calendar.py): the promise at
+    # checkout is counted from these, so the option and the date shown next are one figure.
+    min_days: int
+    max_days: int
     free_over_threshold: bool
+
+    @property
+    def transit(self) -> tuple[int, int]:
+        return (self.min_days, self.max_days)
+
+    @property
+    def days(self) -> str:
+        """ "3 to 5 working days" / "next working day", in the active language."""
+        return working_days_label(self.min_days, self.max_days)
 
     def cost_for(self, subtotal: Decimal) -> Decimal:
         """The price for an order of `subtotal` (standard is free over the threshold)."""
@@ -34,8 +47,8 @@ def free_shipping_threshold() -> Decimal:
 METHODS: dict[str, ShippingMethod] = {
     m.code: m
     for m in (
-        ShippingMethod("standard", _("Standard delivery"), Decimal("4.95"), _("3 to 5 days"), True),
-        ShippingMethod("express", _("Express delivery"), Decimal("9.95"), _("next day"), False),
+        ShippingMethod("standard", _("Standard delivery"), Decimal("4.95"), 3, 5, True),
+        ShippingMethod("express", _("Express delivery"), Decimal("9.95"), 1, 1, False),
     )
 }
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
+from rapport.delivery import calendar
 from rapport.delivery.features import Item, OrderFacts, normalise_zip
 from rapport.delivery.model import Promiser, train
 from rapport.delivery.olist_tables import check_tables, read_geo, read_orders
@@ -206,13 +207,16 @@ def retrain_from_store(
 @dataclass(frozen=True)
 class Promise:
     """A delivery range: `earliest` likely day and the `promised` day (end of day, shop time);
-    `placed` False when the order could not be put on a route (the wider fallback)."""
+    `placed` False when the order could not be put on a route; `by_method` True when the range
+    is the shipping method's working days from the dispatch day (off route)."""
 
     earliest: datetime.datetime
     promised: datetime.datetime
     placed: bool
     from_model: bool
     region: str = ""  # the destination's state, when its zip prefix is known
+    by_method: bool = False
+    dispatch: datetime.date | None = None  # the day the parcel leaves the shop
 
     @property
     def days(self) -> tuple[int, int]:
@@ -221,6 +225,26 @@ class Promise:
             max(0, (self.earliest.date() - start).days),
             max(0, (self.promised.date() - start).days),
         )
+
+    @property
+    def working_days(self) -> tuple[int, int]:
+        """Delivery days on the way, counted from the dispatch day (today when unknown)."""
+        start = self.dispatch or timezone.localdate()
+        return (
+            calendar.delivery_days_between(start, self.earliest.date()),
+            calendar.delivery_days_between(start, self.promised.date()),
+        )
+
+    @property
+    def working_days_label(self) -> str:
+        return calendar.working_days_label(*self.working_days)
+
+
+def later_by_working_days(moment: datetime.datetime, days: int) -> datetime.datetime:
+    """`moment` (a promise) moved `days` delivery days later, at the same end of day."""
+    if days <= 0:
+        return moment
+    return _end_of_day(calendar.add_delivery_days(timezone.localtime(moment).date(), days))
 
 
 def _end_of_day(day: datetime.date) -> datetime.datetime:
@@ -286,27 +310,44 @@ class _ProductLine:
         self.freight = 0
 
 
-def promise_for(facts: OrderFacts) -> Promise:
-    """The checkout promise for `facts`; without a model: `RAPPORT_DELIVERY_DEFAULT_DAYS` as the
-    promised day and two days fewer as the early end (never an error)."""
+def promise_for(facts: OrderFacts, transit: tuple[int, int] | None = None) -> Promise:
+    """The checkout promise for `facts`. On a route the model's range decides; off route, a
+    shipping method's `transit` (working days after the dispatch day) does; without either:
+    `RAPPORT_DELIVERY_DEFAULT_DAYS` as the promised day and two days fewer as the early end
+    (never an error). Every date is moved onto a day the carrier delivers (calendar.py)."""
+    placed_at = timezone.make_aware(facts.purchased_at)
+    dispatch = calendar.dispatch_day(placed_at)
     promiser = load_promiser()
-    if promiser is None:
-        days = settings.RAPPORT_DELIVERY_DEFAULT_DAYS
-        day = facts.purchased_at.date()
+    if promiser is not None:
+        earliest, promised, placed = promiser.checkout_range(facts)
+        if placed or transit is None:
+            region = facts.customer_state or promiser.geo.states.get(facts.customer_zip, "")
+            return Promise(
+                _end_of_day(calendar.on_delivery_day(earliest)),
+                _end_of_day(calendar.on_delivery_day(promised)),
+                placed=placed,
+                from_model=True,
+                region=region if facts.customer_zip else "",
+                dispatch=dispatch,
+            )
+    if transit is not None:
+        low, high = transit
         return Promise(
-            _end_of_day(day + datetime.timedelta(days=max(1, days - 2))),
-            _end_of_day(day + datetime.timedelta(days=days)),
+            _end_of_day(calendar.add_delivery_days(dispatch, low)),
+            _end_of_day(calendar.add_delivery_days(dispatch, high)),
             placed=False,
             from_model=False,
+            by_method=True,
+            dispatch=dispatch,
         )
-    earliest, promised, placed = promiser.checkout_range(facts)
-    region = facts.customer_state or promiser.geo.states.get(facts.customer_zip, "")
+    days = settings.RAPPORT_DELIVERY_DEFAULT_DAYS
+    day = facts.purchased_at.date()
     return Promise(
-        _end_of_day(earliest),
-        _end_of_day(promised),
-        placed=placed,
-        from_model=True,
-        region=region if facts.customer_zip else "",
+        _end_of_day(calendar.on_delivery_day(day + datetime.timedelta(days=max(1, days - 2)))),
+        _end_of_day(calendar.on_delivery_day(day + datetime.timedelta(days=days))),
+        placed=False,
+        from_model=False,
+        dispatch=dispatch,
     )
 
 
@@ -316,9 +357,11 @@ def promise_for_checkout(
     postal_code: str,
     country: str,
     placed_at: datetime.datetime,
+    transit: tuple[int, int] | None = None,
 ) -> Promise:
     """The promise shown at checkout and stored on the order (`estimated_delivery_at`), for
-    (product id, quantity) pairs going to an address: both call this with the same inputs."""
+    (product id, quantity) pairs going to an address by a shipping method taking `transit`
+    working days: both call this with the same inputs."""
     from rapport.catalog.models import Product
 
     wanted = list(items)
@@ -329,7 +372,8 @@ def promise_for_checkout(
             products=[(products[pid], qty) for pid, qty in wanted if pid in products],
             postal_code=postal_code,
             country=country,
-        )
+        ),
+        transit,
     )
 
 
@@ -346,6 +390,7 @@ def promise_for_product(
     postcode: str = "",
     customer: Any = None,
     now: datetime.datetime | None = None,
+    transit: tuple[int, int] | None = None,
 ) -> Promise:
     """The range shown on a product page: to a postcode the visitor typed (a Brazilian CEP is
     placed on a route, anything else gets the fallback), else to the signed-in customer's
@@ -368,7 +413,8 @@ def promise_for_product(
             postal_code=postcode,
             country=country,
             region=region,
-        )
+        ),
+        transit,
     )
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("c/<slug:slug>/", catalog.category, name="category"),
     path("p/<uuid:public_id>/<slug:slug>/", catalog.product, name="product"),
     path("p/<uuid:public_id>/", catalog.product, name="product_short"),
+    path("account/prices/", catalog.my_prices, name="my_prices"),
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
     path("register/", auth.register, name="register"),

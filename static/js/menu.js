@@ -9,3 +9,10 @@ document.addEventListener("click", (event) => {
   button.setAttribute("aria-expanded", String(open));
   nav.classList.toggle("open", open);
 });
+// The portal's menu groups (<details>): one open at a time, and a click elsewhere closes them.
+document.addEventListener("click", (event) => {
+  const inside = event.target.closest(".nav-group");
+  document.querySelectorAll(".nav-group[open]").forEach((group) => {
+    if (group !== inside) group.open = false;
+  });
+});

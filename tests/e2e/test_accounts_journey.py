@@ -62,6 +62,9 @@ def test_manager_enrols_totp_and_reaches_the_portal(page, make_user, password, a
     assert page.locator(".recovery-codes li").count() == 10
     page.get_by_role("link", name="Continue to the portal").click()
     assert page.url.endswith(f"/{settings.RAPPORT_STAFF_PATH}/")
+    # The portal's menu is grouped: "Staff" is under "Settings", hidden until it is opened.
+    assert not page.get_by_role("link", name="Staff", exact=True).is_visible()
+    page.locator(".nav-group > summary", has_text="Settings").click()
     page.get_by_role("link", name="Staff", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Staff"
 

@@ -60,6 +60,12 @@ def test_vip_sees_their_price_and_pays_part_with_points(page, vip):
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="My profile").first.wait_for()
 
+    # The listing's card (one cached copy for everyone) shows their price too, asked for once.
+    page.goto("/c/candles-lights/")
+    card = page.locator(".product-card", has_text="Moroccan Metal Lantern")
+    expect(card.locator(".list-price")).to_have_text("£12.50")
+    expect(card.locator(".customer-price")).to_have_text("£11.25")
+
     # The product page: their price, the list price struck through, and the tier below.
     page.goto(vip["lantern"].get_absolute_url())
     expect(page.locator(".your-price .list-price")).to_have_text("£12.50")

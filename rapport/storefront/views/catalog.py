@@ -6,18 +6,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category, Product
+from rapport.catalog.queries import sellable_products
+from rapport.core.money import format_money
 from rapport.core.paths import PathPattern
-from rapport.pricing.queries import product_price_for
+from rapport.pricing.queries import prices_for, product_price_for
 from rapport.storefront.views import pagecache
 from rapport.storefront.views.personal import personal_home
 
@@ -158,6 +162,49 @@ def _customer_price(request: HttpRequest, item: Product) -> dict[str, Any]:
         return {}
     price, breaks = product_price_for(request.user.pk, item)
     return {"your_price": price, "tier_breaks": breaks}
+
+
+# The most cards one listing page shows (search and category pages show 24, home 12 + blocks).
+MAX_PRICED_CARDS = 60
+
+
+@login_required
+@require_GET
+def my_prices(request: HttpRequest) -> HttpResponse:
+    """A signed-in customer's own prices for the product cards of a page, for the cards'
+    script (static/js/prices.js): listings stay one shared cached copy for everyone, and a
+    customer with a price list sees the same number on the card as on the product page and in
+    the cart (`pricing.queries.prices_for`). Only reduced prices are returned."""
+    raw = [part for part in request.GET.get("ids", "").split(",") if part]
+    if len(raw) > MAX_PRICED_CARDS:
+        return JsonResponse(
+            {"error": _("Ask for at most %(n)d products at a time.") % {"n": MAX_PRICED_CARDS}},
+            status=400,
+        )
+    try:
+        ids = [UUID(part) for part in raw]
+    except ValueError:
+        return JsonResponse({"error": _("A product id is not valid.")}, status=400)
+    products = list(
+        sellable_products()
+        .filter(public_id__in=ids, price__isnull=False)
+        .values_list("pk", "public_id", "price", "currency")
+    )
+    prices = prices_for(
+        [(pk, price or Decimal("0.00"), 1) for pk, _p, price, _c in products],
+        user_id=request.user.pk,
+    )
+    body = {
+        str(public_id): {
+            "price": format_money(prices[pk].unit_price, currency),
+            "list_price": format_money(prices[pk].list_price, currency),
+        }
+        for pk, public_id, _price, currency in products
+        if prices[pk].is_reduced
+    }
+    response = JsonResponse(body)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _retired_product(request: HttpRequest, public_id: UUID) -> HttpResponse:

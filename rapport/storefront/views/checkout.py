@@ -195,6 +195,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         postal_code=address.postal_code,
         country=address.country,
         placed_at=timezone.now(),
+        transit=method.transit,
     )
     return render(
         request,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from rapport.catalog.queries import sellable_products
+from rapport.checkout.shipping import METHODS
 from rapport.delivery.services import promise_for_product
 from rapport.recommendations.queries import customer_for_user
 
@@ -18,13 +19,15 @@ def estimate(request: HttpRequest, public_id: str) -> HttpResponse:
     product = get_object_or_404(sellable_products(), public_id=public_id)
     postcode = request.GET.get("postcode", "").strip()[:20]
     customer = None if postcode else customer_for_user(request.user)
-    promise = promise_for_product(product, postcode=postcode, customer=customer)
+    # The standard method's working days off route, so the page and the checkout agree.
+    promise = promise_for_product(
+        product, postcode=postcode, customer=customer, transit=METHODS["standard"].transit
+    )
     response = render(
         request,
         "delivery/_estimate_fragment.html",
         {
             "promise": promise,
-            "days": promise.days,
             "postcode": postcode,
             "delivery_url": reverse("storefront:delivery_estimate", args=[product.public_id]),
         },
