@@ -10,6 +10,7 @@ os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("RAPPORT_STAFF_PATH", "bench-staff-entrance")
 os.environ.setdefault("RAPPORT_PAYMENT_WEBHOOK_SECRET", "bench-only-webhook-" + "w3b" * 8)
 os.environ.setdefault("RAPPORT_ALLOW_TEST_PAYMENTS", "1")
+os.environ.setdefault("RAPPORT_SITE_URL", "http://127.0.0.1:8000")  # loopback: plain http
 
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES

@@ -1,0 +1,166 @@
+"""What the checkout fault scripts share: a buyer and a product, one whole checkout through the
+store's real HTTP path (Django's test client, in process), phases around an injected fault, and
+the checks that nothing was half-written. Call `setup()` after `django.setup()`."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class Shop:
+    client: Any
+    customer: Any
+    product: Any
+    start_stock: int
+
+
+def setup(label: str, stock: int) -> Shop:
+    from django.test import Client
+
+    from rapport.accounts.models import User
+    from rapport.catalog.models import Category, Product
+    from rapport.customers.models import ContactKind, Customer
+    from rapport.customers.services import add_contact_point
+    from rapport.inventory.models import StockRecord
+
+    run = uuid.uuid4().hex[:8]
+    email = f"fault-{label}-{run}@example.com"
+    user = User.objects.create_user(email=email, password=uuid.uuid4().hex)
+    customer = Customer.objects.create(user=user, email=email, name="Fault Buyer")
+    add_contact_point(
+        customer=customer, kind=ContactKind.EMAIL, value=email, actor=None, source="bench"
+    )
+    category, _ = Category.objects.get_or_create(slug="fault-bench", defaults={"name": "Faults"})
+    product = Product.objects.create(
+        sku=f"F{label[:3].upper()}-{run}",
+        name="Fault item",
+        slug=f"fault-item-{run}",
+        category=category,
+        price=Decimal("9.99"),
+    )
+    StockRecord.objects.create(product=product, quantity=stock)
+    client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return Shop(client, customer, product, stock)
+
+
+def checkout(shop: Shop, i: int) -> str:
+    """One whole checkout; its outcome: "order", or the step and status that refused it."""
+    from django.urls import reverse
+
+    client = shop.client
+    try:
+        steps = [
+            (
+                "cart",
+                client.post(
+                    reverse("storefront:cart_add"),
+                    {"product": str(shop.product.public_id), "quantity": "1"},
+                ),
+            )
+        ]
+        details = {
+            "address": "new",
+            "new-name": "Fault Buyer",
+            "new-line1": f"{i} High Street",
+            "new-postal_code": "E1 6AN",
+            "new-city": "London",
+            "new-country": "United Kingdom",
+            "shipping": "standard",
+            "payment": "cod",
+        }
+        steps.append(("details", client.post(reverse("storefront:checkout"), details)))
+        verify = client.get(reverse("storefront:checkout_verify"))
+        steps.append(("verify", verify))
+        key = re.search(rb'name="idempotency_key" value="([0-9a-f]+)"', verify.content)
+        if key is None:
+            bad = next((f"{n} {r.status_code}" for n, r in steps if r.status_code >= 400), "")
+            return f"refused at {bad or 'verify (no form)'}"
+        done = client.post(
+            reverse("storefront:checkout_verify"), {"idempotency_key": key[1].decode()}
+        )
+        if done.status_code == 302 and "/account/orders/" in done["Location"]:
+            return "order"
+        return f"refused at confirm {done.status_code}"
+    except Exception as exc:  # the client itself failed (should not happen)
+        return f"client error {type(exc).__name__}"
+
+
+def run_phases(
+    shop: Shop, per_phase: int, faults: dict[str, Callable[[], None]]
+) -> tuple[dict[str, dict[str, int]], dict[str, float]]:
+    """Runs `per_phase` checkouts after each named step (called first). Outcomes per phase and
+    seconds per checkout."""
+    phases: dict[str, dict[str, int]] = {}
+    timings: dict[str, float] = {}
+    for phase, inject in faults.items():
+        inject()
+        started = time.monotonic()
+        outcomes: Counter[str] = Counter()
+        for i in range(per_phase):
+            outcomes[checkout(shop, i)] += 1
+            print(f"{phase} {i + 1}/{per_phase}", file=sys.stderr)
+        timings[phase] = round((time.monotonic() - started) / per_phase, 3)
+        phases[phase] = dict(outcomes)
+    return phases, timings
+
+
+def checks(shop: Shop, phases: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """Every order whole (product lines, subtotal, one stock move per line, one confirmation in
+    the outbox), stock = start - what the orders took, no stray stock move, and every checkout
+    the buyer was told succeeded is an order (none lost, none extra)."""
+    from django.db import connection
+
+    from rapport.inventory.models import StockMove, StockRecord
+    from rapport.messaging.models import Message
+    from rapport.orders.models import LineKind, Order
+
+    # This script's own connection (outside any request) may have died with the fault; requests
+    # reconnect by themselves at their start and end, a script must ask.
+    connection.close()
+    orders = list(Order.objects.filter(customer=shop.customer).prefetch_related("lines"))
+    broken = []
+    taken = 0
+    for order in orders:
+        lines = [line for line in order.lines.all() if line.kind == LineKind.PRODUCT]
+        taken += sum(line.quantity for line in lines)
+        moves = StockMove.objects.filter(order=order).count()
+        mails = Message.objects.filter(
+            customer=shop.customer,
+            template="order_confirmation",
+            attachments__contains=[{"order_id": order.pk}],
+        ).count()
+        goods = sum((line.line_total for line in lines), Decimal("0"))
+        if not lines or moves != len(lines) or mails != 1 or order.subtotal != goods:
+            broken.append(
+                {"order": order.number, "lines": len(lines), "moves": moves, "mails": mails}
+            )
+    stock_now = StockRecord.objects.get(product=shop.product).quantity
+    told = sum(outcomes.get("order", 0) for outcomes in phases.values())
+    result = {
+        "orders": len(orders),
+        "orders_reported_to_the_buyer": told,
+        "broken_orders": broken,
+        "stock_start": shop.start_stock,
+        "stock_now": stock_now,
+        "stock_taken_by_orders": taken,
+        "stray_stock_moves": StockMove.objects.filter(
+            product=shop.product, order__isnull=True
+        ).count(),
+    }
+    result["ok"] = (
+        not broken
+        and stock_now == shop.start_stock - taken
+        and result["stray_stock_moves"] == 0
+        and told == len(orders)
+    )
+    return result
