@@ -312,12 +312,18 @@ WAGTAILDOCS_EXTENSIONS = ["pdf"]
 # the first explicit save of a new page into a duplicate-slug error).
 WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("RAPPORT_MAX_IMAGE_PIXELS", 25_000_000)
+# Moderation mails go through the outbox (rapport.content.notifications); Wagtail's page
+# comments mail straight to SMTP from its edit view, so they are off.
+WAGTAILADMIN_COMMENTS_ENABLED = False
 # The site checker (rapport.content.checker): external links are listed, not fetched, unless
 # enabled; then only hosts on the allow-list are contacted ("*" = any).
 RAPPORT_CHECKER_FETCH_EXTERNAL = env_bool("RAPPORT_CHECKER_FETCH_EXTERNAL", False)
 RAPPORT_CHECKER_EXTERNAL_ALLOW = env_list("RAPPORT_CHECKER_EXTERNAL_ALLOW", [])
 RAPPORT_CHECKER_BASE_URL = env_str("RAPPORT_CHECKER_BASE_URL", WAGTAILADMIN_BASE_URL)
 RAPPORT_CHECKER_SLOW_MS = env_int("RAPPORT_CHECKER_SLOW_MS", 1500)
+# Politeness toward the store (ADR 0007): requests at once, and a pause after each.
+RAPPORT_CHECKER_CONCURRENCY = env_int("RAPPORT_CHECKER_CONCURRENCY", 1)
+RAPPORT_CHECKER_PAUSE_MS = env_int("RAPPORT_CHECKER_PAUSE_MS", 0)
 RAPPORT_CONTENT_TEAM_EMAIL = env_str("RAPPORT_CONTENT_TEAM_EMAIL", "content@localhost")
 
 # --- Brute-force protection, second factor, sessions (see docs/security.md) -------------------

@@ -17,3 +17,7 @@ class ContentConfig(AppConfig):
         from rapport.messaging import send_time
 
         send_time.register(MAIL_KIND, render_check_mail)
+
+        from rapport.content import notifications
+
+        notifications.connect()

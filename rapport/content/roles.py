@@ -23,3 +23,11 @@ def has_content_role(user: Any) -> bool:
 
 def is_content_editor(user: Any) -> bool:
     return bool(is_employee(user) and (user.is_superuser or EDITOR in _group_names(user)))
+
+
+def content_role_of(user: Any) -> str:
+    """The user's content role: "" (none), WRITER or EDITOR (the higher if both)."""
+    names = _group_names(user)
+    if EDITOR in names:
+        return EDITOR
+    return WRITER if WRITER in names else ""

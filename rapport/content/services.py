@@ -1,4 +1,5 @@
-"""Writes for content outside Wagtail's editor: archiving and restoring pages.
+"""Writes for content outside Wagtail's editor: archiving and restoring pages, and the content
+roles managers give staff members.
 
 An archived page stays published at its URL (with an "archived" notice, or a 301 to its
 successor) but leaves every menu, listing and home-page block; restoring brings it back."""
@@ -43,4 +44,38 @@ def restore_page(*, page: ArticlePage, actor: Any) -> ArticlePage:
         locked.save(update_fields=["archived_at"])
         audit.record(action="content.restored", actor=actor, target=locked, summary=locked.title)
         transaction.on_commit(segments_cache.bump_version)
+        return locked
+
+
+def set_content_role(*, actor: Any, member: Any, role: str, request: Any = None) -> Any:
+    """Give a staff member one content role, or none (role ""): Writer or Editor group
+    membership on top of their staff role. Audited. Raises ContentError for an unknown role,
+    an account that is not staff, or one's own account."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from rapport.content.roles import CONTENT_ROLES
+
+    if role not in ("", *CONTENT_ROLES):
+        raise ContentError(_("Unknown content role."))
+    if member.pk == actor.pk:
+        raise ContentError(_("You cannot change your own content role."))
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=member.pk)
+        if not locked.is_staff:
+            raise ContentError(_("Only staff members can have a content role."))
+        before = sorted(locked.groups.filter(name__in=CONTENT_ROLES).values_list("name", flat=True))
+        if before == ([role] if role else []):
+            return locked
+        locked.groups.remove(*Group.objects.filter(name__in=CONTENT_ROLES))
+        if role:
+            locked.groups.add(Group.objects.get(name=role))
+        audit.record(
+            action="content.role_changed",
+            actor=actor,
+            target=locked,
+            request=request,
+            summary=f"Content role changed from {', '.join(before) or 'none'} to {role or 'none'}",
+            data={"from": before, "to": role},
+        )
         return locked

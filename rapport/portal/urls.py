@@ -70,6 +70,8 @@ urlpatterns = [
     ),
     path("content-archive/", content_views.content_archive, name="content_archive"),
     path("site-check/", content_views.site_check, name="site_check"),
+    path("content-roles/", content_views.content_roles, name="content_roles"),
+    path("content-roles/<int:pk>/", content_views.content_role_set, name="content_role_set"),
     path("site-check/run/", content_views.site_check_run, name="site_check_run"),
     path(
         "content-archive/<int:pk>/toggle/",

@@ -72,7 +72,11 @@ class Fault:
 
 @dataclass
 class Settings:
+    # Politeness toward the store being crawled: at most `concurrency` requests at once, and
+    # each connection waits `pause` seconds after every request (ADR 0007). The defaults are
+    # the crawler's own; production values come from RAPPORT_CHECKER_CONCURRENCY / _PAUSE_MS.
     concurrency: int = 16
+    pause: float = 0.0
     timeout: float = 10.0
     slow_ms: int = 1500
     fetch_external: bool = False
@@ -199,6 +203,8 @@ class Crawler:
             url = await self._queue.get()
             try:
                 await self._visit(client, url)
+                if self.settings.pause > 0:
+                    await asyncio.sleep(self.settings.pause)
             finally:
                 self._queue.task_done()
 
@@ -249,6 +255,8 @@ class Crawler:
             async with semaphore:
                 status, kind, ms, _body = await self._fetch(client, url)
                 self._status[url] = (status, kind, ms)
+                if self.settings.pause > 0 and self.is_internal(url):
+                    await asyncio.sleep(self.settings.pause)
 
         await asyncio.gather(*(one(u) for u in targets))
 

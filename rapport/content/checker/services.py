@@ -24,6 +24,8 @@ MAIL_LIMIT = 50
 def checker_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "slow_ms": settings.RAPPORT_CHECKER_SLOW_MS,
+        "concurrency": settings.RAPPORT_CHECKER_CONCURRENCY,
+        "pause": settings.RAPPORT_CHECKER_PAUSE_MS / 1000,
         "fetch_external": settings.RAPPORT_CHECKER_FETCH_EXTERNAL,
         "external_allow": tuple(settings.RAPPORT_CHECKER_EXTERNAL_ALLOW),
     }

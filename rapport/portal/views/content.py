@@ -32,6 +32,7 @@ def content_archive(request: HttpRequest) -> HttpResponse:
             "show_all": show_all,
             "can_edit": is_content_editor(request.user),
             "can_open_admin": has_content_role(request.user),
+            "can_give_roles": is_manager(request.user),
         },
     )
 
@@ -93,3 +94,47 @@ def site_check_run(request: HttpRequest) -> HttpResponse:
     check_site.delay(trigger="portal")
     messages.success(request, _("The site check has started; its report appears here when done."))
     return redirect("portal:site_check")
+
+
+def _manager_or_403(request: HttpRequest) -> HttpResponse | None:
+    return None if is_manager(request.user) else HttpResponseForbidden()
+
+
+@employee_required
+@require_GET
+def content_roles(request: HttpRequest) -> HttpResponse:
+    """Managers give staff members a content role (none, writer, editor)."""
+    if (refused := _manager_or_403(request)) is not None:
+        return refused
+    from rapport.accounts.access import staff_visible_to
+    from rapport.content.roles import EDITOR, WRITER, content_role_of
+
+    members = staff_visible_to(request.user).filter(is_active=True).order_by("email")
+    members = members.prefetch_related("groups")
+    return render(
+        request,
+        "portal/content/roles.html",
+        {
+            "rows": [(m, content_role_of(m)) for m in members],
+            "choices": [("", _("None")), (WRITER, _("Writer")), (EDITOR, _("Editor"))],
+        },
+    )
+
+
+@employee_required
+@require_POST
+def content_role_set(request: HttpRequest, pk: int) -> HttpResponse:
+    if (refused := _manager_or_403(request)) is not None:
+        return refused
+    from rapport.accounts.access import get_staff_member_for
+
+    member = get_staff_member_for(request.user, pk)
+    try:
+        services.set_content_role(
+            actor=request.user, member=member, role=request.POST.get("role", ""), request=request
+        )
+    except services.ContentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Content role changed."))
+    return redirect("portal:content_roles")
