@@ -6,6 +6,8 @@
 #   bench/run.sh                    # SQLite (the embedded default, like the peer's default)
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/rapport_bench bench/run.sh
 #   DURATION=10 REPEATS=1 WITH_OSCAR=0 bench/run.sh
+#   PRICELIST=1 bench/run.sh        # + a signed-in customer with a price list (issue 17)
+#   PRICELIST=1 RAPPORT_MAIN=0 ...  # that alone, next to the ceiling (and oscar when built)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HARNESS="${HARNESS:-$(cd "$(dirname "$0")/../.." && pwd)/shared/bench}"
@@ -63,9 +65,19 @@ echo "== Rapport on :$PORT"
 serve rapport "$PORT" "$ROOT" "$ROOT/.venv" config.wsgi:application \
   DJANGO_SETTINGS_MODULE=bench.settings_bench
 for i in $(seq 1 "$REPEATS"); do
+  [ "${RAPPORT_MAIN:-1}" = 1 ] || break
   "${LOAD[@]}" --mode each --label rapport --out "$OUT/rapport-$i.json" \
     "http://127.0.0.1:$PORT" "$ROOT/bench/scenario.json" > /dev/null
 done
+if [ "${PRICELIST:-0}" = 1 ]; then  # issue 17: a signed-in customer with a price list
+  (cd "$ROOT" && "$PY" bench/pricing/signed_in_customer.py)
+  for i in $(seq 1 "$REPEATS"); do
+    for s in pricelist_product pricelist_basket; do
+      "${LOAD[@]}" --mode each --label "rapport-$s" --out "$OUT/rapport-$s-$i.json" \
+        "http://127.0.0.1:$PORT" "$ROOT/bench/scenario_$s.json" > /dev/null
+    done
+  done
+fi
 stop_last
 
 if [ "$WITH_OSCAR" = 1 ] && [ -x "$PEER_VENV/bin/gunicorn" ]; then

@@ -7,11 +7,15 @@ Run on a throw-away PostgreSQL database (it creates rows and never cleans them u
         .venv/bin/python manage.py migrate --no-input
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rapport_bench_credit DEBUG=1 \
         .venv/bin/python bench/credit/refresh_ratings.py --customers 100000
+    # later runs: keep the customers and orders, drop the ratings and credit accounts
+    ... bench/credit/refresh_ratings.py --customers 100000 --reuse
 
 Creates the customers (three orders each on average, a verified email for half, an open
 credit-terms invoice for 2 %, one in ten of those overdue), then times three refreshes: the
-first (every rating created), a second with nothing changed, and a third after 1 % of the
-customers got a cancelled order. Prints one JSON object.
+first (every rating created), a second with nothing changed, a third after 1 % of the
+customers got a cancelled order and a fourth after a weight of the policy changed (every
+rating rewritten). Prints one JSON object with wall time, this process's CPU, the PostgreSQL
+backend's CPU and the load average of each.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import random
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -36,7 +41,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from rapport.credit.models import CreditRating, Invoice  # noqa: E402
-from rapport.credit.services import refresh_ratings  # noqa: E402
+from rapport.credit.services import get_policy, refresh_ratings, update_policy  # noqa: E402
 from rapport.customers.models import ContactKind, ContactPoint, ContactStatus, Customer  # noqa: E402
 from rapport.orders.models import Order, OrderStatus  # noqa: E402
 from rapport.payments.models import CreditAccount, Payment, PaymentStatus  # noqa: E402
@@ -111,10 +116,31 @@ def populate(n: int, seed: int = 17) -> None:
     )
 
 
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def timed(label: str, results: dict) -> None:
+    load_before, cpu, db = load(), time.process_time(), backend_cpu()
     started = time.perf_counter()
     counts = refresh_ratings()
-    results[label] = {"seconds": round(time.perf_counter() - started, 2), **counts}
+    results[label] = {
+        "seconds": round(time.perf_counter() - started, 2),
+        "python_cpu_s": round(time.process_time() - cpu, 1),
+        "postgres_cpu_s": round(backend_cpu() - db, 1),
+        "load_1min_before": load_before,
+        "load_1min_after": load(),
+        **counts,
+    }
     print(label, results[label], file=sys.stderr)
 
 
@@ -148,6 +174,12 @@ def main() -> None:
         status=OrderStatus.CANCELLED
     )
     timed("refresh_after_1pct_changed", results)
+    # A manager moves a weight: every score changes, so every rating is rewritten (the path a
+    # next-day run takes for customers whose tenure component moved).
+    policy = get_policy()
+    weights = {**policy.weights, "tenure": float(policy.weights.get("tenure", 1)) + 0.5}
+    update_policy(weights=weights, thresholds=policy.thresholds, terms=policy.terms, actor=None)
+    timed("refresh_after_policy_change", results)
     results["grades"] = {
         g: CreditRating.objects.filter(grade=g).count() for g in ("A", "B", "C", "D", "E")
     }

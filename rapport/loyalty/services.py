@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db import connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.core import audit
+from rapport.core.sql import column, db_value, table
 from rapport.customers.models import Customer
 from rapport.customervalue.models import CustomerValue
 from rapport.loyalty import rules
@@ -193,20 +194,20 @@ def reverse_for_refunds(*, order: Order, actor: Any) -> None:
             )
 
 
-def expire_points(*, today: datetime.date | None = None, batch_size: int = 2000) -> int:
+def expire_points(*, today: datetime.date | None = None, batch_size: int = 5000) -> int:
     """Expire what is left of points past their date; returns the points expired.
 
     Points are spent oldest first, so what is left of the lots due by `today` is their sum
-    minus everything spent or taken back so far and minus what already expired. Accounts are
-    handled in batches: locked in id order, one grouped read of their ledgers, one bulk insert
-    of the expiry entries and one bulk update of the balances per batch."""
+    minus everything spent, taken back or already expired (every negative entry). Accounts are
+    handled in batches, three statements each, whatever the batch's size: lock the accounts in
+    id order, one `INSERT … SELECT` that appends the expiry entries computed from the ledger,
+    one `UPDATE … FROM` that moves the cached balances by exactly those entries."""
     today = today or timezone.localdate()
-    due_accounts = sorted(
-        set(
-            PointsEntry.objects.filter(expires_on__lt=today, points__gt=0).values_list(
-                "account_id", flat=True
-            )
-        )
+    due_accounts = list(
+        PointsEntry.objects.filter(expires_on__lt=today, points__gt=0)
+        .order_by("account_id")
+        .values_list("account_id", flat=True)
+        .distinct()
     )
     total = 0
     for start in range(0, len(due_accounts), batch_size):
@@ -215,41 +216,60 @@ def expire_points(*, today: datetime.date | None = None, batch_size: int = 2000)
 
 
 def _expire_batch(account_ids: list[int], today: datetime.date) -> int:
+    accounts, entries = table(PointsAccount), table(PointsEntry)
+    a_id, a_balance = column(PointsAccount, "id"), column(PointsAccount, "balance")
+    e_id, e_account = column(PointsEntry, "id"), column(PointsEntry, "account")
+    e_points, e_due = column(PointsEntry, "points"), column(PointsEntry, "expires_on")
+    ids = ", ".join(["%s"] * len(account_ids))
+    now = db_value(PointsEntry, "created_at", timezone.now())
     with transaction.atomic():
-        accounts = {
-            a.pk: a
-            for a in PointsAccount.objects.select_for_update()
+        # The lock first, in a statement of its own: a checkout spending these points either
+        # committed before it (and the ledger read below, a new statement, sees its entry) or
+        # waits for this batch to commit (and then sees the lower balance).
+        list(
+            PointsAccount.objects.select_for_update()
             .filter(pk__in=account_ids)
             .order_by("pk")
-        }
-        sums = (
-            PointsEntry.objects.filter(account_id__in=account_ids)
-            .values("account_id")
-            .annotate(
-                due=Sum("points", filter=Q(points__gt=0, expires_on__lt=today)),
-                used=Sum("points", filter=Q(points__lt=0) & ~Q(kind=K.EXPIRED)),
-                expired=Sum("points", filter=Q(kind=K.EXPIRED)),
-            )
+            .values_list("pk", flat=True)
         )
-        now = timezone.now()
-        entries, changed = [], []
-        for row in sums:
-            account = accounts[row["account_id"]]
-            left = (row["due"] or 0) + (row["used"] or 0) + (row["expired"] or 0)
-            points = min(left, account.balance)
-            if points <= 0:
-                continue
-            account.balance -= points
-            account.updated_at = now
-            changed.append(account)
-            entries.append(
-                PointsEntry(
-                    account=account,
-                    kind=K.EXPIRED,
-                    points=-points,
-                    balance_after=account.balance,
-                )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {entries} ({e_account}, {column(PointsEntry, "kind")}, {e_points},
+                    {column(PointsEntry, "balance_after")}, {column(PointsEntry, "created_at")})
+                SELECT t.account, %s, -t.expire, t.balance - t.expire, %s
+                FROM (
+                    SELECT a.{a_id} AS account, a.{a_balance} AS balance,
+                        CASE WHEN s.left_over < a.{a_balance} THEN s.left_over
+                             ELSE a.{a_balance} END AS expire
+                    FROM {accounts} a
+                    JOIN (
+                        SELECT {e_account} AS account,
+                            SUM(CASE WHEN {e_points} > 0 AND {e_due} < %s THEN {e_points}
+                                     WHEN {e_points} < 0 THEN {e_points} ELSE 0 END
+                            ) AS left_over
+                        FROM {entries}
+                        WHERE {e_account} IN ({ids})
+                        GROUP BY {e_account}
+                    ) s ON s.account = a.{a_id}
+                ) t
+                WHERE t.expire > 0
+                RETURNING {e_id}, {e_points}
+                """,  # noqa: S608
+                [K.EXPIRED, now, db_value(PointsEntry, "expires_on", today), *account_ids],
             )
-        PointsEntry.objects.bulk_create(entries)
-        PointsAccount.objects.bulk_update(changed, ["balance", "updated_at"])
-        return -sum(e.points for e in entries)
+            added = cursor.fetchall()
+            if not added:
+                return 0
+            cursor.execute(
+                f"""
+                UPDATE {accounts}
+                SET {a_balance} = {accounts}.{a_balance} + e.{e_points},
+                    {column(PointsAccount, "updated_at")} = %s
+                FROM {entries} e
+                WHERE e.{e_account} = {accounts}.{a_id}
+                  AND e.{e_id} IN ({", ".join(["%s"] * len(added))})
+                """,  # noqa: S608
+                [db_value(PointsAccount, "updated_at", timezone.now()), *(pk for pk, _p in added)],
+            )
+        return -sum(points for _pk, points in added)
