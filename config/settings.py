@@ -518,6 +518,8 @@ RAPPORT_SUPPORT_RECIPIENTS = [
 ]
 # Largest mail accepted (a 10 MB attachment is ~14 MB once base64-encoded).
 RAPPORT_SUPPORT_MAX_MAIL_BYTES = env_int("RAPPORT_SUPPORT_MAX_MAIL_BYTES", 32 * 1024 * 1024)
+# Survey links (CSAT/NPS, one click from the mail) work for this many days.
+RAPPORT_SURVEY_LINK_DAYS = env_int("RAPPORT_SURVEY_LINK_DAYS", 30)
 # --- Occasions and campaigns (issue 24) ---------------------------------------------------------
 # At most this many campaign mails (one-off and occasion reminders together) per customer per day
 # in their own time zone; on top of the weekly contact budget.

@@ -350,6 +350,10 @@ def close_case(*, case: SupportCase, actor: Any, answered: bool = True) -> Suppo
                 customer=locked.customer,
                 summary=f"Case {locked.number}: {locked.get_status_display()}",
             )
+            if answered:  # the CSAT survey about how a person answered (consent, budget)
+                from rapport.feedback.surveys import after_case
+
+                after_case(case=locked, actor=actor)
         return locked
 
 
