@@ -289,7 +289,14 @@ def save_comment(*, survey: Survey, comment: str) -> Survey:
             action="survey.commented",
             target=locked,
             customer=locked.customer,
-            summary=f"{SurveyKind(locked.kind).label} ({locked.about_label}): “{comment[:200]}”",
+            # The text stays in the survey row (the report; blanked on erasure), not the log.
+            summary=f"{SurveyKind(locked.kind).label} ({locked.about_label}): comment"
+            + (f" ({len(comment)} characters)" if comment else " removed"),
             data={"kind": locked.kind},
         )
         return locked
+
+
+def scrub_surveys(*, customer: Customer) -> int:
+    """Erasure: blank the comments a customer wrote (the scores stay, anonymous)."""
+    return Survey.objects.filter(customer=customer).exclude(comment="").update(comment="")

@@ -362,3 +362,17 @@ def test_permission_matrix_of_surveys(people, ann, clients):
     granted = [Row("granted", report, expect(non_staff=REDIRECT_HOME, staff=200))]
     assert check_matrix(granted, clients, {}) == []
     assert settings.RAPPORT_SURVEY_LINK_DAYS > 0
+
+
+def test_erasure_blanks_survey_comments_and_the_log_never_held_them(people, ann):
+    from rapport.customers.services import erase_customer
+
+    delivered_order(people, ann)
+    survey = surveys.record_answer(survey=Survey.objects.get(customer=ann), score=2)
+    surveys.save_comment(survey=survey, comment="Ann here, the parcel was wet")
+
+    erase_customer(customer=ann, actor=people["manager"], reason="GDPR-1")
+
+    survey.refresh_from_db()
+    assert survey.comment == "" and survey.score == 2
+    assert not AuditEntry.objects.filter(summary__contains="parcel").exists()
