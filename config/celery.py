@@ -119,4 +119,9 @@ app.conf.beat_schedule = {
         "task": "content.check_site",
         "schedule": 24 * 3600.0,
     },
+    # Surveys (issue 23): NPS to the customers of the quarter just ended, on its first day.
+    "feedback-quarterly-nps": {
+        "task": "rapport.feedback.tasks.quarterly_nps_task",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=10, minute=0),
+    },
 }

@@ -521,8 +521,13 @@ RAPPORT_UPGRADE_BATCH_SIZE = env_int("RAPPORT_UPGRADE_BATCH_SIZE", 200)
 RAPPORT_INTENT_MODEL_PATH = Path(
     env_str("RAPPORT_INTENT_MODEL_PATH", str(VAR_DIR / "intent_model.joblib"))
 )
-# An inbound mail is answered automatically only at or above this confidence (docs/support.md).
-RAPPORT_AUTO_ANSWER_THRESHOLD = float(env_str("RAPPORT_AUTO_ANSWER_THRESHOLD", "0.90"))
+# An inbound mail is answered automatically only at or above this confidence (docs/support.md);
+# unset: the thresholds the intent model chose on its own validation split when trained.
+RAPPORT_AUTO_ANSWER_THRESHOLD = (
+    float(env_str("RAPPORT_AUTO_ANSWER_THRESHOLD", ""))
+    if env_str("RAPPORT_AUTO_ANSWER_THRESHOLD", "")
+    else None
+)
 RAPPORT_AUTO_REPLIES_PER_DAY = env_int("RAPPORT_AUTO_REPLIES_PER_DAY", 3)
 # The address customers write to (served by run_support_inbox; see docs/support.md).
 RAPPORT_SUPPORT_ADDRESS = env_str("RAPPORT_SUPPORT_ADDRESS", "support@rapport.localhost")
@@ -532,6 +537,8 @@ RAPPORT_SUPPORT_RECIPIENTS = [
 ]
 # Largest mail accepted (a 10 MB attachment is ~14 MB once base64-encoded).
 RAPPORT_SUPPORT_MAX_MAIL_BYTES = env_int("RAPPORT_SUPPORT_MAX_MAIL_BYTES", 32 * 1024 * 1024)
+# Survey links (CSAT/NPS, one click from the mail) work for this many days.
+RAPPORT_SURVEY_LINK_DAYS = env_int("RAPPORT_SURVEY_LINK_DAYS", 30)
 # --- Occasions and campaigns (issue 24) ---------------------------------------------------------
 # At most this many campaign mails (one-off and occasion reminders together) per customer per day
 # in their own time zone; on top of the weekly contact budget.

@@ -245,7 +245,16 @@ def update_ticket(
             _log(locked, "ticket.updated", actor, ", ".join(changes))
         if news:  # one mail per update, whatever it changed; an assignment alone is internal
             _notify(locked, actor, "\n\n".join(news))
+        if status == T.CLOSED and "status closed" in changes:
+            _ask_satisfaction(locked, actor)
         return locked
+
+
+def _ask_satisfaction(ticket: ServiceTicket, actor: Any) -> None:
+    # The CSAT survey about a closed ticket (only with consent, inside the contact budget).
+    from rapport.feedback.surveys import after_ticket
+
+    after_ticket(ticket=ticket, actor=actor)
 
 
 def add_message(

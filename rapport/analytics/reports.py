@@ -520,6 +520,12 @@ def site_traffic(filters: Filters) -> ReportData:
     return build(filters)
 
 
+def surveys(filters: Filters) -> ReportData:
+    from rapport.feedback.reports import surveys_report as build
+
+    return build(filters)
+
+
 @dataclass(frozen=True)
 class ReportSpec:
     code: str
@@ -559,5 +565,6 @@ REPORTS: dict[str, ReportSpec] = {
             ("period", "country", "segment"),
         ),
         ReportSpec("traffic", _("Site traffic"), site_traffic, ("period", "grain", "source")),
+        ReportSpec("surveys", _("Surveys"), surveys, ("period",)),
     )
 }

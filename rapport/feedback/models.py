@@ -79,3 +79,52 @@ class RatingSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.average} ({self.count})"
+
+
+class SurveyKind(models.TextChoices):
+    CSAT_DELIVERY = "csat_delivery", _("Satisfaction after delivery")
+    CSAT_TICKET = "csat_ticket", _("Satisfaction after a ticket")
+    NPS = "nps", _("Net promoter score")
+
+
+# The scores a survey of each kind offers: CSAT 1-5, NPS 0-10.
+SURVEY_SCORES = {
+    SurveyKind.CSAT_DELIVERY: range(1, 6),
+    SurveyKind.CSAT_TICKET: range(1, 6),
+    SurveyKind.NPS: range(0, 11),
+}
+
+
+class Survey(PublicIdModel, TimeStampedModel):
+    """One survey sent to one customer about one thing (an order, a ticket, a quarter), with its
+    answer: a later click on another score of the same mail updates it, never adds a second."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="surveys"
+    )
+    kind = models.CharField(max_length=16, choices=SurveyKind.choices)
+    # What the survey is about, unique per kind: "order:<pk>", "ticket:<pk>", "case:<pk>",
+    # "2026Q4:<customer pk>". A second trigger for the same thing sends nothing.
+    about = models.CharField(max_length=64)
+    # Shown to the customer and staff: the order or ticket number, or the quarter.
+    about_label = models.CharField(max_length=64, blank=True)
+    message = models.ForeignKey(
+        "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "about"], name="survey_once_per_subject"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__lte=10),
+                name="survey_score_0_10",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.about} ({self.score})"

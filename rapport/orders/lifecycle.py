@@ -145,7 +145,16 @@ def advance_order(
             request=request,
         )
         notify_customer(order=locked, step=to, actor=actor, extra=extra)
+        if to == S.DELIVERED and before == S.SHIPPED:
+            _ask_satisfaction(locked, actor)
         return locked
+
+
+def _ask_satisfaction(order: Order, actor: Any) -> None:
+    # The CSAT survey about the delivery (sent only with consent and inside the contact budget).
+    from rapport.feedback.surveys import after_delivery
+
+    after_delivery(order=order, actor=actor)
 
 
 def _held_for_review(order: Order) -> bool:

@@ -25,6 +25,7 @@ from rapport.storefront.views import loyalty as loyalty_views
 from rapport.storefront.views import quotes as quotes_views
 from rapport.storefront.views import returns as returns_views
 from rapport.storefront.views import reviews as reviews_views
+from rapport.storefront.views import surveys as survey_views
 from rapport.storefront.views import tickets as tickets_views
 from rapport.storefront.views import tracking as tracking_views
 from rapport.storefront.views import traffic as traffic_views
@@ -147,6 +148,7 @@ urlpatterns = [
     path("help/not-helpful/<str:token>/", help_views.help_not_helpful, name="help_not_helpful"),
     path("reviews/p/<uuid:public_id>/", reviews_views.product_reviews, name="product_reviews"),
     path("reviews/p/<uuid:public_id>/write/", reviews_views.review_write, name="review_write"),
+    path("survey/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("suggestions/buy-again/", recommendations.buy_again, name="suggestions_buy_again"),
     # Delivery range for the visitor's region (htmx fragment of the product page, issue 16)
     path("delivery/p/<uuid:public_id>/", delivery_views.estimate, name="delivery_estimate"),

@@ -165,8 +165,9 @@ def process_inbound(inbound_pk: int) -> str:
 
     Auto-replies, bounces and list mail are recorded and ignored. The sender's address finds
     the customer (unknown senders become a Lead, never a customer). The question is
-    classified; when its intent has a published article, the confidence reaches
-    RAPPORT_AUTO_ANSWER_THRESHOLD and the sender has had fewer than
+    classified; when its intent has a published article, the confidence reaches the threshold
+    (`intents.model.answer_threshold`: the setting, else the model's validated one) and the
+    sender has had fewer than
     RAPPORT_AUTO_REPLIES_PER_DAY automatic replies, the article is sent as a threaded reply
     (with the named order's real status for order intents). Anything else opens a case.
     """
@@ -194,7 +195,9 @@ def process_inbound(inbound_pk: int) -> str:
         prediction = intent_model.classify(parsed.text, html=parsed.html, pipeline=pipeline)
         inbound.intent, inbound.confidence = prediction.intent, round(prediction.confidence, 4)
         article = queries.answer_for_intent(prediction.intent)
-        reason = _why_not_automatic(inbound, parsed, article)
+        reason = _why_not_automatic(
+            inbound, parsed, article, intent_model.answer_threshold(prediction)
+        )
         if reason:
             open_case(inbound=inbound, reason=reason, actor=None)
             inbound.status, inbound.reason = InboundStatus.CASE_OPENED, reason
@@ -208,7 +211,9 @@ def process_inbound(inbound_pk: int) -> str:
         return inbound.status
 
 
-def _why_not_automatic(inbound: InboundMail, parsed: mail.ParsedMail, article: Any) -> str:
+def _why_not_automatic(
+    inbound: InboundMail, parsed: mail.ParsedMail, article: Any, threshold: float
+) -> str:
     if inbound.customer is None:
         return "unknown sender"
     if not inbound.question.strip():
@@ -217,7 +222,7 @@ def _why_not_automatic(inbound: InboundMail, parsed: mail.ParsedMail, article: A
         return "reply to an automatic answer"
     if article is None:
         return "no article for this intent"
-    if (inbound.confidence or 0) < settings.RAPPORT_AUTO_ANSWER_THRESHOLD:
+    if (inbound.confidence or 0) < threshold:
         return "not confident enough"
     if _replies_today(inbound.from_address) >= settings.RAPPORT_AUTO_REPLIES_PER_DAY:
         return "daily automatic-reply limit reached"
@@ -350,6 +355,10 @@ def close_case(*, case: SupportCase, actor: Any, answered: bool = True) -> Suppo
                 customer=locked.customer,
                 summary=f"Case {locked.number}: {locked.get_status_display()}",
             )
+            if answered:  # the CSAT survey about how a person answered (consent, budget)
+                from rapport.feedback.surveys import after_case
+
+                after_case(case=locked, actor=actor)
         return locked
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from rapport.support.models import (
     Article,
@@ -18,6 +18,15 @@ from rapport.support.models import (
 SEARCH_CONFIG = "english"
 MAX_TERMS = 8
 RANK_CANDIDATES = 500
+# PostgreSQL search: the first RANK_CANDIDATES matches carry their vector out and are ranked.
+SEARCH_SQL = (
+    "SELECT id, public_id, slug, title, body, category_id, ts_rank(search_vector, q) AS rank"
+    " FROM (SELECT id, public_id, slug, title, body, category_id, search_vector"
+    "  FROM support_article WHERE status = %s"
+    "  AND search_vector @@ websearch_to_tsquery(%s::regconfig, %s) LIMIT %s) AS found,"
+    " websearch_to_tsquery(%s::regconfig, %s) AS q"
+    " ORDER BY rank DESC, id LIMIT %s"
+)
 
 
 def published() -> QuerySet[Article]:
@@ -39,29 +48,28 @@ def search_articles(query: str, *, limit: int = 20) -> list[Article]:
     """Published articles matching `query`, best first.
 
     PostgreSQL: full-text search (websearch syntax, English stemming) on the stored vector of
-    title (weight A) and text (B), GIN-indexed (migration 0002), ranked by ts_rank among at
-    most RANK_CANDIDATES matches.
+    title (weight A) and text (B), GIN-indexed (migrations 0002, 0003), ranked by ts_rank
+    among at most RANK_CANDIDATES matches.
     SQLite: every word must appear in the title or text (case-insensitive), titles first.
     """
     query = " ".join(query.split())[:200]
     if not query:
         return []
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        # Ranking reads every matching row's vector; a query of common words can match most of
-        # a large base, so only the first RANK_CANDIDATES matches are ranked (bounded work,
-        # docs/performance.md "Knowledge-base search").
-        candidates = (
-            published().filter(search_vector=search).order_by().values("pk")[:RANK_CANDIDATES]
-        )
-        return list(
-            Article.objects.filter(pk__in=candidates)
-            .annotate(rank=SearchRank(F("search_vector"), search))
-            .order_by("-rank", "id")
-            .only("public_id", "slug", "title", "body", "category_id")[:limit]
-        )
+        # One pass: the first RANK_CANDIDATES matches (GIN index, or a scan that stops there)
+        # carry their vector out of the subquery and are ranked there, so a query of common
+        # words costs bounded work and no row is read twice (docs/performance.md, issue 23).
+        sql = SEARCH_SQL
+        params = [
+            ArticleStatus.PUBLISHED,
+            SEARCH_CONFIG,
+            query,
+            RANK_CANDIDATES,
+            SEARCH_CONFIG,
+            query,
+            limit,
+        ]
+        return list(Article.objects.raw(sql, params))
     words = [w for w in query.split() if len(w) > 1][:MAX_TERMS] or query.split()[:1]
     matches = published()
     for word in words:

@@ -177,6 +177,7 @@ def erase_customer(*, customer: Customer, actor: Any, reason: str) -> Customer:
     `audit.redact_personal_data` — the audit log. Orders keep their numbers, totals, lines
     and payments, linked to the anonymous record. Irreversible.
     """
+    from rapport.feedback.surveys import scrub_surveys
     from rapport.messaging.services import scrub_messages
 
     reason = reason.strip()
@@ -192,6 +193,7 @@ def erase_customer(*, customer: Customer, actor: Any, reason: str) -> Customer:
             return locked
         strings = _personal_strings(locked)
         scrub_messages(customer=locked, strings=strings)
+        scrub_surveys(customer=locked)
         ContactPoint.objects.filter(customer=locked).delete()
         locked.interests.clear()
         now = timezone.now()

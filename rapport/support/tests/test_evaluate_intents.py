@@ -71,3 +71,43 @@ def test_train_intents_stores_a_model_that_classifies(tmp_path):
         "Hello,\nwhere can I track my delivery?\nThanks", pipeline=model.load(target)
     )
     assert prediction.intent == "track_order"
+
+
+def test_thresholds_are_chosen_on_validation_answers_and_raised_per_intent():
+    from rapport.support.intents.model import choose_thresholds
+
+    confidences = [0.99, 0.97, 0.95, 0.9, 0.8, 0.7, 0.6]
+    guessed = ["a", "b", "a", "b", "a", "b", "a"]
+    truth = ["a", "b", "a", "a", "a", "b", "b"]  # wrong at 0.9 (named b) and at 0.6 (named a)
+
+    floor, per_intent = choose_thresholds(confidences, guessed, truth)
+
+    # Nothing below 0.9 keeps 99.9 % right: the floor stops above the wrong answer at 0.9.
+    assert floor == 0.95
+    assert per_intent == {}
+    floor, per_intent = choose_thresholds([0.99, 0.98, 0.5], ["a", "b", "b"], ["b", "b", "b"])
+    assert floor == 1.0 or per_intent.get("a", 0) > 0.99
+
+
+def test_the_model_carries_validated_thresholds_and_the_setting_overrides_them(settings):
+    from rapport.support.intents import data, model
+
+    examples = data.read_all([DATA / "utterances_slice.csv.gz", DATA / "llm_slice.csv.gz"])
+    trained = model.train(examples)
+
+    assert trained.validation["validation_examples"] > 0
+    # The folded SVM gives what sklearn's calibrated SVM gives.
+    import numpy as np
+
+    matrix = trained.features.transform(["where is my refund", "cancel order ordernumber"])
+    assert trained.svm_arrays is not None
+    assert np.allclose(trained.svm_proba(matrix), trained.svm.predict_proba(matrix))
+    assert 0.0 < trained.floor <= 1.0
+    assert all(t >= trained.floor for t in trained.thresholds.values())
+    prediction = model.classify("where can I track my delivery?", pipeline=trained)
+    assert prediction.threshold == trained.threshold_for(prediction.intent)
+    settings.RAPPORT_AUTO_ANSWER_THRESHOLD = None
+    assert model.answer_threshold(prediction) == prediction.threshold
+    settings.RAPPORT_AUTO_ANSWER_THRESHOLD = 0.42
+    assert model.answer_threshold(prediction) == 0.42
+    assert model.answer_threshold(prediction, 0.7) == 0.7

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from rapport.support.intents.data import DataError, read_all, read_examples, shared_files
@@ -34,13 +33,12 @@ class Command(BaseCommand):
             "--threshold",
             type=float,
             default=None,
-            help="auto-answer threshold (default: RAPPORT_AUTO_ANSWER_THRESHOLD)",
+            help="auto-answer threshold (default: RAPPORT_AUTO_ANSWER_THRESHOLD when set, else "
+            "the thresholds the model chose on its validation split)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         threshold = options["threshold"]
-        if threshold is None:
-            threshold = settings.RAPPORT_AUTO_ANSWER_THRESHOLD
         started = time.monotonic()
         try:
             test_set = read_examples(options["test"])
