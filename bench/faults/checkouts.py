@@ -23,7 +23,52 @@ class Shop:
     start_stock: int
 
 
-def setup(label: str, stock: int) -> Shop:
+class HttpClient:
+    """The few calls `checkout` makes, over real HTTP to a served store (httpx), with Django's
+    CSRF token sent as a header and the session in the cookie jar."""
+
+    def __init__(self, base_url: str) -> None:
+        import httpx
+
+        self.http = httpx.Client(base_url=base_url, follow_redirects=False, timeout=30)
+
+    def _csrf(self) -> dict[str, str]:
+        return {"X-CSRFToken": self.http.cookies.get("csrftoken", "")}
+
+    def get(self, path: str) -> Any:
+        try:
+            return self.http.get(path)
+        except Exception as exc:  # connection refused/reset: a refusal, like a 5xx
+            return _Failed(type(exc).__name__)
+
+    def post(self, path: str, data: dict[str, str]) -> Any:
+        try:
+            return self.http.post(path, data=data, headers=self._csrf())
+        except Exception as exc:
+            return _Failed(type(exc).__name__)
+
+    def login(self, email: str, password: str) -> None:
+        page = self.http.get("/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        response = self.http.post(
+            "/login/",
+            data={"username": email, "password": password, "csrfmiddlewaretoken": token[1]},
+            headers=self._csrf(),
+        )
+        if response.status_code != 302:
+            raise SystemExit(f"Could not sign in over HTTP: {response.status_code}")
+
+
+class _Failed:
+    status_code = 599
+    content = b""
+    headers: dict[str, str] = {}
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def setup(label: str, stock: int, base_url: str = "") -> Shop:
     from django.test import Client
 
     from rapport.accounts.models import User
@@ -34,7 +79,8 @@ def setup(label: str, stock: int) -> Shop:
 
     run = uuid.uuid4().hex[:8]
     email = f"fault-{label}-{run}@example.com"
-    user = User.objects.create_user(email=email, password=uuid.uuid4().hex)
+    password = uuid.uuid4().hex
+    user = User.objects.create_user(email=email, password=password)
     customer = Customer.objects.create(user=user, email=email, name="Fault Buyer")
     add_contact_point(
         customer=customer, kind=ContactKind.EMAIL, value=email, actor=None, source="bench"
@@ -48,8 +94,13 @@ def setup(label: str, stock: int) -> Shop:
         price=Decimal("9.99"),
     )
     StockRecord.objects.create(product=product, quantity=stock)
-    client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    client: Any
+    if base_url:  # a served store, over real HTTP
+        client = HttpClient(base_url)
+        client.login(email, password)
+    else:  # in process, through every middleware
+        client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
+        client.force_login(user)
     return Shop(client, customer, product, stock)
 
 
@@ -88,7 +139,7 @@ def checkout(shop: Shop, i: int) -> str:
         done = client.post(
             reverse("storefront:checkout_verify"), {"idempotency_key": key[1].decode()}
         )
-        if done.status_code == 302 and "/account/orders/" in done["Location"]:
+        if done.status_code == 302 and "/account/orders/" in done.headers.get("Location", ""):
             return "order"
         return f"refused at confirm {done.status_code}"
     except Exception as exc:  # the client itself failed (should not happen)

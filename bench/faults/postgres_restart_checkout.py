@@ -6,9 +6,10 @@ itself; no order the buyer was told about is lost. Not part of the test suite.
 
 It makes and starts its own PostgreSQL cluster (Debian's `initdb` and `pg_ctl`, run as the
 `postgres` system user, in a temporary directory, on a free loopback port; never the machine's
-shared server), migrates it, and runs the checkouts through the store's real HTTP path in
-process (`checkouts.py`). Phases: "up"; "down" (`pg_ctl stop -m fast`: open connections are cut);
-"back" (`pg_ctl start`, same app process, persistent connections kept as configured). Prints one
+shared server), migrates it, serves the store with gunicorn (2 workers, persistent database
+connections as configured) and runs the checkouts over HTTP (`checkouts.py`). Phases: "up";
+"down" (`pg_ctl stop -m fast`: open connections are cut); "back" (`pg_ctl start`; the same
+gunicorn workers, never restarted). Prints one
 JSON object: outcomes per phase and the checks of `checkouts.checks`. Exit status 0 only when
 every check holds and every checkout before the stop and after the start became an order.
 """
@@ -21,10 +22,13 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -47,6 +51,25 @@ def pg_bin(name: str) -> str:
 def as_postgres(*command: str) -> None:
     runner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     subprocess.run([*runner, *command], check=True, capture_output=True)  # noqa: S603
+
+
+def serve(port: int) -> subprocess.Popen[bytes]:
+    """gunicorn on loopback with the bench settings and this process's environment."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(  # noqa: S603 (our own fixed arguments)
+        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "60"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
 
 
 def main() -> int:
@@ -80,10 +103,18 @@ def main() -> int:
         from bench.faults import checkouts
 
         call_command("migrate", verbosity=0)
-        shop = checkouts.setup("postgres", stock=10 * args.orders)
-        phases, timings = checkouts.run_phases(
-            shop, max(1, args.orders // 3), {"up": lambda: None, "down": stop, "back": start}
-        )
+        web = free_port()
+        server = serve(web)
+        try:
+            shop = checkouts.setup(
+                "postgres", stock=10 * args.orders, base_url=f"http://127.0.0.1:{web}"
+            )
+            phases, timings = checkouts.run_phases(
+                shop, max(1, args.orders // 3), {"up": lambda: None, "down": stop, "back": start}
+            )
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait()
         result = {"checkouts": phases, "seconds_per_checkout": timings}
         result.update(checkouts.checks(shop, phases))
     finally:
