@@ -21,6 +21,7 @@ from rapport.portal.views import chat as chat_views
 from rapport.portal.views import configurator as configurator_views
 from rapport.portal.views import content as content_views
 from rapport.portal.views import fulfilment as fulfilment_views
+from rapport.portal.views import logistics as logistics_views
 from rapport.portal.views import operations as operations_views
 from rapport.portal.views import performance as performance_views
 from rapport.portal.views import quotes as quotes_views
@@ -134,6 +135,8 @@ urlpatterns = [
         name="price_list_customer_remove",
     ),
     path("stock/", stock.product_list, name="stock_list"),
+    path("stock/live/", logistics_views.live_stock, name="live_stock"),
+    path("shipments/", logistics_views.shipments, name="shipments"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
