@@ -118,14 +118,12 @@ def figures(
     )
     opened = _ticket_openings({int(object_id) for _at, object_id in entries})
     for at, object_id in entries:
-        start = opened.get(int(object_id))
-        if start is not None:
-            resolved[bucket(at)].setdefault(object_id, (at - start).total_seconds())
+        opened_at = opened.get(int(object_id))
+        if opened_at is not None:
+            resolved[bucket(at)].setdefault(object_id, (at - opened_at).total_seconds())
 
     first: dict[datetime.date, list[float]] = defaultdict(list)
-    earlier_reply = TicketMessage.objects.filter(
-        ticket=OuterRef("ticket"), from_staff=True
-    ).filter(
+    earlier_reply = TicketMessage.objects.filter(ticket=OuterRef("ticket"), from_staff=True).filter(
         Q(created_at__lt=OuterRef("created_at"))
         | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
     )
@@ -146,6 +144,8 @@ def figures(
         closed_at__gte=since,
         closed_at__lte=now,
     ).values_list("closed_at", "rating"):
+        if closed_at is None:  # excluded by the filter; for the type checker
+            continue
         chats[bucket(closed_at)] += 1
         if rating is not None:
             ratings[bucket(closed_at)].append(rating)

@@ -10,8 +10,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,7 +27,7 @@ from rapport.workspace.access import (
     get_report_file_for,
     team_members_of,
 )
-from rapport.workspace.models import ReportFile
+from rapport.workspace.models import ReportFile, ReportFileKind
 from rapport.workspace.reportfiles import (
     CONTENT_TYPES,
     ReportFileError,
@@ -108,13 +109,15 @@ def member_performance(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @employee_required
 @require_GET
-def report_file_download(request: HttpRequest, public_id: str) -> FileResponse:
+def report_file_download(request: HttpRequest, public_id: str) -> HttpResponse:
     report = get_report_file_for(request.user, public_id)
-    response = FileResponse(
-        open_for_download(report=report, actor=request.user, request=request),
-        as_attachment=True,
-        filename=f"{report.title}.{report.kind}",
-        content_type=CONTENT_TYPES[report.kind],  # type: ignore[index]
+    # At most RAPPORT_REPORT_FILE_MAX_BYTES: read whole, sent as an attachment only.
+    with open_for_download(report=report, actor=request.user, request=request) as handle:
+        response = HttpResponse(
+            handle.read(), content_type=CONTENT_TYPES[ReportFileKind(report.kind)]
+        )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{report.title}.{report.kind}"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -238,7 +238,7 @@ def test_download_is_an_attachment_for_the_owner_and_managers_only(
         assert 'filename="mine.pdf"' in response["Content-Disposition"]
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Type"] == "application/pdf"
-        assert b"".join(response.streaming_content) == pdf_bytes()
+        assert response.content == pdf_bytes()
     assert AuditEntry.objects.filter(action="report_file.downloaded").count() == 2
     colleague = make_user("olga@staff.example.com", role=EMPLOYEE)
     other = Client()
