@@ -8,6 +8,7 @@ moved while it was offline is missed.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -18,6 +19,7 @@ from rapport.inventory import live
 
 CLOSE_FORBIDDEN = 4403
 MAX_ASKED = 200
+RECHECK_SECONDS = 30
 
 
 class StockConsumer(AsyncJsonWebsocketConsumer):
@@ -27,6 +29,7 @@ class StockConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.joined = True
+        self.checked_at = time.monotonic()
         await self.channel_layer.group_add(live.STOCK_GROUP, self.channel_name)
         await self.accept()
 
@@ -45,7 +48,30 @@ class StockConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "stock", "levels": levels})
 
     async def stock_event(self, event: dict[str, Any]) -> None:
+        # A page only listens, so its socket does not keep the session alive; now and then
+        # the session is read again: a sign-out or an idle timeout ends the socket.
+        if time.monotonic() - self.checked_at >= RECHECK_SECONDS:
+            self.checked_at = time.monotonic()
+            if not await database_sync_to_async(_still_ok)(self.scope):
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
         await self.send_json(event["payload"])
+
+
+def _still_ok(scope: dict[str, Any]) -> bool:
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from rapport.accounts.models import User
+
+    key = getattr(scope.get("session"), "session_key", None)
+    user = scope.get("user")
+    if not key or user is None:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    fresh = User.objects.filter(pk=user.pk).first()
+    return fresh is not None and staff_scope_ok(fresh, store)
 
 
 def _levels_by_public_id(public_ids: list[str]) -> list[dict[str, Any]]:

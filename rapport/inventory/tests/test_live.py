@@ -88,6 +88,32 @@ def test_a_refused_move_publishes_nothing(people):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_signed_out_session_stops_receiving_levels(people, monkeypatch):
+    from rapport.inventory import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0)
+    product = stocked_product(quantity=5)
+    client = Client()
+    testing.login_staff(client, people["employee"])
+    cookie = cookie_of(client)
+
+    async def run():
+        socket, connected, _ = await open_socket(stock_path(), cookie)
+        assert connected
+        await database_sync_to_async(adjust_stock)(
+            product=product, delta=1, reason="restock", actor=people["employee"]
+        )
+        assert (await next_of(socket, "stock"))["levels"][0]["quantity"] == 6
+        await database_sync_to_async(client.logout)()
+        await database_sync_to_async(adjust_stock)(
+            product=product, delta=1, reason="restock", actor=people["employee"]
+        )
+        assert (await socket.receive_output(timeout=5))["type"] == "websocket.close"
+
+    async_to_sync(run)()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_stock_socket_refuses_customers_and_anonymous_visitors(people):
     customer = Client()
     testing.login_customer(customer, people["customer"])
