@@ -561,3 +561,9 @@ RAPPORT_BACKUP_KEEP_WEEKLY = env_int("RAPPORT_BACKUP_KEEP_WEEKLY", 4)
 RAPPORT_BACKUP_MAX_AGE_HOURS = env_int("RAPPORT_BACKUP_MAX_AGE_HOURS", 26)
 # A 5xx rate or p95 over fewer requests than this is not measured (no alert on two requests).
 RAPPORT_ALERT_MIN_REQUESTS = env_int("RAPPORT_ALERT_MIN_REQUESTS", 20)
+
+# Issue 18: employees' personal report files live outside MEDIA_ROOT (never served as media);
+# stock at or below this many units is highlighted on the live stock page.
+RAPPORT_PRIVATE_ROOT = Path(env_str("RAPPORT_PRIVATE_ROOT", str(VAR_DIR / "private")))
+RAPPORT_REPORT_FILE_MAX_BYTES = env_int("RAPPORT_REPORT_FILE_MAX_BYTES", 10 * 1024 * 1024)
+RAPPORT_LOW_STOCK_THRESHOLD = env_int("RAPPORT_LOW_STOCK_THRESHOLD", 5)

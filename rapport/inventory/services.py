@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from rapport.catalog.models import Product
 from rapport.core import audit
+from rapport.inventory import live
 from rapport.inventory.models import MoveReason, StockMove, StockRecord
 
 
@@ -38,7 +39,8 @@ def take_stock_for_order(*, wanted: Iterable[tuple[Product, int]], order: Any, a
     condition make overselling impossible whatever the concurrency, and the check constraint on
     `quantity` backs it up.
     """
-    for product, quantity in sorted(wanted, key=lambda pq: pq[0].pk):
+    ordered = sorted(wanted, key=lambda pq: pq[0].pk)
+    for product, quantity in ordered:
         updated = StockRecord.objects.filter(product=product, quantity__gte=quantity).update(
             quantity=F("quantity") - quantity
         )
@@ -58,6 +60,7 @@ def take_stock_for_order(*, wanted: Iterable[tuple[Product, int]], order: Any, a
             order=order,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
+    live.publish_levels(product.pk for product, _quantity in ordered)
 
 
 def adjust_stock(
@@ -96,6 +99,7 @@ def adjust_stock(
             data={"delta": delta, "reason": reason, "quantity": record.quantity},
         )
         bump_catalogue_version()
+        live.publish_levels([product.pk])
         return record
 
 

@@ -21,7 +21,9 @@ from rapport.portal.views import chat as chat_views
 from rapport.portal.views import configurator as configurator_views
 from rapport.portal.views import content as content_views
 from rapport.portal.views import fulfilment as fulfilment_views
+from rapport.portal.views import logistics as logistics_views
 from rapport.portal.views import operations as operations_views
+from rapport.portal.views import performance as performance_views
 from rapport.portal.views import quotes as quotes_views
 from rapport.portal.views import reports as report_views
 from rapport.portal.views import returns as returns_views
@@ -135,6 +137,8 @@ urlpatterns = [
         name="price_list_customer_remove",
     ),
     path("stock/", stock.product_list, name="stock_list"),
+    path("stock/live/", logistics_views.live_stock, name="live_stock"),
+    path("shipments/", logistics_views.shipments, name="shipments"),
     path("stock/<uuid:public_id>/", stock.product_stock, name="stock"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
@@ -216,6 +220,17 @@ urlpatterns = [
     path("chat/<uuid:public_id>/<slug:action>/", chat_views.chat_action, name="chat_action"),
     # The employee's day (issue 18)
     path("tasks/", workspace_views.tasks, name="tasks"),
+    path("performance/", performance_views.my_performance, name="performance"),
+    path(
+        "performance/people/<int:user_id>/",
+        performance_views.member_performance,
+        name="member_performance",
+    ),
+    path(
+        "performance/files/<uuid:public_id>/",
+        performance_views.report_file_download,
+        name="report_file",
+    ),
     path("notes/", workspace_views.notes, name="notes"),
     path("notes/<uuid:public_id>/done/", workspace_views.note_done, name="note_done"),
     path("notes/<slug:kind>/<uuid:public_id>/", workspace_views.notes_on, name="notes_on"),

@@ -41,3 +41,49 @@ def get_team_for_manager(user: Any, public_id: Any) -> Team:
         return Team.objects.get(public_id=public_id)
     except (Team.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404("No such team") from exc
+
+
+def get_report_file_for(user: Any, public_id: Any) -> Any:
+    """A personal report file for its owner or a manager; Http404 for anyone else."""
+    from rapport.accounts.roles import is_manager
+    from rapport.workspace.models import ReportFile
+
+    if not is_employee(user):
+        raise Http404
+    files = ReportFile.objects.select_related("owner")
+    if not is_manager(user):
+        files = files.filter(owner=user)
+    try:
+        return files.get(public_id=public_id)
+    except (ReportFile.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such file") from exc
+
+
+def team_members_of(manager: Any) -> Any:
+    """The active staff in the teams this manager belongs to (themselves included)."""
+    from rapport.accounts.models import User
+    from rapport.accounts.roles import is_manager
+
+    if not is_manager(manager):
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, is_staff=True, teams__members=manager)
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def get_performance_subject(viewer: Any, user_id: Any) -> Any:
+    """Whose figures `viewer` may see: their own, or (a manager) a member of their teams."""
+    if not is_employee(viewer):
+        raise Http404
+    try:
+        wanted = int(user_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if wanted == viewer.pk:
+        return viewer
+    member = team_members_of(viewer).filter(pk=wanted).first()
+    if member is None:
+        raise Http404("Not in your team")
+    return member

@@ -80,3 +80,33 @@ class NoteMention(models.Model):
 
     def __str__(self) -> str:
         return f"@{self.user_id} in {self.note_id}"
+
+
+class ReportFileKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "XLSX"
+    DOCX = "docx", "DOCX"
+
+
+class ReportFile(PublicIdModel, TimeStampedModel):
+    """A personal report an employee uploaded (PDF, XLSX or DOCX, recognised by its content).
+
+    Stored outside the public media folder (`RAPPORT_PRIVATE_ROOT`); only its owner and managers
+    download it, always as an attachment.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_files"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(max_length=4, choices=ReportFileKind.choices)
+    # Relative to RAPPORT_PRIVATE_ROOT; named by the service, never by the uploader.
+    path = models.CharField(max_length=200, unique=True)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title}.{self.kind}"
