@@ -53,7 +53,7 @@ def _manager() -> object:
     user = get_user_model().objects.filter(email=EMAIL).first()
     if user is None:
         user = get_user_model().objects.create_user(
-            username=EMAIL, email=EMAIL, password=None, is_staff=True
+            email=EMAIL, password=None, is_staff=True
         )
     group, _created = Group.objects.get_or_create(name=MANAGER)
     user.groups.add(group)
