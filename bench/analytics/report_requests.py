@@ -52,9 +52,7 @@ EMAIL = "bench-manager@example.com"
 def _manager() -> object:
     user = get_user_model().objects.filter(email=EMAIL).first()
     if user is None:
-        user = get_user_model().objects.create_user(
-            email=EMAIL, password=None, is_staff=True
-        )
+        user = get_user_model().objects.create_user(email=EMAIL, password=None, is_staff=True)
     group, _created = Group.objects.get_or_create(name=MANAGER)
     user.groups.add(group)
     return user
