@@ -46,7 +46,7 @@ FUNNEL = {
 def period_counts(qs: QuerySet[Visit], grain: str) -> list[dict[str, Any]]:
     """Per period: visits, page views, bounces and the visits reaching each funnel step (one
     scan of the visits serves the period table, the funnel and the totals)."""
-    return list(
+    rows = (
         qs.annotate(p=_trunc(grain))
         .values("p")
         .annotate(
@@ -57,6 +57,7 @@ def period_counts(qs: QuerySet[Visit], grain: str) -> list[dict[str, Any]]:
         )
         .order_by("p")
     )
+    return [dict(r) for r in rows]
 
 
 def by_period(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
