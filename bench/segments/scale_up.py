@@ -22,7 +22,9 @@ table and clone (no Python loop over rows):
 Many-to-many interests, contact points, payments and stock moves are not cloned (RFM and the
 demo segments do not read them). Identity sequences are moved past the new ids at the end and
 the three tables are ANALYZEd. Each clone commits on its own so deferred foreign-key checks stay
-small.
+small. With `--drop-indexes` the order lines' secondary indexes and foreign keys are dropped
+while cloning and created again at the end (one index build and one validating join instead
+of 23 million index insertions and foreign-key lookups: several times faster on a busy machine).
 """
 
 from __future__ import annotations
@@ -83,9 +85,39 @@ def clone(model: type[Model], overrides: dict[str, str], stride: int, k: int) ->
         return int(cursor.rowcount)
 
 
+def _drop_line_indexes() -> list[str]:
+    """Drop the order lines' secondary indexes and foreign keys; returns the SQL that recreates
+    them."""
+    table = OrderLine._meta.db_table
+    again: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            again.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+            again.insert(0, definition)
+    return again
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000, help="target order count")
+    parser.add_argument(
+        "--drop-indexes",
+        action="store_true",
+        help="drop the order lines' secondary indexes and foreign keys while cloning",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("PostgreSQL only (set DATABASE_URL).")
@@ -127,6 +159,7 @@ def main() -> None:
         "order_id": f"t.order_id + k * {os_}",
     }
     started = time.perf_counter()
+    recreate = _drop_line_indexes() if args.drop_indexes else []
     for k in range(1, clones + 1):
         with transaction.atomic():
             c = clone(Customer, customer_overrides, cs, k)
@@ -139,6 +172,9 @@ def main() -> None:
         )
 
     with connection.cursor() as cursor:
+        for statement in recreate:
+            print(f"{statement[:90]} ({time.perf_counter() - started:.0f} s)", flush=True)
+            cursor.execute(statement)
         for model in (Customer, Order, OrderLine):
             table = model._meta.db_table
             cursor.execute(

@@ -1,5 +1,7 @@
 """What the traffic log adds to a storefront request: `event_for` (classify, hash the visitor)
-plus `push` (one RPUSH to Redis), timed per request; and what `flush` costs per event.
+plus `push` (append to the process's list; a thread sends it to Redis once a second), timed per
+request; and what `flush` costs per event. The whole request with and without the log:
+`bench/traffic/request_ab.py`.
 
     REDIS_URL=redis://127.0.0.1:6379/8 DATABASE_URL=postgres://… DEBUG=1 \
         .venv/bin/python bench/traffic/log_cost.py [--n 5000]
@@ -59,6 +61,7 @@ def main() -> None:
         f"p95 {times[int(0.95 * n)]:.0f} µs, p99 {times[int(0.99 * n)]:.0f} µs (wall); "
         f"CPU p50 {statistics.median(cpu):.0f} µs, p95 {cpu[int(0.95 * n)]:.0f} µs"
     )
+    log._sender.send_now()
     started = time.perf_counter()
     written = 0
     while True:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
@@ -451,43 +452,116 @@ def trends(filters: Filters) -> ReportData:
     )
 
 
+def last_contacts(customer_ids: list[int]) -> dict[int, datetime.datetime]:
+    """The latest chat message or service-ticket message with each of these customers."""
+    from django.db.models import Max
+
+    from rapport.aftersales.models import TicketMessage
+    from rapport.chat.models import Room
+
+    found: dict[int, datetime.datetime] = {}
+    for pk, at in [
+        *Room.objects.filter(customer_id__in=customer_ids, last_message_at__isnull=False)
+        .values("customer_id")
+        .annotate(at=Max("last_message_at"))
+        .values_list("customer_id", "at"),
+        *TicketMessage.objects.filter(ticket__customer_id__in=customer_ids)
+        .values("ticket__customer_id")
+        .annotate(at=Max("created_at"))
+        .values_list("ticket__customer_id", "at"),
+    ]:
+        if pk not in found or at > found[pk]:
+            found[pk] = at
+    return found
+
+
+def _customer_filters(qs: QuerySet[Any], filters: Filters, prefix: str) -> QuerySet[Any]:
+    if filters.country:
+        qs = qs.filter(**{f"{prefix}country": filters.country})
+    if filters.segment:
+        qs = qs.filter(**{f"{prefix}segment_memberships__segment__public_id": filters.segment})
+    return qs
+
+
+def _heavy_row(customer: Any, value: Any, rfm: Any, contacts: Mapping[int, Any]) -> dict:
+    manager = value.account_manager if value is not None else None
+    contact = contacts.get(customer.pk)
+    return {
+        "customer": customer.name or customer.email or str(customer.public_id),
+        "country": customer.country,
+        "orders": rfm.frequency if rfm is not None else None,
+        "spend": rfm.monetary if rfm is not None else None,
+        "predicted": value.predicted_12m if value is not None and value.computed_at else None,
+        "last_order": rfm.last_order_at.date() if rfm is not None else None,
+        "group": rfm.get_group_display() if rfm is not None else "",
+        "manager": (manager.get_full_name() or manager.email) if manager is not None else "",
+        "last_contact": contact.date() if contact is not None else None,
+    }
+
+
+def _related(obj: Any, name: str) -> Any:
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 def heavy_customers(filters: Filters) -> ReportData:
-    """Customers ranked by net spend (RFM monetary; a value model can replace it), with orders,
-    last order and RFM group; country and segment filters."""
+    """Customers ranked by net spend (RFM monetary) and, once the value model has run
+    (`customervalue`), by predicted spend over the next 12 months; each with orders, last
+    order, RFM group, their account manager and the last contact (chat or ticket message);
+    country and segment filters."""
+    from rapport.customervalue.models import CustomerValue
     from rapport.segments.models import RfmScore
 
-    qs = RfmScore.objects.select_related("customer")
-    if filters.country:
-        qs = qs.filter(customer__country=filters.country)
-    if filters.segment:
-        qs = qs.filter(customer__segment_memberships__segment__public_id=filters.segment)
-    rows = [
-        {
-            "customer": s.customer.name or s.customer.email or str(s.customer.public_id),
-            "country": s.customer.country,
-            "orders": s.frequency,
-            "spend": s.monetary,
-            "last_order": s.last_order_at.date(),
-            "group": s.get_group_display(),
-        }
-        for s in qs.order_by("-monetary")[:100]
+    # The top 100 keys first (one sort of a narrow row), then their rows with the joins: joining
+    # the customer, value and manager before the sort made PostgreSQL join every score.
+    spend_ids = list(
+        _customer_filters(RfmScore.objects.all(), filters, "customer__")
+        .order_by("-monetary", "customer_id")
+        .values_list("customer_id", flat=True)[:100]
+    )
+    found = RfmScore.objects.select_related(
+        "customer", "customer__value", "customer__value__account_manager"
+    ).in_bulk(spend_ids)
+    by_spend = [found[pk] for pk in spend_ids]
+    value_ids = list(
+        _customer_filters(
+            CustomerValue.objects.filter(computed_at__isnull=False, predicted_12m__gt=0),
+            filters,
+            "customer__",
+        )
+        .order_by("-predicted_12m", "customer_id")
+        .values_list("pk", flat=True)[:100]
+    )
+    values = CustomerValue.objects.select_related(
+        "customer", "customer__rfm", "account_manager"
+    ).in_bulk(value_ids)
+    by_value = [values[pk] for pk in value_ids]
+    contacts = last_contacts(
+        sorted({s.customer_id for s in by_spend} | {v.customer_id for v in by_value})
+    )
+    rows = [_heavy_row(s.customer, _related(s.customer, "value"), s, contacts) for s in by_spend]
+    value_rows = [
+        _heavy_row(v.customer, v, _related(v.customer, "rfm"), contacts) for v in by_value
+    ]
+    columns = [
+        ("customer", _("Customer")),
+        ("country", _("Country")),
+        ("orders", _("Orders")),
+        ("spend", _("Net spend")),
+        ("predicted", _("Predicted spend, next 12 months")),
+        ("last_order", _("Last order")),
+        ("group", _("RFM group")),
+        ("manager", _("Account manager")),
+        ("last_contact", _("Last contact")),
     ]
     return ReportData(
         code="heavy_customers",
         title=str(_("Heavy customers")),
         tables=[
-            Table(
-                str(_("Top 100 by spend")),
-                [
-                    ("customer", _("Customer")),
-                    ("country", _("Country")),
-                    ("orders", _("Orders")),
-                    ("spend", _("Net spend")),
-                    ("last_order", _("Last order")),
-                    ("group", _("RFM group")),
-                ],
-                rows,
-            )
+            Table(str(_("Top 100 by spend")), columns, rows),
+            Table(str(_("Top 100 by predicted value")), columns, value_rows),
         ],
         chart={
             "x": [r["customer"] for r in rows[:20]],

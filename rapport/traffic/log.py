@@ -1,10 +1,11 @@
 """Logging page views off the request path.
 
 The middleware (`TrafficMiddleware`) turns a storefront response into a small event (visitor
-hash, time, path, page kind, event, referrer host, device class) and pushes it to a Redis list
-(one RPUSH); `flush()` — the beat task `traffic.flush_events`, every 10 seconds — writes the
-queued events into visits and page views. Without Redis (development, tests) events wait in a
-per-process list and are written every `LOCAL_BATCH` events.
+hash, time, path, page kind, event, referrer host, device class) and appends it to this process's
+list, which a background thread pushes to a Redis list once a second (one RPUSH: `_Sender`; the
+request never waits for the network); `flush()` — the beat task `traffic.flush_events`, every
+10 seconds — writes the queued events into visits and page views. Without Redis (development,
+tests) events wait in a per-process list and are written every `LOCAL_BATCH` events.
 
 Never logged: staff pages, non-GET pages except the add-to-cart and order-placing posts, error
 responses, bots (user agent), visitors sending Do Not Track or Global Privacy Control.
@@ -12,11 +13,15 @@ responses, bots (user agent), visitors sending Do Not Track or Global Privacy Co
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import hashlib
 import json
+import logging
+import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +37,7 @@ from rapport.traffic.models import Device, PageKind, PageView, TrafficSource, Vi
 
 QUEUE_KEY = "traffic:events"
 LOCAL_BATCH = 100
+SEND_EVERY = 1.0  # seconds between two sends of the queued events to Redis
 VISIT_GAP = datetime.timedelta(minutes=30)
 BOTS = re.compile(
     r"bot|crawl|spider|slurp|bingpreview|headless|python-requests|python-urllib|curl|wget|"
@@ -53,6 +59,7 @@ PLACING = {"checkout", "checkout_verify"}
 
 _local: list[dict[str, Any]] = []
 _local_lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 def device_of(agent: str) -> str:
@@ -136,11 +143,78 @@ def _redis() -> Any:
     return client.get_client(QUEUE_KEY, write=True)
 
 
+def _uses_redis() -> bool:
+    return hasattr(getattr(cache, "_cache", None), "get_client")
+
+
+class _Sender:
+    """This process's events on their way to Redis. A request only appends its event to a list;
+    a daemon thread started with the first event sends what has piled up once a second, in one
+    RPUSH. Waking Redis on every request cost a few milliseconds of wall time on a loaded
+    machine (the kernel switches to Redis and back), one RPUSH a second costs nothing per
+    request (docs/performance.md, issue 19). Events still in the list when the process exits
+    are sent by an exit hook; a crash loses at most the last second's."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: list[dict[str, Any]] = []
+        self.pid = 0
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        # A forked worker starts empty, with its own lock and (on its first event) thread.
+        self.lock = threading.Lock()
+        self.pending = []
+        self.pid = 0
+
+    def add(self, event: dict[str, Any]) -> None:
+        with self.lock:
+            self.pending.append(event)
+            if self.pid == os.getpid():
+                return
+            first_start = self.pid == 0
+            self.pid = os.getpid()
+        threading.Thread(target=self._run, name="traffic-log-sender", daemon=True).start()
+        if first_start:
+            atexit.register(self._send_at_exit)
+
+    def send_now(self, client: Any = None) -> int:
+        """Send every pending event (one RPUSH); returns how many."""
+        with self.lock:
+            batch, self.pending = self.pending, []
+        if batch:
+            (client or _redis()).rpush(QUEUE_KEY, *(json.dumps(e) for e in batch))
+        return len(batch)
+
+    def _run(self) -> None:
+        client = _redis()
+        pid = os.getpid()
+        while self.pid == pid:
+            time.sleep(SEND_EVERY)
+            try:
+                self.send_now(client)
+            except Exception:
+                logger.exception("traffic events not sent to Redis")
+                client = _redis()
+
+    def _send_at_exit(self) -> None:
+        if self.pid != os.getpid():
+            return
+        try:
+            self.send_now()
+        except Exception:
+            logger.exception("traffic events not sent to Redis at exit")
+
+
+_sender = _Sender()
+
+
 def push(event: dict[str, Any]) -> None:
-    """Queue one event (one RPUSH, or the per-process list without Redis)."""
-    redis = _redis()
-    if redis is not None:
-        redis.rpush(QUEUE_KEY, json.dumps(event))
+    """Queue one event: with Redis, into this process's list that a background thread sends
+    once a second (`_Sender`); without Redis, into the per-process list written to the database
+    every `LOCAL_BATCH` events."""
+    if _uses_redis():
+        _sender.add(event)
         return
     with _local_lock:
         _local.append(event)
@@ -254,7 +328,5 @@ class TrafficMiddleware:
             if event is not None:
                 push(event)
         except Exception:
-            import logging
-
-            logging.getLogger(__name__).exception("traffic event not logged")
+            logger.exception("traffic event not logged")
         return response

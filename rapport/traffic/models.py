@@ -64,6 +64,8 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["key", "-last_seen_at"]),
             models.Index(fields=["started_at"]),
+            # The live visits of the traffic view (this site's, seen in the last 30 minutes).
+            models.Index(fields=["source", "last_seen_at"]),
         ]
 
     def __str__(self) -> str:

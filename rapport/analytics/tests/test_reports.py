@@ -180,3 +180,40 @@ def test_refresh_command_rebuilds_every_day(imported):
     days = SalesDay.objects.values("day").distinct().count()
     assert out.getvalue().strip() == f"{days} day(s) refreshed"
     assert days > 0
+
+
+def test_heavy_customers_rank_by_spend_and_by_predicted_value_with_manager_and_contact(
+    imported, people
+):
+    """Spend ranking = RFM's net spend of the real slice (highest first); the second table
+    ranks by the value model's prediction; account manager and last contact (the latest of a
+    chat message and a ticket message) are shown."""
+    from rapport.analytics.reports import heavy_customers
+    from rapport.chat.models import Room, RoomKind
+    from rapport.customervalue.models import CustomerValue
+    from rapport.segments.models import RfmScore
+
+    call_command("compute_rfm", stdout=io.StringIO())
+    scores = list(RfmScore.objects.select_related("customer").order_by("-monetary"))
+    top, second = scores[0].customer, scores[1].customer
+    manager = people["manager"]
+    now = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC)
+    CustomerValue.objects.create(
+        customer=second, predicted_12m=Decimal("99999.00"), computed_at=now,
+        account_manager=manager,
+    )  # fmt: skip
+    CustomerValue.objects.create(customer=top, predicted_12m=Decimal("10.00"), computed_at=now)
+    Room.objects.create(kind=RoomKind.CUSTOMER, customer=second, last_message_at=now)
+    Room.objects.create(
+        kind=RoomKind.CUSTOMER, customer=second, last_message_at=now - datetime.timedelta(days=9)
+    )
+
+    data = heavy_customers(parse_filters({}))
+    by_spend, by_value = data.tables[0].rows, data.tables[1].rows
+    assert [r["spend"] for r in by_spend] == [s.monetary for s in scores[:100]]
+    assert by_spend[0]["customer"] == (top.name or top.email or str(top.public_id))
+    assert by_spend[0]["manager"] == "" and by_spend[0]["last_contact"] is None
+    assert by_spend[1]["manager"] == (manager.get_full_name() or manager.email)
+    assert by_spend[1]["last_contact"] == now.date()
+    assert [r["predicted"] for r in by_value] == [Decimal("99999.00"), Decimal("10.00")]
+    assert by_value[0]["spend"] == scores[1].monetary

@@ -6,6 +6,7 @@ import csv
 import datetime
 import gzip
 import io
+import json
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -236,3 +237,31 @@ def test_the_invitation_is_in_the_page_hidden_until_asked(client):
     html = client.get(reverse("storefront:home"), HTTP_USER_AGENT=BROWSER).content.decode()
     assert 'id="chat-invite"' in html and "hidden" in html.split('id="chat-invite"')[1][:200]
     assert "traffic/invite" in html
+
+
+class _FakeRedis:
+    def __init__(self):
+        self.pushed: list[tuple[str, tuple[str, ...]]] = []
+
+    def rpush(self, key, *values):
+        self.pushed.append((key, values))
+
+
+def test_with_redis_the_request_only_queues_and_one_rpush_sends_the_pile(monkeypatch):
+    """The request path never talks to Redis: events wait in the process and one RPUSH sends
+    them all (in order, as the JSON `flush` reads back); the sender thread starts once."""
+    fake = _FakeRedis()
+    started = []
+    sender = log._Sender()
+    monkeypatch.setattr(log, "_uses_redis", lambda: True)
+    monkeypatch.setattr(log, "_redis", lambda: fake)
+    monkeypatch.setattr(log, "_sender", sender)
+    thread = type("T", (), {"start": lambda self: started.append(self)})
+    monkeypatch.setattr(log.threading, "Thread", lambda **kw: thread())
+    events = [{"key": f"k{i}", "at": f"2026-12-06T08:00:0{i}+00:00"} for i in range(3)]
+    for event in events:
+        log.push(event)
+    assert fake.pushed == [] and len(started) == 1
+    assert sender.send_now() == 3
+    assert fake.pushed == [(log.QUEUE_KEY, tuple(json.dumps(e) for e in events))]
+    assert sender.send_now() == 0 and len(fake.pushed) == 1
