@@ -28,6 +28,7 @@ from rapport.campaigns.models import (
     CampaignKind,
     CampaignStatus,
     Occasion,
+    OccasionKind,
     Recipient,
     SendBatch,
     Topic,
@@ -455,3 +456,34 @@ def erase_customer_data(*, customer: Customer) -> dict[str, int]:
     occasions, _by_kind = Occasion.objects.filter(customer=customer).delete()
     opt_outs, _by_kind = TopicOptOut.objects.filter(customer=customer, campaign=None).delete()
     return {"occasions": occasions, "topic_opt_outs": opt_outs, "recipient_keys": keys}
+
+
+def merge_customer_data(*, source: Customer, target: Customer) -> dict[str, int]:
+    """Merging records (called by `customers.services.merge_customers`, in its transaction):
+    the loser's occasions, topic opt-outs and campaign rows move to the survivor, so the survivor
+    keeps every opt-out (no mail about a topic either record stopped), is reminded of the
+    loser's occasions, and the daily cap counts both records' mail. Where the survivor already
+    has the same (a birthday, an opt-out of that topic, a row of that campaign and key), the
+    survivor's is kept and the loser's stays behind on the merged record."""
+    occasions = Occasion.objects.filter(customer=source)
+    if Occasion.objects.filter(customer=target, kind=OccasionKind.BIRTHDAY).exists():
+        occasions = occasions.exclude(kind=OccasionKind.BIRTHDAY)
+    moved_occasions = occasions.update(customer=target)
+    opt_outs = TopicOptOut.objects.filter(customer=source).exclude(
+        topic__in=TopicOptOut.objects.filter(customer=target).values("topic")
+    )
+    moved_opt_outs = opt_outs.update(customer=target)
+    taken = set(Recipient.objects.filter(customer=target).values_list("campaign_id", "key"))
+    movable = [
+        pk
+        for pk, campaign_id, key in Recipient.objects.filter(customer=source).values_list(
+            "pk", "campaign_id", "key"
+        )
+        if (campaign_id, key) not in taken
+    ]
+    moved_rows = Recipient.objects.filter(pk__in=movable).update(customer=target)
+    return {
+        "occasions": moved_occasions,
+        "topic_opt_outs": moved_opt_outs,
+        "recipients": moved_rows,
+    }

@@ -104,3 +104,34 @@ def test_erase_removes_occasions_and_keeps_every_campaigns_figures(ann, campaign
         assert old.unsubscribes == new.unsubscribes
     data = export_customer_data(customer=ann, actor=None)
     assert data["occasions"] == [] and SECRET not in json.dumps(data)
+
+
+def test_merge_moves_occasions_opt_outs_and_campaign_rows_to_the_survivor(ann, campaign):
+    from rapport.customers.services import merge_customers
+
+    survivor = contactable(email="ann.new@example.com")
+    unsubscribe_topic(customer=survivor, topic=Topic.OFFERS, actor=None)  # both stopped offers
+    reached = Recipient.objects.filter(customer=ann).count()
+
+    merge_customers(survivor=survivor, loser=ann, actor=None)
+
+    assert Occasion.objects.filter(customer=survivor).count() == 2
+    assert not Occasion.objects.filter(customer=ann).exists()
+    assert set(TopicOptOut.objects.filter(customer=survivor).values_list("topic", flat=True)) == {
+        Topic.OFFERS,
+        Topic.OCCASIONS,  # the loser's opt-out now protects the survivor
+    }
+    assert Recipient.objects.filter(customer=survivor).count() == reached
+    # an occasions campaign to the survivor: skipped, the loser had stopped that topic
+    again = save_campaign(
+        actor=None,
+        name="Again",
+        topic=Topic.OCCASIONS,
+        audience_kind=AudienceKind.LIST,
+        audience_list=survivor.email,
+        variants=[("Hi", "Hi.")],
+        control_percent=0,
+        personal_products=False,
+    )
+    send_campaign(campaign=start_campaign(campaign=again, actor=None))
+    assert Recipient.objects.get(campaign=again).skipped_reason  # opted out of occasions

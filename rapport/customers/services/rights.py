@@ -252,11 +252,13 @@ def _scrub_admin_log(strings: list[str]) -> None:
 def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Customer:
     """Merge a duplicate record into another: the union of their history ends on the survivor.
 
-    Orders, contact points (same value: the survivor's is kept), interests, messages and
+    Orders, contact points (same value: the survivor's is kept), interests, messages,
+    occasions, topic opt-outs and campaign rows (`campaigns.services.merge_customer_data`) and
     timeline entries move to the survivor; empty profile fields are filled from the loser;
     the loser's login moves over when the survivor has none. The loser is marked merged into
     the survivor. Rows are locked in primary-key order so two merges cannot deadlock.
     """
+    from rapport.campaigns.services import merge_customer_data
     from rapport.messaging.services import repoint_messages
     from rapport.orders.models import Order
 
@@ -307,6 +309,7 @@ def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Custo
             filled.append("user")
         keep.save()
         messages = repoint_messages(source=drop, target=keep)
+        campaign_data = merge_customer_data(source=drop, target=keep)
         entries = audit.repoint_customer(source=drop, target=keep, actor=actor)
         drop.merged_into = keep
         drop.merged_at = timezone.now()
@@ -322,6 +325,7 @@ def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Custo
                 "orders": orders,
                 "contact_points": moved_points,
                 "messages": messages,
+                "campaign_data": campaign_data,
                 "timeline_entries": entries,
                 "filled": filled,
             },
