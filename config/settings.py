@@ -544,6 +544,8 @@ RAPPORT_SURVEY_LINK_DAYS = env_int("RAPPORT_SURVEY_LINK_DAYS", 30)
 # in their own time zone; on top of the weekly contact budget.
 RAPPORT_CAMPAIGN_DAILY_CAP = env_int("RAPPORT_CAMPAIGN_DAILY_CAP", 1)
 RAPPORT_CAMPAIGN_BATCH_SIZE = env_int("RAPPORT_CAMPAIGN_BATCH_SIZE", 500)
+# How many worker tasks share one campaign's batches (one per worker process is the useful most).
+RAPPORT_CAMPAIGN_SEND_TASKS = env_int("RAPPORT_CAMPAIGN_SEND_TASKS", 2)
 # An occasion reminder goes this many days before the customer usually starts buying for it.
 RAPPORT_OCCASION_NOTICE_DAYS = env_int("RAPPORT_OCCASION_NOTICE_DAYS", 3)
 

@@ -218,3 +218,31 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} → {self.customer_id}"
+
+
+class SendBatch(models.Model):
+    """A slice of a one-off campaign's audience that one worker sends in one transaction.
+
+    The audience is cut into slices by customer id when the send starts: this slice covers the
+    ids from `first_customer_id` up to `last_customer_id` (None: to the end), so customers who
+    join the audience later still fall into exactly one slice. Workers claim undone slices with
+    `SELECT … FOR UPDATE SKIP LOCKED`, so several workers share one campaign and never the same
+    slice; `done_at` is set in the transaction that writes the slice's recipients and mail.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="batches")
+    first_customer_id = models.BigIntegerField()
+    last_customer_id = models.BigIntegerField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["campaign", "first_customer_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "first_customer_id"], name="send_batch_slice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.first_customer_id}…{self.last_customer_id or ''}"

@@ -23,9 +23,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from rapport.campaigns.models import Campaign, CampaignKind, Occasion, Recipient, TopicOptOut
+from rapport.campaigns.models import (
+    Campaign,
+    CampaignKind,
+    Occasion,
+    OccasionKind,
+    Recipient,
+    TopicOptOut,
+)
 from rapport.customers.models import Consent, Customer, Purpose
 from rapport.messaging.models import Message, MessageStatus
 from rapport.orders.models import Order, OrderKind, OrderStatus
@@ -224,3 +231,66 @@ def recipient_counts(campaign: Campaign) -> dict[str, Any]:
         "mailed": rows.filter(message__isnull=False).count(),
         "control": rows.filter(is_control=True).count(),
     }
+
+
+def customer_export(customer: Customer) -> dict[str, Any]:
+    """The customer's occasions, topic opt-outs and campaign rows, for their data export."""
+
+    def iso(value: Any) -> Any:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "occasions": [
+            {
+                "kind": o.kind,
+                "name": o.name,
+                "month": o.month,
+                "day": o.day,
+                "next_date": iso(o.next_date),
+                "lead_days": o.lead_days,
+                "strength": str(o.strength),
+                "repetitions": o.repetitions,
+                "source_dates": o.source_dates,
+                "remind": o.enabled,
+                "edited_at": iso(o.edited_at),
+                "mined_at": iso(o.mined_at),
+            }
+            for o in Occasion.objects.filter(customer=customer).order_by("next_date", "pk")
+        ],
+        "topic_opt_outs": [
+            {
+                "topic": t.topic,
+                "campaign": t.campaign.name if t.campaign else None,
+                "at": iso(t.created_at),
+            }
+            for t in TopicOptOut.objects.filter(customer=customer)
+            .select_related("campaign")
+            .order_by("created_at", "pk")
+        ],
+        "campaigns": [
+            {
+                "campaign": r.campaign.name,
+                "at": iso(r.created_at),
+                "control_group": r.is_control,
+                "version": r.variant.label if r.variant else None,
+                "mailed": r.message_id is not None,
+                "skipped": r.skipped_reason,
+                "occasion": r.occasion.name if r.occasion else None,
+            }
+            for r in Recipient.objects.filter(customer=customer)
+            .select_related("campaign", "variant", "occasion")
+            .order_by("created_at", "pk")
+        ],
+    }
+
+
+def own_occasion_names(customer: Customer) -> list[str]:
+    """The names the customer wrote for their occasions (declared or renamed): personal text
+    that erasure takes out of the audit log too."""
+    return [
+        name
+        for name in Occasion.objects.filter(customer=customer)
+        .filter(Q(kind=OccasionKind.DECLARED) | Q(edited_at__isnull=False))
+        .values_list("name", flat=True)
+        if len(name.strip()) >= 4
+    ]

@@ -170,12 +170,12 @@ def deliver_many(
 ) -> int:
     """`deliver` for a batch of customers of a one-off campaign, with set-based reads and bulk
     writes (`messaging.batch.queue_messages`): the same control group, topic, daily-cap,
-    consent, budget and quiet-hour rules, in one transaction. The campaign row is locked first,
-    so two senders of one campaign take turns and nobody is reached twice. Returns how many
-    recipient rows were written."""
+    consent, budget and quiet-hour rules, in one transaction. The caller holds the lock that
+    makes these customers its own (a claimed `SendBatch` row, or the campaign row for the final
+    sweep), so nobody is reached twice; customers who already have a row are left out. Returns
+    how many recipient rows were written."""
     now = timezone.now()
     with transaction.atomic():
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         done = set(
             Recipient.objects.filter(
                 campaign=campaign, key="", customer__in=[c.pk for c in customers]

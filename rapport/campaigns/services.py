@@ -1,9 +1,9 @@
 """Writes for campaigns: compose, schedule, send in batches (exactly once), preview.
 
-Sending follows the upgrade-notice pattern: the audience is read in primary-key order, everyone
-without a `Recipient` row is handled by `sending.deliver` (row + outbox message in one
-transaction), batch after batch, until nobody is left; running it twice, or again after a crash,
-reaches nobody twice and never mails the control group.
+Sending: the audience is cut once into `SendBatch` slices by customer id; workers claim slices
+with `SELECT … FOR UPDATE SKIP LOCKED` and write each slice's `Recipient` rows and outbox messages
+in one transaction (`sending.deliver_many`), so several workers share one campaign; running it
+twice, or again after a crash, reaches nobody twice and never mails the control group.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +28,9 @@ from rapport.campaigns.models import (
     CampaignKind,
     CampaignStatus,
     Occasion,
+    OccasionKind,
     Recipient,
+    SendBatch,
     Topic,
     TopicOptOut,
     Variant,
@@ -257,34 +261,116 @@ def start_campaign(
         return locked
 
 
-def send_batch(*, campaign: Campaign, size: int | None = None) -> int:
-    """Reach the next `size` customers not yet handled; returns how many rows were written."""
+@dataclass
+class _Content:
+    """What every batch of one send needs: the versions and the context builder (the campaign's
+    products in stock, rendered once)."""
+
+    variants: list[Variant]
+    build: Callable[[Customer, Variant | None], dict[str, Any]]
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> _Content:
+        fixed = _in_stock(list(campaign.products.all()))
+        return cls(variants=list(campaign.variants.all()), build=content_for(campaign, fixed))
+
+
+def plan_batches(*, campaign: Campaign, size: int | None = None) -> int:
+    """Cut the audience not yet reached into `SendBatch` slices of `size` customers, once per
+    campaign (under the campaign row lock); returns how many slices were made (0: already cut).
+
+    The slices cover every customer id from 0 up, the last one open-ended, so a customer who
+    joins the audience during the send falls into exactly one slice."""
     size = size or settings.RAPPORT_CAMPAIGN_BATCH_SIZE
-    variants = list(campaign.variants.all())
-    fixed = _in_stock(list(campaign.products.all()))
-    build = content_for(campaign, fixed)
-    customers = list(pending(campaign)[:size])
-    if not customers:
-        return 0
-    return deliver_many(
-        campaign=campaign, customers=customers, variants=variants, template=TEMPLATE, context=build
-    )
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        if SendBatch.objects.filter(campaign=campaign).exists():
+            return 0
+        ids = list(pending(campaign).values_list("pk", flat=True))
+        starts = [0, *ids[size::size]]
+        SendBatch.objects.bulk_create(
+            SendBatch(
+                campaign=campaign,
+                first_customer_id=first,
+                last_customer_id=starts[i + 1] - 1 if i + 1 < len(starts) else None,
+            )
+            for i, first in enumerate(starts)
+        )
+        return len(starts)
+
+
+def send_next_batch(*, campaign: Campaign, content: _Content | None = None) -> int | None:
+    """Claim one undone slice (`FOR UPDATE SKIP LOCKED`: a slice another worker holds is
+    passed over) and reach its customers in one transaction; returns how many rows were written,
+    or None when no slice is left to claim. A crash rolls the slice back for the next worker."""
+    content = content or _Content.of(campaign)
+    with transaction.atomic():
+        batch = (
+            SendBatch.objects.select_for_update(skip_locked=True)
+            .filter(campaign=campaign, done_at__isnull=True)
+            .order_by("first_customer_id")
+            .first()
+        )
+        if batch is None:
+            return None
+        people = audience(campaign).filter(pk__gte=batch.first_customer_id)
+        if batch.last_customer_id is not None:
+            people = people.filter(pk__lte=batch.last_customer_id)
+        customers = list(people)
+        written = 0
+        if customers:
+            written = deliver_many(
+                campaign=campaign,
+                customers=customers,
+                variants=content.variants,
+                template=TEMPLATE,
+                context=content.build,
+            )
+        batch.done_at = timezone.now()
+        batch.rows = written
+        batch.save(update_fields=["done_at", "rows"])
+        return written
+
+
+def finish_campaign(*, campaign: Campaign, content: _Content | None = None) -> int:
+    """When every slice is done: reach anyone still pending (normally nobody) and mark the
+    campaign sent, under the campaign row lock. Returns the rows written; 0 and nothing changed
+    while a slice is still being sent (its worker finishes the campaign)."""
+    size = settings.RAPPORT_CAMPAIGN_BATCH_SIZE
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != CampaignStatus.SENDING or locked.finished_at is not None:
+            return 0
+        if SendBatch.objects.filter(campaign=locked, done_at__isnull=True).exists():
+            return 0
+        content = content or _Content.of(locked)
+        total = 0
+        while customers := list(pending(locked)[:size]):
+            total += deliver_many(
+                campaign=locked,
+                customers=customers,
+                variants=content.variants,
+                template=TEMPLATE,
+                context=content.build,
+            )
+        locked.status = CampaignStatus.SENT
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at", "updated_at"])
+        return total
 
 
 def send_campaign(*, campaign: Campaign, size: int | None = None) -> int:
-    """Batches until the whole audience is handled, then mark the campaign sent."""
+    """Send a started campaign: cut it into slices (once), then claim and send slices until none
+    is left, then finish it. Any number of workers may run this for the same campaign at once:
+    they share its slices. Returns how many recipient rows this call wrote."""
     if campaign.status != CampaignStatus.SENDING:
         raise CampaignError(_("Start the campaign first."))
+    plan_batches(campaign=campaign, size=size)
+    content = _Content.of(campaign)
     total = 0
-    while True:
-        handled = send_batch(campaign=campaign, size=size)
-        total += handled
-        if handled == 0 and not pending(campaign).exists():
-            break
-    Campaign.objects.filter(pk=campaign.pk, finished_at__isnull=True).update(
-        status=CampaignStatus.SENT, finished_at=timezone.now()
-    )
-    return total
+    while (written := send_next_batch(campaign=campaign, content=content)) is not None:
+        total += written
+    return total + finish_campaign(campaign=campaign, content=content)
 
 
 def due_campaigns(now: datetime.datetime | None = None) -> QuerySet[Campaign]:
@@ -355,3 +441,49 @@ def resubscribe_topic(*, customer: Customer, topic: str, actor: Any) -> bool:
                 summary=f"Mail about {Topic(topic).label} allowed again",
             )
         return bool(deleted)
+
+
+def erase_customer_data(*, customer: Customer) -> dict[str, int]:
+    """Erasure (called by `customers.services.erase_customer`, in its transaction): delete the
+    customer's occasions and the topic opt-outs they made on their account page; keep their
+    campaign rows and the opt-outs they made from a campaign's mail — both hang on the now
+    anonymous record, so every campaign's counts, conversions and uplift stay as they were —
+    with the occasion date taken out of reminder rows' keys."""
+    rows = Recipient.objects.filter(customer=customer)
+    keys = rows.exclude(key="").update(
+        key=Concat(Value("erased:"), Cast("pk", output_field=CharField())), occasion=None
+    )
+    occasions, _by_kind = Occasion.objects.filter(customer=customer).delete()
+    opt_outs, _by_kind = TopicOptOut.objects.filter(customer=customer, campaign=None).delete()
+    return {"occasions": occasions, "topic_opt_outs": opt_outs, "recipient_keys": keys}
+
+
+def merge_customer_data(*, source: Customer, target: Customer) -> dict[str, int]:
+    """Merging records (called by `customers.services.merge_customers`, in its transaction):
+    the loser's occasions, topic opt-outs and campaign rows move to the survivor, so the survivor
+    keeps every opt-out (no mail about a topic either record stopped), is reminded of the
+    loser's occasions, and the daily cap counts both records' mail. Where the survivor already
+    has the same (a birthday, an opt-out of that topic, a row of that campaign and key), the
+    survivor's is kept and the loser's stays behind on the merged record."""
+    occasions = Occasion.objects.filter(customer=source)
+    if Occasion.objects.filter(customer=target, kind=OccasionKind.BIRTHDAY).exists():
+        occasions = occasions.exclude(kind=OccasionKind.BIRTHDAY)
+    moved_occasions = occasions.update(customer=target)
+    opt_outs = TopicOptOut.objects.filter(customer=source).exclude(
+        topic__in=TopicOptOut.objects.filter(customer=target).values("topic")
+    )
+    moved_opt_outs = opt_outs.update(customer=target)
+    taken = set(Recipient.objects.filter(customer=target).values_list("campaign_id", "key"))
+    movable = [
+        pk
+        for pk, campaign_id, key in Recipient.objects.filter(customer=source).values_list(
+            "pk", "campaign_id", "key"
+        )
+        if (campaign_id, key) not in taken
+    ]
+    moved_rows = Recipient.objects.filter(pk__in=movable).update(customer=target)
+    return {
+        "occasions": moved_occasions,
+        "topic_opt_outs": moved_opt_outs,
+        "recipients": moved_rows,
+    }

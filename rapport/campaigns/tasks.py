@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
-from django.core.cache import cache
-from django.utils import timezone
+from django.conf import settings
 
 from rapport.campaigns import occasion_services, reminders, services
 from rapport.campaigns.models import Campaign, CampaignStatus
-
-LOCK_SECONDS = 15 * 60
 
 
 @shared_task(acks_late=True)
@@ -24,20 +23,20 @@ def send_occasion_reminders_task() -> int:
     return reminders.send_due_reminders()
 
 
-@shared_task(acks_late=True)
-def send_campaign_task(campaign_pk: int) -> int:
-    """Send a started campaign to everyone not yet reached. One sender per campaign at a time
-    (a cache lock); a crash leaves the rest to `send_due_campaigns_task`."""
-    key = f"campaigns:sending:{campaign_pk}"
-    if not cache.add(key, timezone.now().isoformat(), LOCK_SECONDS):
+@shared_task(bind=True, acks_late=True)
+def send_campaign_task(self: Any, campaign_pk: int) -> int:
+    """Send a started campaign to everyone not yet reached. The task that cuts the audience into
+    slices enqueues RAPPORT_CAMPAIGN_SEND_TASKS - 1 more on its own queue, so that many workers
+    (or one worker's processes) share the slices; a crash leaves the rest to
+    `send_due_campaigns_task`. Any number of these may run at once for one campaign."""
+    campaign = Campaign.objects.filter(pk=campaign_pk).first()
+    if campaign is None or campaign.status != CampaignStatus.SENDING:
         return 0
-    try:
-        campaign = Campaign.objects.get(pk=campaign_pk)
-        if campaign.status != CampaignStatus.SENDING:
-            return 0
-        return services.send_campaign(campaign=campaign)
-    finally:
-        cache.delete(key)
+    if services.plan_batches(campaign=campaign) and not self.request.is_eager:
+        queue = (self.request.delivery_info or {}).get("routing_key")
+        for _helper in range(settings.RAPPORT_CAMPAIGN_SEND_TASKS - 1):
+            self.apply_async(args=[campaign_pk], queue=queue)
+    return services.send_campaign(campaign=campaign)
 
 
 def enqueue_campaign(campaign_pk: int) -> None:

@@ -11,6 +11,7 @@ one query each for the whole batch, and the messages are written with one bulk i
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +33,8 @@ from rapport.customers.models import (
 from rapport.messaging import budget, rendering
 from rapport.messaging.models import ContactBudget, Message, MessageStatus, Priority
 from rapport.messaging.services import MessageRefused, MessagingError, dispatch
+
+log = logging.getLogger(__name__)
 
 
 def lock_budgets(customer_ids: Sequence[int]) -> None:
@@ -164,9 +167,27 @@ def queue_messages(
     return results
 
 
+DISPATCH_CHUNK = 50
+
+
 def _dispatch_all(pks: list[int]) -> None:
-    for pk in pks:
-        dispatch(pk)
+    """Hand the batch's due messages to the workers: with a broker, one send task per
+    DISPATCH_CHUNK messages (enqueueing a Celery task costs about as much CPU as rendering the
+    mail, so one task a message was a fifth of a campaign's build time); without one, as
+    `dispatch` does. Never raises: the outbox rows are the promise, `send_outbox` the net."""
+    from rapport.messaging.after_response import is_eager
+    from rapport.messaging.tasks import send_messages_task
+
+    if len(pks) == 1 or is_eager():
+        for pk in pks:
+            dispatch(pk)
+        return
+    for start in range(0, len(pks), DISPATCH_CHUNK):
+        try:
+            send_messages_task.delay(pks[start : start + DISPATCH_CHUNK])
+        except Exception:  # the broker is down: the periodic `send_outbox` sends them
+            log.exception("Could not dispatch %s messages; the outbox will retry them", len(pks))
+            return
 
 
 def items_customers(items: Sequence[tuple[Customer, dict[str, Any]]]) -> list[Customer]:

@@ -28,6 +28,14 @@ def send_message_task(self: Any, message_pk: int) -> str | None:
     return status
 
 
+@shared_task(acks_late=True)
+def send_messages_task(message_pks: list[int]) -> int:
+    """Send several due messages (a campaign batch's), each exactly once like
+    `send_message_task`; returns how many were handled. One that fails stays RETRYING with its
+    next attempt time and the periodic `send_outbox_task` sends it then."""
+    return sum(services.send_message(pk) is not None for pk in message_pks)
+
+
 @shared_task
 def send_outbox_task() -> int:
     """Periodic: release held mail the budget has room for and send everything due."""

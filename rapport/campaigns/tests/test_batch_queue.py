@@ -58,3 +58,35 @@ def test_quiet_hours_in_each_customers_zone(settings):
     assert not isinstance(message, MessageRefused)
     assert message.next_attempt_at > now
     assert message.next_attempt_at - now <= datetime.timedelta(hours=2)
+
+
+def test_with_a_broker_a_batch_is_dispatched_in_chunks_and_each_mail_goes_once(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Enqueueing one Celery task per message cost as much as rendering it: with a broker the
+    batch's due messages go out in tasks of DISPATCH_CHUNK; running a chunk twice sends once."""
+    from django.core import mail
+
+    from rapport.messaging import after_response, batch
+    from rapport.messaging.tasks import send_messages_task
+
+    settings.RAPPORT_QUIET_HOURS_START = settings.RAPPORT_QUIET_HOURS_END = 0
+    monkeypatch.setattr(batch, "DISPATCH_CHUNK", 2)
+    monkeypatch.setattr(after_response, "is_eager", lambda: False)
+    chunks: list[list[int]] = []
+    monkeypatch.setattr(send_messages_task, "delay", chunks.append)
+    people = [contactable() for _ in range(5)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        results = queue_messages(
+            items=[(c, {}) for c in people], template="news", purpose=Purpose.MARKETING
+        )
+
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    assert sorted(pk for c in chunks for pk in c) == sorted(m.pk for m in results)
+    assert not mail.outbox  # nothing sent in this process: the workers do it
+    for chunk in chunks:
+        assert send_messages_task.apply(args=[chunk]).get() == len(chunk)
+    assert send_messages_task.apply(args=[chunks[0]]).get() == 0  # redelivered: nothing twice
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in people)
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}

@@ -246,3 +246,58 @@ def test_bad_campaigns_are_refused_and_nothing_is_written():
     from rapport.campaigns.models import Campaign
 
     assert not Campaign.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_share_one_campaigns_batches_and_reach_everyone_once(monkeypatch):
+    """A worker holding one slice does not stop another from sending the rest (SKIP LOCKED);
+    the campaign is finished by whoever completes the last slice, and nobody is reached twice."""
+    import threading
+
+    from rapport.campaigns.models import SendBatch
+    from rapport.campaigns.services import plan_batches
+
+    skip_unless_postgres()
+    people = [contactable(email=f"w{i}@example.com") for i in range(24)]
+    campaign = started(campaign_for([p.email for p in people], control=25))
+    assert plan_batches(campaign=campaign, size=4) == 6
+    assert plan_batches(campaign=campaign, size=4) == 0  # cut once
+    # someone who joins the audience during the send still falls into exactly one slice
+    late = contactable(email="late@example.com")
+    campaign.audience_list += "\nlate@example.com"
+    campaign.save(update_fields=["audience_list"])
+
+    real = sending.deliver_many
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_first(**kw):
+        if not holding.is_set():  # worker 0's first slice: hold its row lock mid-transaction
+            holding.set()
+            assert release.wait(60)
+        return real(**kw)
+
+    monkeypatch.setattr("rapport.campaigns.services.deliver_many", slow_first)
+
+    def work(i):
+        if i == 1:
+            assert holding.wait(60)
+            written = send_campaign(campaign=campaign)
+            # everything else is sent, but the held slice is not done: not finished yet
+            assert not type(campaign).objects.get(pk=campaign.pk).finished_at
+            release.set()
+            return written
+        return send_campaign(campaign=campaign)
+
+    results = run_concurrently(2, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert all(r > 0 for r in results)  # both workers wrote rows
+    rows = Recipient.objects.filter(campaign=campaign)
+    assert rows.count() == 25 == sum(results)
+    assert rows.filter(customer=late).count() == 1
+    assert not SendBatch.objects.filter(campaign=campaign, done_at__isnull=True).exists()
+    mailed = list(Message.objects.values_list("customer_id", flat=True))
+    control = set(rows.filter(is_control=True).values_list("customer_id", flat=True))
+    assert control and control.isdisjoint(mailed)
+    assert len(mailed) == len(set(mailed)) == 25 - len(control)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SENT and campaign.finished_at

@@ -21,8 +21,10 @@ def export_customer_data(*, customer: Customer, actor: Any) -> dict[str, Any]:
     """Everything we hold about one person, as JSON-ready data (audit-logged as an export).
 
     Profile, contact points with consents, interests, orders with lines and payments, reviews,
-    messages and the whole timeline.
+    messages, occasions, topic opt-outs and campaign rows (control group included), and the
+    whole timeline.
     """
+    from rapport.campaigns.queries import customer_export
     from rapport.messaging.models import Message
     from rapport.orders.models import Order, Review
 
@@ -137,6 +139,7 @@ def export_customer_data(*, customer: Customer, actor: Any) -> dict[str, Any]:
             }
             for m in Message.objects.filter(customer=customer).order_by("created_at")
         ],
+        **customer_export(customer),
         "timeline": [
             {
                 "at": _iso(e.created_at),
@@ -173,10 +176,13 @@ def erase_customer(*, customer: Customer, actor: Any, reason: str) -> Customer:
     """Anonymise a person (right to erasure), keeping the accounting figures of their orders.
 
     Blanks the profile, deletes contact points (and consents) and interests, anonymises the
-    login (it can no longer sign in), scrubs outbox rows and — through the privileged
-    `audit.redact_personal_data` — the audit log. Orders keep their numbers, totals, lines
-    and payments, linked to the anonymous record. Irreversible.
+    login (it can no longer sign in), scrubs outbox rows, deletes occasions and account-page
+    topic opt-outs (`campaigns.services.erase_customer_data`; campaign rows stay, anonymous) and
+    — through the privileged `audit.redact_personal_data` — the audit log. Orders keep their
+    numbers, totals, lines and payments, linked to the anonymous record. Irreversible.
     """
+    from rapport.campaigns.queries import own_occasion_names
+    from rapport.campaigns.services import erase_customer_data
     from rapport.feedback.surveys import scrub_surveys
     from rapport.messaging.services import scrub_messages
 
@@ -191,9 +197,10 @@ def erase_customer(*, customer: Customer, actor: Any, reason: str) -> Customer:
         )
         if locked.erased_at is not None:
             return locked
-        strings = _personal_strings(locked)
+        strings = _personal_strings(locked) + own_occasion_names(locked)
         scrub_messages(customer=locked, strings=strings)
         scrub_surveys(customer=locked)
+        erase_customer_data(customer=locked)
         ContactPoint.objects.filter(customer=locked).delete()
         locked.interests.clear()
         now = timezone.now()
@@ -247,11 +254,13 @@ def _scrub_admin_log(strings: list[str]) -> None:
 def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Customer:
     """Merge a duplicate record into another: the union of their history ends on the survivor.
 
-    Orders, contact points (same value: the survivor's is kept), interests, messages and
+    Orders, contact points (same value: the survivor's is kept), interests, messages,
+    occasions, topic opt-outs and campaign rows (`campaigns.services.merge_customer_data`) and
     timeline entries move to the survivor; empty profile fields are filled from the loser;
     the loser's login moves over when the survivor has none. The loser is marked merged into
     the survivor. Rows are locked in primary-key order so two merges cannot deadlock.
     """
+    from rapport.campaigns.services import merge_customer_data
     from rapport.messaging.services import repoint_messages
     from rapport.orders.models import Order
 
@@ -302,6 +311,7 @@ def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Custo
             filled.append("user")
         keep.save()
         messages = repoint_messages(source=drop, target=keep)
+        campaign_data = merge_customer_data(source=drop, target=keep)
         entries = audit.repoint_customer(source=drop, target=keep, actor=actor)
         drop.merged_into = keep
         drop.merged_at = timezone.now()
@@ -317,6 +327,7 @@ def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Custo
                 "orders": orders,
                 "contact_points": moved_points,
                 "messages": messages,
+                "campaign_data": campaign_data,
                 "timeline_entries": entries,
                 "filled": filled,
             },
