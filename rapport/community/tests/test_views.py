@@ -304,3 +304,22 @@ def test_questions_and_answers_land_on_the_timeline_in_the_portal(clients, peopl
 
     assert response.status_code == 200
     assert "Asked about Delivery: Do you deliver to Macau?" in response.content.decode()
+
+
+def test_asking_about_a_product_that_is_not_there_asks_nothing(clients, objects):
+    for product in ("not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        response = clients["customer"].post(
+            reverse("storefront:community_ask"), {"product": product, "title": "Is it real?"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("storefront:community")
+    assert not Question.objects.filter(title="Is it real?").exists()
+
+
+def test_the_product_block_sends_anonymous_visitors_to_sign_in_and_back(client, objects):
+    lamp = objects["lamp"]
+
+    html = client.get(reverse("storefront:product_questions", args=[lamp.public_id])).content
+
+    assert b"Sign in to ask a question." in html
+    assert lamp.get_absolute_url().encode() in html  # back to the product, not the fragment

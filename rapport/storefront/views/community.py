@@ -3,6 +3,8 @@ and the questions block filled into product pages after they load."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -75,7 +77,11 @@ def community_ask(request: HttpRequest) -> HttpResponse:
     product = topic = None
     back = "storefront:community"
     if request.POST.get("product"):
-        product = sellable_products().filter(public_id=request.POST["product"]).first()
+        try:
+            product_id = uuid.UUID(request.POST["product"])
+        except ValueError:
+            return redirect(back)
+        product = sellable_products().filter(public_id=product_id).first()
         if product is None:
             return redirect(back)
     else:
