@@ -8,8 +8,7 @@ SQLite fallback). Not part of the tests.
     DATABASE_URL=postgres://…/rapport_bench_h37 DEBUG=1 \
         .venv/bin/python bench/community_search.py run [SEARCHES]
 
-`seed` migrates, deletes earlier bench questions (title prefix-free: every bench question has
-author_name "bench") and creates N (default 10,000) questions under the seeded topics: the
+`seed` migrates, deletes earlier bench questions (those with author_name "bench") and creates N (default 10,000) questions under the seeded topics: the
 title is a customer request of the Bitext LLM support set (training side of the hash split),
 sometimes followed by a second request as details; 70% get one to three answers built from
 the set's responses (first two sentences, placeholders filled in) or the Kaggle e-commerce FAQ
