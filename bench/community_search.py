@@ -8,12 +8,13 @@ SQLite fallback). Not part of the tests.
     DATABASE_URL=postgres://…/rapport_bench_h37 DEBUG=1 \
         .venv/bin/python bench/community_search.py run [SEARCHES]
 
-`seed` migrates, deletes earlier bench questions (those with author_name "bench") and creates N (default 10,000) questions under the seeded topics: the
-title is a customer request of the Bitext LLM support set (training side of the hash split),
-sometimes followed by a second request as details; 70% get one to three answers built from
-the set's responses (first two sentences, placeholders filled in) or the Kaggle e-commerce FAQ
-answers; a third of the answered ones have an accepted answer; 2% of questions and 3% of
-answers are hidden. The stored search vectors are then computed in one statement.
+`seed` migrates, deletes earlier bench questions (those with author_name "bench") and
+creates N (default 10,000) questions under the seeded topics: the title is a customer request
+of the Bitext LLM support set (training side of the hash split), sometimes followed by a
+second request as details; 70% get one to three answers built from the set's responses (first
+two sentences, placeholders filled in) or the Kaggle e-commerce FAQ answers; a third of the
+answered ones have an accepted answer; 2% of questions and 3% of answers are hidden.
+The stored search vectors are then computed in one statement.
 
 `run` times SEARCHES (default 200) calls of `rapport.community.queries.search_questions`:
 a quarter the first 3-6 words of held-out Bitext requests, a quarter whole held-out requests,
