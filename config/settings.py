@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "rapport.traffic",
     "rapport.support",
     "rapport.feedback",
+    "rapport.community",
     "rapport.campaigns",
     "rapport.credit",
     "rapport.customervalue",
@@ -539,6 +540,12 @@ RAPPORT_SUPPORT_RECIPIENTS = [
 RAPPORT_SUPPORT_MAX_MAIL_BYTES = env_int("RAPPORT_SUPPORT_MAX_MAIL_BYTES", 32 * 1024 * 1024)
 # Survey links (CSAT/NPS, one click from the mail) work for this many days.
 RAPPORT_SURVEY_LINK_DAYS = env_int("RAPPORT_SURVEY_LINK_DAYS", 30)
+# Community Q&A (issue 23): accounts younger than this many days post at most this many
+# questions and answers a day (staff are not limited; docs/community.md).
+RAPPORT_COMMUNITY_NEW_ACCOUNT_DAYS = env_int("RAPPORT_COMMUNITY_NEW_ACCOUNT_DAYS", 7)
+RAPPORT_COMMUNITY_NEW_ACCOUNT_POSTS_PER_DAY = env_int(
+    "RAPPORT_COMMUNITY_NEW_ACCOUNT_POSTS_PER_DAY", 5
+)
 # --- Occasions and campaigns (issue 24) ---------------------------------------------------------
 # At most this many campaign mails (one-off and occasion reminders together) per customer per day
 # in their own time zone; on top of the weekly contact budget.

@@ -32,3 +32,23 @@ def test_every_named_url_has_a_permission_matrix_row():
 
     assert names, "no URL names found"
     assert uncovered == set()
+
+
+def test_matrix_groups_name_only_the_five_actors():
+    from rapport.core.testing import (
+        ACTORS,
+        FORBIDDEN,
+        GROUPS,
+        REDIRECT_LOGIN,
+        expect,
+        signed_in_only,
+    )
+
+    assert all(set(members) <= set(ACTORS) for members in GROUPS.values())
+    assert expect(**signed_in_only(200), other_customer=FORBIDDEN) == {
+        "anonymous": REDIRECT_LOGIN,
+        "customer": 200,
+        "other_customer": FORBIDDEN,
+        "employee": 200,
+        "manager": 200,
+    }

@@ -27,6 +27,7 @@ GROUPS = {
     "staff": ("employee", "manager"),
     "non_staff": ("anonymous", "customer", "other_customer"),
     "non_managers": ("anonymous", "customer", "other_customer", "employee"),
+    "signed_in": ("customer", "other_customer", "employee", "manager"),
 }
 
 
@@ -51,6 +52,12 @@ def redirect_to(url: str) -> str:
 STAFF_ONLY = {"non_staff": REDIRECT_HOME, "staff": ALLOW}
 MANAGER_ONLY = {"non_managers": REDIRECT_HOME, "manager": ALLOW}
 CUSTOMER_ONLY = {"anonymous": REDIRECT_LOGIN, "customers": ALLOW, "staff": REDIRECT_HOME}
+
+
+def signed_in_only(outcome: int | str) -> dict[str, int | str]:
+    """Anyone signed in (customers and staff) gets `outcome`; anonymous is sent to the login.
+    E.g. `expect(**signed_in_only(redirect_to(url)), other_customer=FORBIDDEN)`."""
+    return {"anonymous": REDIRECT_LOGIN, "signed_in": outcome}
 
 
 @dataclass

@@ -34,6 +34,7 @@ TIMELINE_KINDS: dict[str, Any] = {
     "contact": _("Contact points"),
     "consent": _("Consent"),
     "review": _("Reviews"),
+    "community": _("Community Q&A"),
     "customer": _("Record"),
     "ticket": _("Tickets"),
     "chat": _("Chats"),

@@ -18,6 +18,7 @@ from rapport.portal.views import (
     wallet,
 )
 from rapport.portal.views import chat as chat_views
+from rapport.portal.views import community as community_views
 from rapport.portal.views import configurator as configurator_views
 from rapport.portal.views import content as content_views
 from rapport.portal.views import fulfilment as fulfilment_views
@@ -259,6 +260,22 @@ urlpatterns = [
     path("knowledge/<uuid:public_id>/", support_views.article_edit, name="kb_article"),
     path("reviews/", reviews_views.review_list, name="reviews"),
     path("reviews/<uuid:public_id>/", reviews_views.review_moderate, name="review_moderate"),
+    path("community/", community_views.moderation_queue, name="community_queue"),
+    path(
+        "community/q/<uuid:public_id>/",
+        community_views.question_detail,
+        name="community_question",
+    ),
+    path(
+        "community/q/<uuid:public_id>/moderate/",
+        community_views.question_moderate,
+        name="community_question_moderate",
+    ),
+    path(
+        "community/a/<uuid:public_id>/moderate/",
+        community_views.answer_moderate,
+        name="community_answer_moderate",
+    ),
     path("teams/", workspace_views.teams, name="teams"),
     path("teams/<uuid:public_id>/", workspace_views.team_detail, name="team_detail"),
     path("api-tokens/", api_token_views.api_tokens, name="api_tokens"),

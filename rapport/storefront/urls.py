@@ -19,6 +19,7 @@ from rapport.storefront.views import (
     search,
 )
 from rapport.storefront.views import chat as chat_views
+from rapport.storefront.views import community as community_views
 from rapport.storefront.views import delivery as delivery_views
 from rapport.storefront.views import help as help_views
 from rapport.storefront.views import loyalty as loyalty_views
@@ -149,6 +150,43 @@ urlpatterns = [
     path("reviews/p/<uuid:public_id>/", reviews_views.product_reviews, name="product_reviews"),
     path("reviews/p/<uuid:public_id>/write/", reviews_views.review_write, name="review_write"),
     path("survey/<str:token>/", survey_views.survey_answer, name="survey_answer"),
+    # Community Q&A (issue 23): questions on products and topics, answers, votes, reports.
+    path("community/", community_views.community_home, name="community"),
+    path("community/t/<slug:slug>/", community_views.community_topic, name="community_topic"),
+    path("community/ask/", community_views.community_ask, name="community_ask"),
+    path(
+        "community/q/<uuid:public_id>/",
+        community_views.community_question,
+        name="community_question",
+    ),
+    path(
+        "community/q/<uuid:public_id>/answer/",
+        community_views.community_answer,
+        name="community_answer",
+    ),
+    path(
+        "community/q/<uuid:public_id>/report/",
+        community_views.community_report_question,
+        name="community_report_question",
+    ),
+    path(
+        "community/a/<uuid:public_id>/vote/", community_views.community_vote, name="community_vote"
+    ),
+    path(
+        "community/a/<uuid:public_id>/accept/",
+        community_views.community_accept,
+        name="community_accept",
+    ),
+    path(
+        "community/a/<uuid:public_id>/report/",
+        community_views.community_report_answer,
+        name="community_report_answer",
+    ),
+    path(
+        "community/p/<uuid:public_id>/",
+        community_views.product_questions,
+        name="product_questions",
+    ),
     path("suggestions/buy-again/", recommendations.buy_again, name="suggestions_buy_again"),
     # Delivery range for the visitor's region (htmx fragment of the product page, issue 16)
     path("delivery/p/<uuid:public_id>/", delivery_views.estimate, name="delivery_estimate"),
