@@ -1,17 +1,22 @@
-"""The configurator's questions answered by OR-Tools CP-SAT (docs/adr/0006-configurator-solver.md).
+"""The configurator's questions, answered by well-kept solvers (ADR 0006).
 
-One Boolean per option and per numeric value; each rule becomes clauses or a linear constraint
-(the same meaning as `spec.violated_rules`). The customer's picks are *assumptions*, so one model
-per product version serves every question:
+See docs/adr/0006-configurator-solver.md.
 
-- `possible_options`: for every option, is there a valid complete configuration containing it
-  together with the customer's other picks (no dead ends)? Options of a group where the customer
-  already picked one are judged against the picks of the *other* groups, because choosing one
-  replaces the pick. Found by covering: each solve must include at least one option not yet shown
-  possible; when that is infeasible, the rest are impossible (proven, not guessed).
+One Boolean per option and per numeric value; each rule becomes clauses, a cardinality or a
+pseudo-Boolean constraint (the same meaning as `spec.violated_rules`). The customer's picks are
+*assumptions*, so one encoding per product version serves every question:
+
+- `possible_literals` (and `is_feasible`, `valid_complete`, `never_possible`): an incremental SAT
+  solver from python-sat (Glucose 4), the product encoded into clauses once per product version
+  and thread (cardinality rules with `pysat.card`, computed totals with `pysat.pb`). For every
+  option: is there a valid complete configuration containing it together with the customer's
+  other picks (no dead ends)? Options of a group where the customer already picked one are
+  judged against the picks of the *other* groups, because choosing one replaces the pick. Found
+  by covering: each call asks for a configuration with one option not yet shown possible, the
+  solver preferring the others not yet shown (phases); a solution marks every option it contains
+  possible, an unsatisfiable call proves that option impossible (proven, not guessed).
 - `repair`: the nearest valid configuration (fewest changed picks), keeping the latest pick when
-  it can.
-- `is_feasible` / `never_possible`: the staff editor's checks.
+  it can: one optimisation solve with OR-Tools CP-SAT.
 """
 
 from __future__ import annotations
@@ -22,7 +27,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pindakaas
 from ortools.sat.python import cp_model
+from pysat.card import CardEnc, EncType
+from pysat.formula import IDPool
+from pysat.solvers import Solver
 
 from rapport.configurator.spec import (
     AT_LEAST,
@@ -43,10 +52,176 @@ from rapport.configurator.spec import (
 
 # A product's rules are small: a solve that takes this long is a modelling bug, not a search.
 TIME_LIMIT_SECONDS = 5.0
+# The incremental SAT solver: Glucose 4 had the steadiest times here (CaDiCaL 1.5.3 a lower
+# median, a worse tail); it takes the preferred polarities ("phases") the covering uses.
+SAT_SOLVER = "glucose4"
+# Computed totals (weighted sums) into clauses: pindakaas's encoder (None: its default for the
+# constraint), on integer variables per single-choice and numeric group (one value per option).
+TOTAL_ENCODER: Any = pindakaas.Encoder.WATCHDOG
+
+
+class _Cnf:
+    """One product as clauses in an incremental SAT solver, reused (with assumptions) for every
+    "possible options" question about it. Variables 1..n are the literals in `spec.all_lits`
+    order; cardinality and total encodings add auxiliary variables above them."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.lits = list(spec.all_lits)
+        self.var = {lit: i for i, lit in enumerate(self.lits, start=1)}
+        self.pool = IDPool(start_from=len(self.lits) + 1)
+        clauses: list[list[int]] = []
+        # Per single-choice or numeric group, a switch that, assumed, asks for one of its options.
+        self.some: dict[str, int] = {}
+        for group in spec.groups:
+            xs = [self.var[lit] for lit in group.lits()]
+            if not xs:
+                continue
+            if group.required:
+                clauses.append(xs)  # at least one
+            if group.kind != MULTIPLE:
+                if len(xs) > 1:
+                    clauses += self._atmost(xs, 1)
+                self.some[group.code] = self.pool.id(("some", group.code))
+                clauses.append([-self.some[group.code], *xs])
+        for rule in spec.rules:
+            if rule.kind != TOTAL:
+                clauses += self._rule(rule)
+        clauses += self._totals([rule for rule in spec.rules if rule.kind == TOTAL])
+        self.solver = Solver(name=SAT_SOLVER, bootstrap_with=clauses)
+
+    def _x(self, lits: Iterable[Lit]) -> list[int]:
+        return [self.var[lit] for lit in lits if lit in self.var]
+
+    def _atmost(self, xs: list[int], k: int) -> list[list[int]]:
+        if k >= len(xs):
+            return []
+        if k <= 0:
+            return [[-x] for x in xs]
+        kind = EncType.pairwise if k == 1 and len(xs) <= 8 else EncType.seqcounter
+        return CardEnc.atmost(xs, bound=k, vpool=self.pool, encoding=kind).clauses
+
+    def _atleast(self, xs: list[int], k: int) -> list[list[int]]:
+        if k <= 0:
+            return []
+        if k > len(xs):
+            return [[]]
+        if k == 1:
+            return [list(xs)]
+        return CardEnc.atleast(xs, bound=k, vpool=self.pool, encoding=EncType.seqcounter).clauses
+
+    def _rule(self, rule: Any) -> list[list[int]]:
+        spec = self.spec
+        when = self._x(rule.when)
+        if len(when) != len(rule.when):  # names an option that no longer exists: never applies
+            return []
+        # "Only when all `when` options are chosen": every clause of the encoding gets "or one
+        # of them is not chosen" (sound for any encoding: its auxiliary variables are its own).
+        unless = [-w for w in when]
+        if rule.kind == REQUIRES:
+            return [unless + self._x(rule.then)]
+        if rule.kind == EXCLUDES:
+            return [[-w, -t] for w in when for t in self._x(rule.then)]
+        if rule.kind == AT_MOST:
+            clauses = self._atmost(self._x(spec.counted(rule)), rule.k)
+        elif rule.kind == AT_LEAST:
+            clauses = self._atleast(self._x(spec.counted(rule)), rule.k)
+        elif rule.kind == RANGE:
+            group = spec.by_code.get(rule.group)
+            if group is None:
+                return []
+            clauses = [
+                [-self.var[lit]]
+                for lit in group.lits()
+                if (rule.low is not None and int(lit[1]) < rule.low)
+                or (rule.high is not None and int(lit[1]) > rule.high)
+            ]
+        else:  # an unknown kind never passes (as in `spec.violated_rules`)
+            return [[]]
+        return [clause + unless for clause in clauses]
+
+    def _totals(self, rules: list[Any]) -> list[list[int]]:
+        """Computed totals (sum of an attribute <= limit, when the rule's options are chosen) as
+        pseudo-Boolean constraints encoded by pindakaas. A single-choice or numeric group takes
+        exactly one value (or none, when optional), so it is one integer variable whose values
+        are its options' contributions: the encoder sees the group structure rather than a
+        weighted sum of unrelated Booleans (far fewer clauses, stronger propagation)."""
+        if not rules:
+            return []
+        spec, lit = self.spec, pindakaas.Lit.from_raw
+        db = pindakaas.CNF()
+        db.new_vars(self.pool.top)
+        extra: list[list[int]] = []
+        none_of: dict[str, Any] = {}
+        for rule in rules:
+            when = self._x(rule.when)
+            if len(when) != len(rule.when):
+                continue
+            lhs: Any = 0
+            for group in spec.groups:
+                lits = group.lits()
+                if not lits:
+                    continue
+                if group.kind == MULTIPLE:
+                    for one in lits:
+                        if spec.contribution(one, rule.attribute):
+                            weight = spec.contribution(one, rule.attribute)
+                            lhs = lhs + weight * lit(self.var[one])
+                    continue
+                by_value: dict[int, list[Any]] = {}
+                for one in lits:
+                    by_value.setdefault(spec.contribution(one, rule.attribute), []).append(
+                        lit(self.var[one])
+                    )
+                if not group.required:  # nothing chosen counts 0
+                    if group.code not in none_of:
+                        none = none_of[group.code] = db.new_var()
+                        options = [lit(self.var[one]) for one in lits]
+                        db.add_clause([none, *options])
+                        for x in options:
+                            db.add_clause([~none, ~x])
+                    by_value.setdefault(0, []).append(none_of[group.code])
+                if set(by_value) == {0}:
+                    continue
+                values = sorted(by_value)
+                direct = []
+                for value in values:
+                    xs = by_value[value]
+                    if len(xs) == 1:
+                        direct.append(xs[0])
+                    else:  # several options add the same: "one of them" is that value
+                        y = db.new_var()
+                        db.add_clause([~y, *xs])
+                        for x in xs:
+                            db.add_clause([~x, y])
+                        direct.append(y)
+                lhs = lhs + db.int_var_from_direct_literals(values, direct)
+            if isinstance(lhs, int):  # nothing contributes
+                if lhs > rule.limit:
+                    extra.append([-w for w in when])
+                continue
+            try:
+                db.add_encoding(lhs <= rule.limit, TOTAL_ENCODER, conditions=[lit(w) for w in when])
+            except pindakaas.Unsatisfiable:  # the limit cannot hold: the condition cannot
+                extra.append([-w for w in when])
+        self.pool.top = max(self.pool.top, len(db.variables()))  # totals are encoded last
+        return [[int(x) for x in clause] for clause in db.clauses()] + extra
+
+    def solve(self, assumptions: list[int], prefer: Iterable[int] = ()) -> set[Lit] | None:
+        """The literals of a valid assignment with every assumption true, or None when there is
+        none. The solver decides `prefer` variables true and the other literals false first."""
+        solver = self.solver
+        preferred = set(prefer)
+        solver.set_phases([x if x in preferred else -x for x in range(1, len(self.lits) + 1)])
+        if not solver.solve(assumptions=assumptions):
+            return None
+        model = solver.get_model()
+        assert model is not None
+        return {lit for lit, value in zip(self.lits, model, strict=False) if value > 0}
 
 
 class _Model:
-    """A CP-SAT model of one product, reused (with assumptions) for every question about it."""
+    """A CP-SAT model of one product, for the optimisation "fix it for me" needs."""
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
@@ -117,26 +292,6 @@ class _Model:
             if when:
                 made.only_enforce_if(when)
 
-    def solve(self, fixed: Iterable[Lit], *, prefer: Iterable[Lit] = ()) -> set[Lit] | None:
-        """A valid assignment with every `fixed` literal true, or None when there is none. The
-        `prefer` literals are hinted true: the search takes as many of them as it can on the way
-        (a hint, not an objective: no optimality proof to pay for)."""
-        m = self.model
-        m.clear_assumptions()
-        m.clear_objective()
-        m.clear_hints()
-        fixed = list(fixed)
-        assumptions = self._x(fixed)
-        if len(assumptions) != len(fixed):
-            return None
-        for x in self._x(prefer):
-            m.add_hint(x, True)
-        m.add_assumptions(assumptions)
-        status = self.solver.solve(m)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        return {lit for lit, x in self.var.items() if self.solver.boolean_value(x)}
-
     def nearest(self, wanted: dict[Lit, int], unwanted: dict[Lit, int]) -> set[Lit] | None:
         """The valid assignment keeping most (weighted) wanted literals true and unwanted false."""
         m = self.model
@@ -158,21 +313,30 @@ class _Model:
 _local = threading.local()
 
 
-def _model(spec: Spec) -> _Model:
-    """The model of `spec`, built once per thread and product version (a CP-SAT model is not
-    shared between threads)."""
-    cache = getattr(_local, "models", None)
-    if cache is None:
-        cache = _local.models = _ModelCache()
-    return cache.get(spec)
+class _Cache:
+    """Per thread (neither solver is shared between threads), the encodings of the products
+    asked about lately, by product version (a `Spec` is loaded once per version)."""
 
-
-class _ModelCache:
     def __init__(self) -> None:
-        self._get = functools.lru_cache(maxsize=32)(_Model)
+        self.model = functools.lru_cache(maxsize=32)(_Model)
+        self.cnf = functools.lru_cache(maxsize=32)(_Cnf)
 
-    def get(self, spec: Spec) -> _Model:
-        return self._get(spec)
+
+def _cache() -> _Cache:
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = _Cache()
+    return cache
+
+
+def _model(spec: Spec) -> _Model:
+    """The CP-SAT model of `spec` (repair)."""
+    return _cache().model(spec)
+
+
+def _cnf(spec: Spec) -> _Cnf:
+    """The SAT encoding of `spec` (possible options and the checks)."""
+    return _cache().cnf(spec)
 
 
 @dataclass
@@ -185,26 +349,23 @@ class Possibility:
 
 def is_feasible(spec: Spec) -> bool:
     """Whether the product's rules admit at least one complete configuration."""
-    return _model(spec).solve([]) is not None
+    return _cnf(spec).solve([]) is not None
 
 
 def valid_complete(spec: Spec, choice: Choice) -> bool:
     """Whether a complete (normalised) choice satisfies every rule, by the solver."""
     chosen = picks(spec, choice)
-    model = _model(spec)
-    # Everything not chosen is fixed false too: a complete choice leaves nothing open.
-    m = model.model
-    m.clear_assumptions()
-    m.clear_objective()
-    m.clear_hints()
-    m.add_assumptions([x if lit in chosen else x.Not() for lit, x in model.var.items()])
-    return model.solver.solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    cnf = _cnf(spec)
+    if not chosen <= cnf.var.keys():
+        return False
+    # Everything not chosen is assumed false too: a complete choice leaves nothing open.
+    return cnf.solve([x if lit in chosen else -x for lit, x in cnf.var.items()]) is not None
 
 
 def possible_literals(spec: Spec, choice: Choice) -> dict[Lit, bool]:
     """For every literal: is some valid complete configuration containing it and the picks of
     the other groups (and, for multiple-choice groups, of its own group)?"""
-    model = _model(spec)
+    cnf = _cnf(spec)
     chosen = picks(spec, choice)
     # One scope per set of fixed picks: "all picks" for open groups and multiple-choice groups;
     # "all picks but group g's" for each single-choice or numeric group with a pick.
@@ -234,11 +395,18 @@ def possible_literals(spec: Spec, choice: Choice) -> dict[Lit, bool]:
         for earlier in solutions:
             if fixed <= earlier:
                 cover(earlier)
+        assumptions = [cnf.var[lit] for lit in fixed if lit in cnf.var]
+        if len(assumptions) != len(fixed):  # a pick the product does not have: nothing fits
+            for lit in pending[name]:
+                result[lit] = False
+            pending[name] = []
         while pending[name]:
-            # The first literal not yet shown possible, with the others hinted: either a
-            # configuration containing it (and often several others), or a proof it has none.
+            # One by one (the others preferred): either a configuration containing it (and
+            # often several others), or a proof it has none.
             target = pending[name][0]
-            found = model.solve([*fixed, target], prefer=pending[name][1:])
+            found = cnf.solve(
+                [*assumptions, cnf.var[target]], prefer=[cnf.var[lit] for lit in pending[name]]
+            )
             if found is None:
                 result[target] = False
                 pending[name] = pending[name][1:]
