@@ -62,6 +62,7 @@ def test_manager_reads_trends_exports_csv_and_approves_a_held_order(
     assert text.startswith("By category")
     assert "MOROCCAN METAL LANTERN" in text
 
+    page.locator(".nav-group > summary", has_text="Insights").click()  # the grouped menu
     page.get_by_role("link", name="Order risk").click()
     page.get_by_role("link", name=order.number).click()
     assert (
