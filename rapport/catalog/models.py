@@ -95,6 +95,11 @@ class Product(PublicIdModel, TimeStampedModel):
     # Sold through its configurator (`rapport.configurator` keeps this in step with its own
     # rows): the product page and "add to cart" read it with the product, no extra query.
     built_to_order = models.BooleanField(default=False)
+    # Published reviews' count and average stars, copied here by `feedback.services.
+    # refresh_summary` (which also moves `updated_at`, so cached cards and pages follow): the
+    # product cards of every listing show them with no extra query.
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
     # Retired (M13): off sale and off every listing, but its page still answers with an
     # "archived" notice, or a 301 to its successor (`services.retire_product`).
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)

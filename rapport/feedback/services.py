@@ -40,6 +40,10 @@ def refresh_summary(product: Product) -> RatingSummary:
     average = Decimal(str(figures["avg"] or 0))
     summary.average = average.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     summary.save(update_fields=["count", "average"])
+    # The card's copy, and a new `updated_at` so cached cards and product pages are redrawn.
+    Product.objects.filter(pk=product.pk).update(
+        rating_count=summary.count, rating_average=summary.average, updated_at=timezone.now()
+    )
     return summary
 
 

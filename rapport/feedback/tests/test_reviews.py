@@ -4,6 +4,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -159,3 +160,28 @@ def test_imported_olist_reviews_become_reviews_of_the_orders_products(people, an
     review = ProductReview.objects.get()
     assert (review.product, review.stars, review.source) == (product, 5, "olist")
     assert RatingSummary.objects.get(product=product).count == 1
+
+
+def test_cards_and_the_product_page_show_the_rating_and_drop_it_when_hidden(
+    client, ann, delivered, people, make_user
+):
+    listing = delivered.category.get_absolute_url()
+    assert "out of 5" not in client.get(listing).content.decode()  # no reviews yet
+    review = write_review(customer=ann, product=delivered, stars=4, text="Nice", actor=None)
+    second = make_user("bea@example.com")
+    bea = Customer.objects.create(user=second, email=second.email, name="Bea")
+    deliver(buy(second, bea, [(delivered, 1)], key="k2"), people["employee"])
+    write_review(customer=bea, product=delivered, stars=5, text="", actor=None)
+
+    delivered.refresh_from_db()
+    assert (delivered.rating_count, delivered.rating_average) == (2, Decimal("4.50"))
+    # The shared product page is drawn again at once (its check reads updated_at)...
+    page = client.get(delivered.get_absolute_url()).content.decode()
+    assert 'class="rating-link"' in page and "4.5 out of 5 from 2 reviews" in page
+    # ...and the card once the listing's cached fragment has expired (a minute at most).
+    cache.clear()
+    assert "4.5 out of 5 from 2 reviews" in client.get(listing).content.decode()
+
+    moderate_review(review=review, actor=people["employee"], hide=True, reply="")
+    cache.clear()
+    assert "5.0 out of 5 from 1 review<" in client.get(listing).content.decode()
