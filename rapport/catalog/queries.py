@@ -76,6 +76,8 @@ _PAGE_PRODUCT = Columns(
             "updated_at",
             "category",
             "built_to_order",
+            "rating_count",
+            "rating_average",
         )
     )
 )
