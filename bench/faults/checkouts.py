@@ -68,11 +68,22 @@ class _Failed:
         self.reason = reason
 
 
-def setup(label: str, stock: int, base_url: str = "") -> Shop:
-    from django.test import Client
+@dataclass
+class Buyer:
+    user: Any
+    password: str
+    customer: Any
+    address: Any
+    product: Any
+    run: str
 
+
+def make_buyer(label: str, stock: int) -> Buyer:
+    """A customer with a reachable email address and a saved address, and a product with
+    `stock` units, all named after a fresh run id."""
     from rapport.accounts.models import User
     from rapport.catalog.models import Category, Product
+    from rapport.checkout.models import Address
     from rapport.customers.models import ContactKind, Customer
     from rapport.customers.services import add_contact_point
     from rapport.inventory.models import StockRecord
@@ -85,6 +96,14 @@ def setup(label: str, stock: int, base_url: str = "") -> Shop:
     add_contact_point(
         customer=customer, kind=ContactKind.EMAIL, value=email, actor=None, source="bench"
     )
+    address = Address.objects.create(
+        customer=customer,
+        name="Fault Buyer",
+        line1="1 High Street",
+        city="London",
+        postal_code="E1 6AN",
+        country="United Kingdom",
+    )
     category, _ = Category.objects.get_or_create(slug="fault-bench", defaults={"name": "Faults"})
     product = Product.objects.create(
         sku=f"F{label[:3].upper()}-{run}",
@@ -94,14 +113,41 @@ def setup(label: str, stock: int, base_url: str = "") -> Shop:
         price=Decimal("9.99"),
     )
     StockRecord.objects.create(product=product, quantity=stock)
+    return Buyer(user, password, customer, address, product, run)
+
+
+def place_one(buyer: Buyer, i: int) -> Any:
+    """One order of one unit through `place_order` (the service, not the pages)."""
+    from rapport.cart.models import Cart, CartLine
+    from rapport.checkout.services import place_order
+
+    cart = Cart.objects.create(user=buyer.user)
+    CartLine.objects.create(
+        cart=cart, product=buyer.product, quantity=1, price_seen=buyer.product.price
+    )
+    return place_order(
+        cart=cart,
+        customer=buyer.customer,
+        address=buyer.address,
+        shipping_method="standard",
+        payment_method="cod",
+        idempotency_key=f"fault-{buyer.run}-{i}",
+        actor=buyer.user,
+    )
+
+
+def setup(label: str, stock: int, base_url: str = "") -> Shop:
+    from django.test import Client
+
+    buyer = make_buyer(label, stock)
     client: Any
     if base_url:  # a served store, over real HTTP
         client = HttpClient(base_url)
-        client.login(email, password)
+        client.login(buyer.user.email, buyer.password)
     else:  # in process, through every middleware
         client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
-        client.force_login(user)
-    return Shop(client, customer, product, stock)
+        client.force_login(buyer.user)
+    return Shop(client, buyer.customer, buyer.product, stock)
 
 
 def checkout(shop: Shop, i: int) -> str:

@@ -22,8 +22,6 @@ import json
 import os
 import sys
 import time
-import uuid
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -56,58 +54,17 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from rapport.accounts.models import User
-    from rapport.cart.models import Cart, CartLine
-    from rapport.catalog.models import Category, Product
-    from rapport.checkout.models import Address
-    from rapport.checkout.services import place_order
-    from rapport.customers.models import ContactKind, Customer
-    from rapport.customers.services import add_contact_point
-    from rapport.inventory.models import StockRecord
+    from bench.faults import checkouts
     from rapport.messaging.models import Message, MessageStatus
     from rapport.messaging.services import send_due_messages
 
-    run = uuid.uuid4().hex[:8]
-    email = f"fault-{run}@example.com"
-    user = User.objects.create_user(email=email, password=uuid.uuid4().hex)
-    customer = Customer.objects.create(user=user, email=email, name="Fault Buyer")
-    add_contact_point(
-        customer=customer, kind=ContactKind.EMAIL, value=email, actor=None, source="bench"
-    )
-    address = Address.objects.create(
-        customer=customer,
-        name="Fault Buyer",
-        line1="1 High Street",
-        city="London",
-        postal_code="E1 6AN",
-        country="United Kingdom",
-    )
-    category, _ = Category.objects.get_or_create(slug="fault-bench", defaults={"name": "Faults"})
-    product = Product.objects.create(
-        sku=f"FAULT-{run}",
-        name="Fault item",
-        slug=f"fault-item-{run}",
-        category=category,
-        price=Decimal("9.99"),
-    )
-    StockRecord.objects.create(product=product, quantity=10 * args.orders)
+    buyer = checkouts.make_buyer("smtp", stock=10 * args.orders)
+    email = buyer.customer.email
 
     started = time.monotonic()
     orders = []
     for i in range(args.orders):
-        cart = Cart.objects.create(user=user)
-        CartLine.objects.create(cart=cart, product=product, quantity=1, price_seen=product.price)
-        orders.append(
-            place_order(
-                cart=cart,
-                customer=customer,
-                address=address,
-                shipping_method="standard",
-                payment_method="cod",
-                idempotency_key=f"fault-{run}-{i}",
-                actor=user,
-            )
-        )
+        orders.append(checkouts.place_one(buyer, i))
         print(f"order {i + 1}/{args.orders}", file=sys.stderr)
     numbers = {o.number for o in orders}
     messages = Message.objects.filter(to_address=email)

@@ -29,8 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -62,14 +60,7 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from rapport.accounts.models import User
-    from rapport.cart.models import Cart, CartLine
-    from rapport.catalog.models import Category, Product
-    from rapport.checkout.models import Address
-    from rapport.checkout.services import place_order
-    from rapport.customers.models import ContactKind, Customer
-    from rapport.customers.services import add_contact_point
-    from rapport.inventory.models import StockRecord
+    from bench.faults import checkouts
     from rapport.messaging.models import Message, MessageStatus
     from rapport.messaging.services import send_due_messages
 
@@ -83,42 +74,10 @@ def main() -> int:
     smtp = Controller(Inbox(), hostname="127.0.0.1", port=smtp_port)
     smtp.start()
 
-    run = uuid.uuid4().hex[:8]
-    email = f"fault-worker-{run}@example.com"
-    user = User.objects.create_user(email=email, password=uuid.uuid4().hex)
-    customer = Customer.objects.create(user=user, email=email, name="Fault Buyer")
-    add_contact_point(
-        customer=customer, kind=ContactKind.EMAIL, value=email, actor=None, source="bench"
-    )
-    address = Address.objects.create(
-        customer=customer,
-        name="Fault Buyer",
-        line1="1 High Street",
-        city="London",
-        postal_code="E1 6AN",
-        country="United Kingdom",
-    )
-    category, _ = Category.objects.get_or_create(slug="fault-bench", defaults={"name": "Faults"})
-    product = Product.objects.create(
-        sku=f"FW-{run}",
-        name="Fault item",
-        slug=f"fault-item-{run}",
-        category=category,
-        price=Decimal("9.99"),
-    )
-    StockRecord.objects.create(product=product, quantity=10 * args.orders)
+    buyer = checkouts.make_buyer("worker", stock=10 * args.orders)
+    customer = buyer.customer
     for i in range(args.orders):  # no worker yet: every confirmation waits in the broker
-        cart = Cart.objects.create(user=user)
-        CartLine.objects.create(cart=cart, product=product, quantity=1, price_seen=product.price)
-        place_order(
-            cart=cart,
-            customer=customer,
-            address=address,
-            shipping_method="standard",
-            payment_method="cod",
-            idempotency_key=f"fault-worker-{run}-{i}",
-            actor=user,
-        )
+        checkouts.place_one(buyer, i)
     messages = Message.objects.filter(customer=customer, template="order_confirmation")
     total = messages.count()
 

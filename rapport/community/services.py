@@ -277,10 +277,7 @@ def set_question_hidden(*, actor: Any, question: Question, hidden: bool) -> Ques
     with transaction.atomic():
         locked = Question.objects.select_for_update().get(pk=question.pk)
         settled = _resolve_reports(actor=actor, question=locked)
-        if locked.is_hidden != hidden:
-            locked.is_hidden = hidden
-            locked.hidden_at, locked.hidden_by = (timezone.now(), actor) if hidden else (None, None)
-            locked.save(update_fields=["is_hidden", "hidden_at", "hidden_by", "updated_at"])
+        _mark_hidden(locked, hidden=hidden, actor=actor)
         audit.record(
             action="community.question_hidden" if hidden else "community.question_shown",
             actor=actor,
@@ -292,6 +289,16 @@ def set_question_hidden(*, actor: Any, question: Question, hidden: bool) -> Ques
         return locked
 
 
+def _mark_hidden(row: Question | Answer, *, hidden: bool, actor: Any) -> bool:
+    """Hide or show a locked question or answer (who and when kept); False when unchanged."""
+    if row.is_hidden == hidden:
+        return False
+    row.is_hidden = hidden
+    row.hidden_at, row.hidden_by = (timezone.now(), actor) if hidden else (None, None)
+    row.save(update_fields=["is_hidden", "hidden_at", "hidden_by", "updated_at"])
+    return True
+
+
 def set_answer_hidden(*, actor: Any, answer: Answer, hidden: bool) -> Answer:
     """Staff hide or show an answer; a hidden answer stops being the accepted one and leaves
     the question's count and search text."""
@@ -301,10 +308,7 @@ def set_answer_hidden(*, actor: Any, answer: Answer, hidden: bool) -> Answer:
         question = Question.objects.select_for_update().get(pk=answer.question_id)
         locked = Answer.objects.select_for_update().get(pk=answer.pk)
         settled = _resolve_reports(actor=actor, answer=locked)
-        if locked.is_hidden != hidden:
-            locked.is_hidden = hidden
-            locked.hidden_at, locked.hidden_by = (timezone.now(), actor) if hidden else (None, None)
-            locked.save(update_fields=["is_hidden", "hidden_at", "hidden_by", "updated_at"])
+        if _mark_hidden(locked, hidden=hidden, actor=actor):
             if hidden and question.accepted_answer_id == locked.pk:
                 question.accepted_answer = None
             question.answer_count = question.answers.filter(is_hidden=False).count()
