@@ -40,7 +40,6 @@ QUESTIONS = [
     "where can I track my delivery?",
     "how do I see where my parcel is?",
     "I want to track my order",
-    "where is my package right now?",
 ]
 
 
@@ -76,17 +75,20 @@ def main() -> int:
     from rapport.customers.services import add_contact_point
     from rapport.support.smtp import start_server
 
-    sender = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-    customer = Customer.objects.create(email=sender, name="Mail Bench")
-    add_contact_point(
-        customer=customer, kind=ContactKind.EMAIL, value=sender, actor=None, source="bench"
-    )
+    # One sender a mail: a sender gets at most RAPPORT_AUTO_REPLIES_PER_DAY automatic answers.
+    run = uuid.uuid4().hex[:8]
+    senders = [f"bench-{run}-{i}@example.com" for i in range(args.mails + 1)]
+    for sender in senders:
+        customer = Customer.objects.create(email=sender, name="Mail Bench")
+        add_contact_point(
+            customer=customer, kind=ContactKind.EMAIL, value=sender, actor=None, source="bench"
+        )
 
     arrived: dict[str, float] = {}
     lock = threading.Lock()
 
     class Outgoing:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        async def handle_DATA(self, server, session, envelope):
             for line in envelope.content.splitlines():
                 if line.lower().startswith(b"in-reply-to:"):
                     with lock:
@@ -110,7 +112,7 @@ def main() -> int:
     try:
         for i in range(args.mails + 1):
             message = EmailMessage()
-            message["From"], message["To"] = sender, support
+            message["From"], message["To"] = senders[i], support
             message["Subject"] = "Question"
             message_id = make_msgid(domain="mail.example.com")
             message["Message-ID"] = message_id
