@@ -195,6 +195,9 @@ def test_upload_keeps_the_file_privately_and_audits_it(people, private_root, kin
         ("report.xlsx", office_bytes("other").replace(b"word/document.xml", b"word/other.xmlx")),
         ("report.pdf", b""),
     ],
+    # Named ids: the zip's bytes hold the time it was built, and xdist's workers must collect
+    # the same test names.
+    ids=["html-named-pdf", "fake-zip", "zip-without-office-parts", "empty"],
 )
 def test_upload_refuses_what_is_not_a_report_whatever_its_name(people, private_root, name, data):
     upload = SimpleUploadedFile(name, data, content_type="application/pdf")
