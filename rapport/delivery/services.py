@@ -219,14 +219,6 @@ class Promise:
     dispatch: datetime.date | None = None  # the day the parcel leaves the shop
 
     @property
-    def days(self) -> tuple[int, int]:
-        start = timezone.localdate()
-        return (
-            max(0, (self.earliest.date() - start).days),
-            max(0, (self.promised.date() - start).days),
-        )
-
-    @property
     def working_days(self) -> tuple[int, int]:
         """Delivery days on the way, counted from the dispatch day (today when unknown)."""
         start = self.dispatch or timezone.localdate()
