@@ -122,7 +122,10 @@ def test_stencil_mail_equals_the_full_render_for_every_recipient(monkeypatch, pe
             for picks in {False, personal}:
                 stencil = letters.stencil_for(variant, language, Purpose.MARKETING, personal=picks)
                 assert stencil is not None
-                assert "Kite &amp; string 0" in stencil.html
+                # The campaign's own list is in the stencil; personal lists are filled in.
+                shared_list = "Kite &amp; string 0" in stencil.html
+                assert shared_list is not picks
+                assert (hole("products_html") in stencil.html) is picks
 
 
 def test_stencil_mail_is_filled_in_not_rendered(monkeypatch):
