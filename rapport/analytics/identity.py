@@ -1,8 +1,8 @@
 """Identity analysis: who the buying customers are (age band, gender, occupation, region), new
 vs returning customers per month, and cohort retention (monthly cohorts x months since the
-first order). Reads the CustomerMonth rollup (profile attributes copied on) for the profile
-bands, and the CohortMonth rollup for new/returning and retention (CustomerMonth when a segment
-is chosen); see docs/analytics.md.
+first order). Reads the ProfileMonth rollup for the profile bands and the CohortMonth rollup
+for new/returning and retention, or the CustomerMonth rows (profile copied on) of the members
+when a segment is chosen; see docs/analytics.md.
 
 A customer counts in a period when they have a sale order (not cancelled) in one of the
 calendar months the period touches; ages are taken on the period's last day."""
@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
-from rapport.analytics.models import CohortMonth, CustomerMonth
+from rapport.analytics.models import CohortMonth, CustomerMonth, ProfileMonth
 from rapport.analytics.reports import Filters, ReportData, Table, _ratio
 
 RETENTION_MONTHS = 12
@@ -73,13 +73,22 @@ def _share_rows(found: list[tuple[Any, int, Decimal]], key: str) -> list[dict[st
 
 def profile_groups(filters: Filters) -> dict[str, dict[Any, list[Any]]]:
     """Customers with an order in the period and their revenue, counted by birthday, gender,
-    occupation and (country, region) in one scan of the period's customer-month rows: a
-    customer counts once, on their first row in the period (no earlier month with an order
-    inside it), and every row adds its revenue. Grouped by GROUPING SETS in PostgreSQL (the
+    occupation and (country, region) in one scan of the period's ProfileMonth rows (the
+    customer-month rows of the segment's members when a segment is chosen): a customer counts
+    once, on their first row in the period (no earlier month with an order inside it), and
+    every row adds its revenue. Grouped by GROUPING SETS in PostgreSQL (the
     ORM's query wrapped), in Python on other databases."""
     first = Q(prev_month__isnull=True) | Q(prev_month__lt=_month(filters.start))
+    if filters.segment:
+        rows: QuerySet[Any] = _active(filters).annotate(n=Value(1))
+    else:
+        rows = ProfileMonth.objects.filter(
+            month__gte=_month(filters.start), month__lte=_month(filters.end)
+        ).annotate(n=F("customers"))
+        if filters.country:
+            rows = rows.filter(country=filters.country)
     inner = (
-        _active(filters)
+        rows.order_by()
         .annotate(
             bd=F("birthday"),
             gd=F("gender"),
@@ -89,7 +98,7 @@ def profile_groups(filters: Filters) -> dict[str, dict[Any, list[Any]]]:
             first=ExpressionWrapper(first, output_field=BooleanField()),
             spent=F("revenue"),
         )
-        .values("bd", "gd", "oc", "ct", "rg", "first", "spent")
+        .values("bd", "gd", "oc", "ct", "rg", "first", "n", "spent")
     )
     groups: dict[str, dict[Any, list[Any]]] = {
         "age": {},
@@ -104,13 +113,13 @@ def profile_groups(filters: Filters) -> dict[str, dict[Any, list[Any]]]:
                 ("region", (r["ct"], r["rg"])),
             ):  # fmt: skip
                 found = groups[name].setdefault(key, [0, Decimal(0)])
-                found[0] += 1 if r["first"] else 0
+                found[0] += r["n"] if r["first"] else 0
                 found[1] += r["spent"] or Decimal(0)
         return groups
     sql, params = inner.query.sql_with_params()
     # The ORM's own SQL and parameters, wrapped: no outside text reaches the query.
     query = (
-        "SELECT bd, gd, oc, ct, rg, COUNT(*) FILTER (WHERE first), SUM(spent), "  # noqa: S608
+        "SELECT bd, gd, oc, ct, rg, SUM(n) FILTER (WHERE first), SUM(spent), "  # noqa: S608
         "GROUPING(bd), GROUPING(gd), "
         f"GROUPING(oc) FROM ({sql}) AS buyers "
         "GROUP BY GROUPING SETS ((bd), (gd), (oc), (ct, rg))"

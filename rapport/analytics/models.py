@@ -201,6 +201,37 @@ class CohortMonth(models.Model):
         return f"{self.cohort:%Y-%m} {self.month:%Y-%m} {self.country}"
 
 
+class ProfileMonth(models.Model):
+    """CustomerMonth summed per month, previous month and profile (country, region, gender,
+    birthday, occupation): the identity report's bands read these rows instead of one row per
+    customer — a customer counts once in a span of months, on the row whose `prev_month` is
+    before the span (or empty). As many rows as distinct profiles buy in a month, at most one
+    per customer-month."""
+
+    month = models.DateField()
+    prev_month = models.DateField(null=True, blank=True)
+    country = models.CharField(max_length=80, blank=True)
+    region = models.CharField(max_length=80, blank=True)
+    gender = models.CharField(max_length=16, blank=True)
+    birthday = models.DateField(null=True, blank=True)
+    occupation = models.ForeignKey(
+        "customers.Occupation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    customers = models.PositiveIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.country} {self.customers}"
+
+
 class RollupState(models.Model):
     """One row (pk=1): orders changed up to `refreshed_until` are in the rollups."""
 

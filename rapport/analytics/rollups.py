@@ -29,6 +29,7 @@ from rapport.analytics.models import (
     OrderHourDay,
     ProductDay,
     ProductMonth,
+    ProfileMonth,
     RollupState,
     SalesDay,
 )
@@ -206,12 +207,16 @@ def _chunks(ids: Iterable[int], size: int = 5000) -> Iterable[list[int]]:
         yield ordered[i : i + size]
 
 
-def _link_months(customers: set[int], refreshed: set[datetime.date]) -> set[datetime.date]:
+def _link_months(
+    customers: set[int], refreshed: set[datetime.date]
+) -> tuple[set[datetime.date], set[datetime.date]]:
     """Set every row's cohort (the customer's first month) and previous month from the
     customer's other rows; returns the cohorts that gained or lost a customer on a row outside
-    the `refreshed` months (those months' cohort rows are rebuilt anyway)."""
+    the `refreshed` months (those months' cohort rows are rebuilt anyway), and the months of
+    the rows that changed."""
     table = CustomerMonth._meta.db_table
     changed: set[datetime.date] = set()
+    months: set[datetime.date] = set()
     for chunk in _chunks(customers):
         marks = ", ".join(["%s"] * len(chunk))
         # Table name from the model, ids as parameters: no outside text reaches the query.
@@ -232,23 +237,27 @@ def _link_months(customers: set[int], refreshed: set[datetime.date]) -> set[date
             cursor.execute(
                 f"UPDATE {table} SET cohort = w.first_month, prev_month = w.prev "  # noqa: S608
                 f"FROM ({linked}) AS w WHERE {table}.id = w.id AND ({table}.cohort <> "
-                f"w.first_month OR {table}.prev_month IS DISTINCT FROM w.prev)",
+                f"w.first_month OR {table}.prev_month IS DISTINCT FROM w.prev) "
+                f"RETURNING {table}.month",
                 chunk,
             )
-    return changed
+            months.update(_as_date(r[0]) for r in cursor.fetchall())
+    return changed, months
 
 
 PROFILE_COLUMNS = ("country", "region", "gender", "birthday", "occupation_id")
 
 
-def copy_profiles(customers: Iterable[int]) -> set[datetime.date]:
+def copy_profiles(customers: Iterable[int]) -> tuple[set[datetime.date], set[datetime.date]]:
     """Copy the profile attributes of `customers` (changed since the last refresh) onto their
-    customer-month rows; returns the cohorts of the customers whose country changed."""
+    customer-month rows; returns the cohorts of the customers whose country changed and the
+    months of the rows that changed."""
     table = CustomerMonth._meta.db_table
     people = Customer._meta.db_table
     sets = ", ".join(f"{c} = c.{c}" for c in PROFILE_COLUMNS)
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM c.{c}" for c in PROFILE_COLUMNS)
     cohorts: set[datetime.date] = set()
+    months: set[datetime.date] = set()
     for chunk in _chunks(customers):
         marks = ", ".join(["%s"] * len(chunk))
         with transaction.atomic(), connection.cursor() as cursor:
@@ -262,10 +271,30 @@ def copy_profiles(customers: Iterable[int]) -> set[datetime.date]:
             cohorts.update(_as_date(r[0]) for r in cursor.fetchall())
             cursor.execute(
                 f"UPDATE {table} AS t SET {sets} FROM {people} AS c "  # noqa: S608
-                f"WHERE c.id = t.customer_id AND t.customer_id IN ({marks}) AND ({differs})",
+                f"WHERE c.id = t.customer_id AND t.customer_id IN ({marks}) AND ({differs}) "
+                "RETURNING t.month",
                 chunk,
             )
-    return cohorts
+            months.update(_as_date(r[0]) for r in cursor.fetchall())
+    return cohorts, months
+
+
+def refresh_profile_months(months: set[datetime.date]) -> None:
+    """Rebuild the ProfileMonth rows of `months` from CustomerMonth."""
+    if not months:
+        return
+    with transaction.atomic():
+        ProfileMonth.objects.filter(month__in=months).delete()
+        ProfileMonth.objects.bulk_create(
+            [
+                ProfileMonth(**r)
+                for r in CustomerMonth.objects.filter(month__in=months)
+                .values("month", "prev_month", *PROFILE_COLUMNS)
+                .annotate(customers=Count("pk"), revenue=Sum("revenue"))
+                .order_by()
+            ],
+            batch_size=5000,
+        )
 
 
 def refresh_cohort_months(months: set[datetime.date], cohorts: set[datetime.date]) -> None:
@@ -293,7 +322,7 @@ def refresh_customer_months(
     """Recompute the customer-month rows of `months` (first days) with the customers' profile
     attributes; copy the attributes of `changed_customers` onto their other rows; then link
     the cohort and previous month of every customer whose rows changed, and rebuild the
-    cohort-month rows that moved."""
+    cohort-month and profile-month rows that moved."""
     wanted = set(months)
     touched: set[int] = set()
     profile = {f"customer__{c}": c for c in PROFILE_COLUMNS}
@@ -320,9 +349,10 @@ def refresh_customer_months(
             ]
             CustomerMonth.objects.bulk_create(rows, batch_size=5000)
             touched.update(r.customer_id for r in rows)
-    cohorts = copy_profiles(set(changed_customers))
-    cohorts |= _link_months(touched, wanted)
-    refresh_cohort_months(wanted, cohorts)
+    cohorts, moved = copy_profiles(set(changed_customers))
+    linked_cohorts, linked = _link_months(touched, wanted)
+    refresh_cohort_months(wanted, cohorts | linked_cohorts)
+    refresh_profile_months(wanted | moved | linked)
 
 
 def refresh_product_months(months: Iterable[datetime.date]) -> None:

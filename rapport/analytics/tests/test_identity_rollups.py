@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from rapport.analytics.identity import identity_analysis
-from rapport.analytics.models import CohortMonth, CustomerMonth
+from rapport.analytics.models import CohortMonth, CustomerMonth, ProfileMonth
 from rapport.analytics.reports import parse_filters
 from rapport.analytics.rollups import refresh_changed
 from rapport.analytics.tests.test_reports import WHOLE_SLICE, imported
@@ -112,6 +112,7 @@ def profiled(imported):
     """Every slice customer gets a birthday (or none), gender, occupation and region, saved the
     way a person's edit is (so `updated_at` moves); one moves to another country."""
     from rapport.customers.models import Customer, Occupation
+    from rapport.orders.models import Order
 
     jobs = [Occupation.objects.create(slug=f"job-{i}", name=f"Job {i}") for i in range(2)]
     customers = list(Customer.objects.order_by("pk"))
@@ -125,6 +126,18 @@ def profiled(imported):
         if i == 1:
             c.country = "Iceland"
         c.save()
+    # The slice's customers buy in one month each: a third of them come back later (one twice
+    # in a month), so spans of months hold customers with several rows.
+    for i, c in enumerate(customers[::3]):
+        first = Order.objects.filter(customer=c).order_by("placed_at").first()
+        if first is None:
+            continue
+        for k, months in enumerate((2, 2, 5 + i % 4)):
+            Order.objects.create(
+                number=f"R-{c.pk}-{k}", customer=c, total=Decimal("7.50") * (k + 1),
+                placed_at=first.placed_at + datetime.timedelta(days=31 * months + k),
+                country=c.country, status="delivered",
+            )  # fmt: skip
     return customers
 
 
@@ -164,6 +177,36 @@ def test_a_segment_reads_the_customer_rows_and_agrees(profiled):
     filters = parse_filters({**WHOLE_SLICE, "segment": str(segment.public_id)})
 
     assert from_report(identity_analysis(filters)) == by_hand(filters, members)
+
+
+def test_profile_rollup_is_the_customer_rows_summed_after_an_old_cancellation(profiled, people):
+    from rapport.orders.lifecycle import advance_order
+    from rapport.orders.models import Order, OrderStatus
+
+    refresh_changed()
+    # Cancel a returning customer's orders of one month: later rows' previous month moves.
+    row = CustomerMonth.objects.filter(prev_month__isnull=False).order_by("month").first()
+    start = datetime.datetime.combine(row.prev_month, datetime.time.min, tzinfo=datetime.UTC)
+    for order in Order.objects.filter(
+        customer_id=row.customer_id, kind="order", placed_at__gte=start,
+        placed_at__lt=start + datetime.timedelta(days=31),
+    ).exclude(status="cancelled"):  # fmt: skip
+        Order.objects.filter(pk=order.pk).update(status=OrderStatus.PLACED)
+        advance_order(order=order, to=OrderStatus.CANCELLED, actor=people["manager"])
+    refresh_changed()
+
+    fields = ("month", "prev_month", "country", "region", "gender", "birthday", "occupation_id")
+    summed = defaultdict(lambda: [0, Decimal(0)])
+    for r in CustomerMonth.objects.values(*fields, "revenue"):
+        summed[tuple(r[f] for f in fields)][0] += 1
+        summed[tuple(r[f] for f in fields)][1] += r["revenue"]
+    assert {
+        tuple(r[f] for f in fields): [r["customers"], r["revenue"]]
+        for r in ProfileMonth.objects.values(*fields, "customers", "revenue")
+    } == dict(summed)
+    assert CustomerMonth.objects.get(pk=row.pk).prev_month != row.prev_month
+    filters = parse_filters(WHOLE_SLICE)
+    assert from_report(identity_analysis(filters)) == by_hand(filters)
 
 
 def test_cohort_rollup_is_the_customer_rows_summed(profiled):
