@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldError, PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -167,10 +167,10 @@ def _apply(
             return result, row
     except IntegrityError:
         # A concurrent push of the same id committed first: this one's effect is rolled back.
-        row = AppliedOperation.objects.filter(op_id=op.id).first()
-        if row is None:
+        winner = AppliedOperation.objects.filter(op_id=op.id).first()
+        if winner is None:
             raise
-        return _replay(actor, op, row), row
+        return _replay(actor, op, winner), winner
 
 
 def _run(actor: Any, scopes: frozenset[str], op: Operation, describe: Describe) -> Result:
@@ -239,7 +239,11 @@ def note_create(actor: Any, payload: p.NoteCreate, describe: Describe) -> tuple[
     customer = get_customer_for_staff(actor, payload.customer_id) if payload.customer_id else None
     to_user = None
     if payload.to_user_id:
-        to_user = staff_users().filter(public_id=payload.to_user_id).first()
+        try:  # User.public_id comes with the devices app (issue 20, h20b)
+            colleagues = staff_users().filter(public_id=payload.to_user_id)  # type: ignore[misc]
+            to_user = colleagues.first()
+        except FieldError:
+            to_user = None
         if to_user is None:
             raise Rejected(_("No colleague has this id."))
     try:
