@@ -240,7 +240,7 @@ def note_create(actor: Any, payload: p.NoteCreate, describe: Describe) -> tuple[
     to_user = None
     if payload.to_user_id:
         try:  # User.public_id comes with the devices app (issue 20, h20b)
-            colleagues = staff_users().filter(public_id=payload.to_user_id)  # type: ignore[misc]
+            colleagues = staff_users().filter(**{"public_id": payload.to_user_id})
             to_user = colleagues.first()
         except FieldError:
             to_user = None
