@@ -1,10 +1,13 @@
 """Applying the operations an offline client pushes, each exactly once.
 
-`push` takes a batch of operations (client-generated ids, a kind, a payload) and applies each in
-its own transaction together with its `AppliedOperation` row. The row's `op_id` is unique, so:
-an id seen before returns the stored result (`replayed`) and changes nothing; two concurrent
-pushes of the same id both run, but the second one's insert waits for the first to commit and
-then fails, rolling the second effect back, and it answers with the first one's result.
+`push` takes a batch of operations (client-generated ids, a kind, a payload) and applies each,
+all or nothing, together with its `AppliedOperation` row: operations that move stock or money
+(placing a draft, accepting a quote) in a transaction of their own, the others each in a
+savepoint of a transaction shared by up to `GROUP_SIZE` of them (one disk flush per group instead
+of one per operation). The row's `op_id` is unique, so: an id seen before returns the stored
+result (`replayed`) and changes nothing; two concurrent pushes of the same id both run, but the
+second one's insert waits for the first to commit and then fails, rolling the second effect
+back, and it answers with the first one's result.
 
 Each kind dispatches to the domain's own service (notes, chat, quotes, drafts) after fetching
 its objects through the domain's access helper as the pushing person, so an operation can do
@@ -21,7 +24,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import FieldError, PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
@@ -60,6 +63,10 @@ from rapport.sync.models import AppliedOperation, OperationStatus
 from rapport.workspace.services import WorkspaceError, add_note
 
 MAX_BATCH = 500
+# Kinds that move stock or money run in a transaction of their own, so the rows they lock are
+# released at once; the others are committed in groups of up to GROUP_SIZE (`_grouped`).
+OWN_TRANSACTION = frozenset({"draft_order.place", "quote.accept"})
+GROUP_SIZE = 100
 
 # The scope each kind needs besides `sync` (a browser session or device has every scope its
 # person's role allows; a token only those it was given).
@@ -139,17 +146,61 @@ def _push(
 ) -> list[Result]:
     ids = [op.id for op in operations]
     stored = {row.op_id: row for row in AppliedOperation.objects.filter(op_id__in=ids)}
-    results = []
-    for op in operations:
-        row = stored.get(op.id)
-        if row is None:
-            result, row = _apply(actor, scopes, op, describe)
-            if row is not None:
-                stored[op.id] = row
+    results: list[Result] = []
+    start = 0
+    while start < len(operations):
+        if operations[start].kind in OWN_TRANSACTION:
+            group = operations[start : start + 1]
+            results += [_one(actor, scopes, op, describe, stored) for op in group]
         else:
-            result = _replay(actor, op, row)
-        results.append(result)
+            end = start
+            while (
+                end < len(operations)
+                and end - start < GROUP_SIZE
+                and operations[end].kind not in OWN_TRANSACTION
+            ):
+                end += 1
+            group = operations[start:end]
+            results += _grouped(actor, scopes, group, describe, stored)
+        start += len(group)
     return results
+
+
+def _one(
+    actor: Any,
+    scopes: frozenset[str],
+    op: Operation,
+    describe: Describe,
+    stored: dict[uuid.UUID, AppliedOperation],
+) -> Result:
+    row = stored.get(op.id)
+    if row is not None:
+        return _replay(actor, op, row)
+    result, row = _apply(actor, scopes, op, describe)
+    if row is not None:
+        stored[op.id] = row
+    return result
+
+
+def _grouped(
+    actor: Any,
+    scopes: frozenset[str],
+    group: list[Operation],
+    describe: Describe,
+    stored: dict[uuid.UUID, AppliedOperation],
+) -> list[Result]:
+    """Light operations share one commit (each in its own savepoint with its row, so each is
+    still all or nothing and exactly once): a commit waits for the disk, a savepoint does not.
+    Should the shared transaction fail (a deadlock with another sync), nothing of it stays and
+    the group is applied again one transaction per operation."""
+    before = dict(stored)
+    try:
+        with transaction.atomic():
+            return [_one(actor, scopes, op, describe, stored) for op in group]
+    except OperationalError:
+        stored.clear()
+        stored.update(before)
+        return [_one(actor, scopes, op, describe, stored) for op in group]
 
 
 def _replay(actor: Any, op: Operation, row: AppliedOperation) -> Result:
