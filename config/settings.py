@@ -444,8 +444,13 @@ RAPPORT_CURRENCY = env_str("RAPPORT_CURRENCY", "GBP")
 RAPPORT_REGION = env_str("RAPPORT_REGION", "GB")
 RAPPORT_DATA_DIR = Path(env_str("RAPPORT_DATA_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
-# Shop: card payments go to the offline test provider until a real one is configured.
+# Shop: card payments go to a provider: "stripe" (hosted Checkout: cards, 3-D Secure, Alipay,
+# WeChat Pay) or the offline "test" one, the default for development (docs/hardening.md).
 RAPPORT_PAYMENT_PROVIDER = env_str("RAPPORT_PAYMENT_PROVIDER", "test")
+if RAPPORT_PAYMENT_PROVIDER not in ("test", "stripe"):
+    raise ImproperlyConfigured(
+        f"RAPPORT_PAYMENT_PROVIDER={RAPPORT_PAYMENT_PROVIDER!r}: use 'stripe' or 'test'."
+    )
 # The test provider "captures" any Luhn-valid card: outside DEBUG only when explicitly allowed
 # (a staging shop), and then every checkout page says TEST MODE.
 RAPPORT_ALLOW_TEST_PAYMENTS = env_bool("RAPPORT_ALLOW_TEST_PAYMENTS", False)
@@ -455,17 +460,44 @@ if not DEBUG and RAPPORT_PAYMENT_PROVIDER == "test" and not RAPPORT_ALLOW_TEST_P
         "card number: configure a real provider, or set RAPPORT_ALLOW_TEST_PAYMENTS=1 for a "
         "test shop (its checkout then shows TEST MODE)."
     )
-# Signs payment-provider webhooks; its own secret (never SECRET_KEY), required outside DEBUG.
+# Signs the test provider's webhooks; its own secret (never SECRET_KEY), required outside DEBUG.
 RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str(
     "RAPPORT_PAYMENT_WEBHOOK_SECRET", "dev-only-webhook-secret" if DEBUG else ""
 )
-if not DEBUG and (
-    not RAPPORT_PAYMENT_WEBHOOK_SECRET or RAPPORT_PAYMENT_WEBHOOK_SECRET == SECRET_KEY
+if (
+    not DEBUG
+    and RAPPORT_PAYMENT_PROVIDER == "test"
+    and (not RAPPORT_PAYMENT_WEBHOOK_SECRET or RAPPORT_PAYMENT_WEBHOOK_SECRET == SECRET_KEY)
 ):
     raise ImproperlyConfigured(
         "RAPPORT_PAYMENT_WEBHOOK_SECRET is not set: give payment webhooks their own secret "
         "(the one your provider shows), different from SECRET_KEY."
     )
+# Stripe: the secret API key (sk_live_… / sk_test_…), the signing secret of the webhook
+# endpoint /payments/webhook/stripe/ (whsec_…, shown by the Stripe Dashboard or `stripe listen`),
+# and the payment methods the hosted page offers (comma-separated Stripe names, e.g.
+# "card,alipay,wechat_pay"; empty: the ones switched on in the Dashboard).
+RAPPORT_STRIPE_SECRET_KEY = env_str("RAPPORT_STRIPE_SECRET_KEY", "")
+RAPPORT_STRIPE_WEBHOOK_SECRET = env_str("RAPPORT_STRIPE_WEBHOOK_SECRET", "")
+RAPPORT_STRIPE_PAYMENT_METHOD_TYPES = [
+    m.strip()
+    for m in env_str("RAPPORT_STRIPE_PAYMENT_METHOD_TYPES", "card").split(",")
+    if m.strip()
+]
+RAPPORT_STRIPE_API_BASE = "https://api.stripe.com"  # tests point it at recorded responses
+if RAPPORT_PAYMENT_PROVIDER == "stripe":
+    # The confirm form hands the customer over to Stripe's hosted page (a redirect the browser
+    # checks against form-action).
+    SECURE_CSP["form-action"] = [CSP.SELF, "https://checkout.stripe.com"]
+    if not RAPPORT_STRIPE_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "RAPPORT_PAYMENT_PROVIDER=stripe needs RAPPORT_STRIPE_SECRET_KEY (sk_live_…)."
+        )
+    if not RAPPORT_STRIPE_WEBHOOK_SECRET or RAPPORT_STRIPE_WEBHOOK_SECRET == SECRET_KEY:
+        raise ImproperlyConfigured(
+            "RAPPORT_PAYMENT_PROVIDER=stripe needs RAPPORT_STRIPE_WEBHOOK_SECRET, the signing "
+            "secret (whsec_…) of the webhook endpoint /payments/webhook/stripe/."
+        )
 # Store credit an employee may add on their own: per top-up and per day; beyond, a manager
 # approves (rapport/payments/topups.py).
 RAPPORT_TOPUP_APPROVAL_OVER = env_str("RAPPORT_TOPUP_APPROVAL_OVER", "200.00")
