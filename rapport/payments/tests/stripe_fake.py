@@ -60,6 +60,9 @@ class FakeStripe:
         self._replies: dict[str, tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self.base = ""
+        # Like Alipay or a bank debit: the hosted page completes, the money is confirmed later
+        # (`checkout.session.async_payment_succeeded`), so only the webhook tells.
+        self.settles_later = False
 
     # --- what Stripe would do --------------------------------------------------------------
     def create_session(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -85,12 +88,13 @@ class FakeStripe:
         self.sessions[session["id"]] = session
         return session
 
-    def pay(self, session_id: str) -> dict[str, Any]:
-        """The customer paid on the hosted page (3-D Secure and all): complete and paid."""
+    def pay(self, session_id: str, settled: bool = True) -> dict[str, Any]:
+        """The customer paid on the hosted page (3-D Secure and all): complete, and paid unless
+        the method settles later."""
         session = self.sessions[session_id]
         session.update(
             status="complete",
-            payment_status="paid",
+            payment_status="paid" if settled else "unpaid",
             payment_intent=f"pi_test_{session_id[-6:]}",
         )
         return session
@@ -206,7 +210,7 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             if url.path.startswith("/pay/"):
                 session_id = url.path.split("/")[2]
-                fake.pay(session_id)
+                fake.pay(session_id, settled=not fake.settles_later)
                 back = fake.sessions[session_id]["success_url"].replace(
                     "{CHECKOUT_SESSION_ID}", session_id
                 )
