@@ -13,6 +13,7 @@ Environment variables (all optional in DEBUG; SECRET_KEY and ALLOWED_HOSTS requi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -226,12 +227,24 @@ if IS_POSTGRES:
 
 # --- Redis: cache, Channels layer, Celery broker (all optional) ------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# django-redis, because it can treat an unreachable Redis as an empty cache: with Redis down the
+# shop keeps taking orders (slower: nothing is cached) instead of answering 500 on every page
+# (bench/faults/redis_down_checkout.py). Each ignored error is logged; the short timeouts keep a
+# dead or unreachable server from holding requests. What fails open meanwhile: docs/hardening.md.
+REDIS_CACHE_BACKEND = "django_redis.cache.RedisCache"
+REDIS_CACHE_OPTIONS: dict[str, Any] = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 1,
+    "SOCKET_TIMEOUT": 2,
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": REDIS_CACHE_BACKEND,
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("RAPPORT_CACHE_PREFIX", "rapport"),
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
     CHANNEL_LAYERS = {
