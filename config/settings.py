@@ -539,6 +539,9 @@ RAPPORT_CONTACT_BUDGET_HIGH_RESERVE = env_int("RAPPORT_CONTACT_BUDGET_HIGH_RESER
 RAPPORT_QUIET_HOURS_START = env_int("RAPPORT_QUIET_HOURS_START", 21)
 RAPPORT_QUIET_HOURS_END = env_int("RAPPORT_QUIET_HOURS_END", 8)
 RAPPORT_OUTBOX_MAX_ATTEMPTS = env_int("RAPPORT_OUTBOX_MAX_ATTEMPTS", 8)
+# A sender's hold on a message it is sending; past it (the worker died mid-send) the message is
+# sent again, with the same Message-ID. Far above EMAIL_TIMEOUT plus rendering a receipt.
+RAPPORT_OUTBOX_SENDING_LEASE_SECONDS = env_int("RAPPORT_OUTBOX_SENDING_LEASE_SECONDS", 600)
 # A contact point fails after this many hard bounces, or this many failures of any kind.
 RAPPORT_BOUNCE_HARD_LIMIT = env_int("RAPPORT_BOUNCE_HARD_LIMIT", 2)
 RAPPORT_BOUNCE_SOFT_LIMIT = env_int("RAPPORT_BOUNCE_SOFT_LIMIT", 5)
