@@ -269,7 +269,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # Room for the storefront's cached fragments and pages (the default of 300 entries would
     # evict them constantly); per process, a few tens of MB at most.
-    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 20000}  # type: ignore[assignment]
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 20000}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
