@@ -33,6 +33,7 @@ from rapport.loyalty.queries import balance_of
 from rapport.loyalty.rules import most_points_for, value_of
 from rapport.loyalty.services import PointsError
 from rapport.orders.access import get_order_for
+from rapport.orders.models import OrderStatus
 from rapport.payments.models import PaymentMethod
 from rapport.payments.providers import ProviderError, WebhookSignatureError, get_provider
 from rapport.payments.queries import wallet_balance
@@ -270,8 +271,9 @@ def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
         check_with_provider(order)
         order.refresh_from_db()
     pending = awaiting_payment(order)
-    if pending is None and paid_by_card(order):
-        messages.success(request, _("Payment received. Thank you! Your order is confirmed."))
+    if pending is None and order.status != OrderStatus.CANCELLED:
+        if paid_by_card(order):
+            messages.success(request, _("Payment received. Thank you! Your order is confirmed."))
         return redirect("storefront:order", public_id=order.public_id)
     return render(
         request,
