@@ -13,6 +13,7 @@ Environment variables (all optional in DEBUG; SECRET_KEY and ALLOWED_HOSTS requi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -228,12 +229,24 @@ if IS_POSTGRES:
 
 # --- Redis: cache, Channels layer, Celery broker (all optional) ------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# django-redis, because it can treat an unreachable Redis as an empty cache: with Redis down the
+# shop keeps taking orders (slower: nothing is cached) instead of answering 500 on every page
+# (bench/faults/redis_down_checkout.py). Each ignored error is logged; the short timeouts keep a
+# dead or unreachable server from holding requests. What fails open meanwhile: docs/hardening.md.
+REDIS_CACHE_BACKEND = "django_redis.cache.RedisCache"
+REDIS_CACHE_OPTIONS: dict[str, Any] = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 1,
+    "SOCKET_TIMEOUT": 2,
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": REDIS_CACHE_BACKEND,
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("RAPPORT_CACHE_PREFIX", "rapport"),
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
     CHANNEL_LAYERS = {
@@ -258,7 +271,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # Room for the storefront's cached fragments and pages (the default of 300 entries would
     # evict them constantly); per process, a few tens of MB at most.
-    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 20000}  # type: ignore[assignment]
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 20000}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -446,8 +459,13 @@ RAPPORT_CURRENCY = env_str("RAPPORT_CURRENCY", "GBP")
 RAPPORT_REGION = env_str("RAPPORT_REGION", "GB")
 RAPPORT_DATA_DIR = Path(env_str("RAPPORT_DATA_DIR", str(BASE_DIR.parent / "shared" / "datasets")))
 RAPPORT_SITE_NAME = env_str("RAPPORT_SITE_NAME", "Rapport")
-# Shop: card payments go to the offline test provider until a real one is configured.
+# Shop: card payments go to a provider: "stripe" (hosted Checkout: cards, 3-D Secure, Alipay,
+# WeChat Pay) or the offline "test" one, the default for development (docs/hardening.md).
 RAPPORT_PAYMENT_PROVIDER = env_str("RAPPORT_PAYMENT_PROVIDER", "test")
+if RAPPORT_PAYMENT_PROVIDER not in ("test", "stripe"):
+    raise ImproperlyConfigured(
+        f"RAPPORT_PAYMENT_PROVIDER={RAPPORT_PAYMENT_PROVIDER!r}: use 'stripe' or 'test'."
+    )
 # The test provider "captures" any Luhn-valid card: outside DEBUG only when explicitly allowed
 # (a staging shop), and then every checkout page says TEST MODE.
 RAPPORT_ALLOW_TEST_PAYMENTS = env_bool("RAPPORT_ALLOW_TEST_PAYMENTS", False)
@@ -457,17 +475,44 @@ if not DEBUG and RAPPORT_PAYMENT_PROVIDER == "test" and not RAPPORT_ALLOW_TEST_P
         "card number: configure a real provider, or set RAPPORT_ALLOW_TEST_PAYMENTS=1 for a "
         "test shop (its checkout then shows TEST MODE)."
     )
-# Signs payment-provider webhooks; its own secret (never SECRET_KEY), required outside DEBUG.
+# Signs the test provider's webhooks; its own secret (never SECRET_KEY), required outside DEBUG.
 RAPPORT_PAYMENT_WEBHOOK_SECRET = env_str(
     "RAPPORT_PAYMENT_WEBHOOK_SECRET", "dev-only-webhook-secret" if DEBUG else ""
 )
-if not DEBUG and (
-    not RAPPORT_PAYMENT_WEBHOOK_SECRET or RAPPORT_PAYMENT_WEBHOOK_SECRET == SECRET_KEY
+if (
+    not DEBUG
+    and RAPPORT_PAYMENT_PROVIDER == "test"
+    and (not RAPPORT_PAYMENT_WEBHOOK_SECRET or RAPPORT_PAYMENT_WEBHOOK_SECRET == SECRET_KEY)
 ):
     raise ImproperlyConfigured(
         "RAPPORT_PAYMENT_WEBHOOK_SECRET is not set: give payment webhooks their own secret "
         "(the one your provider shows), different from SECRET_KEY."
     )
+# Stripe: the secret API key (sk_live_… / sk_test_…), the signing secret of the webhook
+# endpoint /payments/webhook/stripe/ (whsec_…, shown by the Stripe Dashboard or `stripe listen`),
+# and the payment methods the hosted page offers (comma-separated Stripe names, e.g.
+# "card,alipay,wechat_pay"; empty: the ones switched on in the Dashboard).
+RAPPORT_STRIPE_SECRET_KEY = env_str("RAPPORT_STRIPE_SECRET_KEY", "")
+RAPPORT_STRIPE_WEBHOOK_SECRET = env_str("RAPPORT_STRIPE_WEBHOOK_SECRET", "")
+RAPPORT_STRIPE_PAYMENT_METHOD_TYPES = [
+    m.strip()
+    for m in env_str("RAPPORT_STRIPE_PAYMENT_METHOD_TYPES", "card").split(",")
+    if m.strip()
+]
+RAPPORT_STRIPE_API_BASE = "https://api.stripe.com"  # tests point it at recorded responses
+if RAPPORT_PAYMENT_PROVIDER == "stripe":
+    # The confirm form hands the customer over to Stripe's hosted page (a redirect the browser
+    # checks against form-action).
+    SECURE_CSP["form-action"] = [CSP.SELF, "https://checkout.stripe.com"]
+    if not RAPPORT_STRIPE_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "RAPPORT_PAYMENT_PROVIDER=stripe needs RAPPORT_STRIPE_SECRET_KEY (sk_live_…)."
+        )
+    if not RAPPORT_STRIPE_WEBHOOK_SECRET or RAPPORT_STRIPE_WEBHOOK_SECRET == SECRET_KEY:
+        raise ImproperlyConfigured(
+            "RAPPORT_PAYMENT_PROVIDER=stripe needs RAPPORT_STRIPE_WEBHOOK_SECRET, the signing "
+            "secret (whsec_…) of the webhook endpoint /payments/webhook/stripe/."
+        )
 # Store credit an employee may add on their own: per top-up and per day; beyond, a manager
 # approves (rapport/payments/topups.py).
 RAPPORT_TOPUP_APPROVAL_OVER = env_str("RAPPORT_TOPUP_APPROVAL_OVER", "200.00")
@@ -496,6 +541,9 @@ RAPPORT_CONTACT_BUDGET_HIGH_RESERVE = env_int("RAPPORT_CONTACT_BUDGET_HIGH_RESER
 RAPPORT_QUIET_HOURS_START = env_int("RAPPORT_QUIET_HOURS_START", 21)
 RAPPORT_QUIET_HOURS_END = env_int("RAPPORT_QUIET_HOURS_END", 8)
 RAPPORT_OUTBOX_MAX_ATTEMPTS = env_int("RAPPORT_OUTBOX_MAX_ATTEMPTS", 8)
+# A sender's hold on a message it is sending; past it (the worker died mid-send) the message is
+# sent again, with the same Message-ID. Far above EMAIL_TIMEOUT plus rendering a receipt.
+RAPPORT_OUTBOX_SENDING_LEASE_SECONDS = env_int("RAPPORT_OUTBOX_SENDING_LEASE_SECONDS", 600)
 # A contact point fails after this many hard bounces, or this many failures of any kind.
 RAPPORT_BOUNCE_HARD_LIMIT = env_int("RAPPORT_BOUNCE_HARD_LIMIT", 2)
 RAPPORT_BOUNCE_SOFT_LIMIT = env_int("RAPPORT_BOUNCE_SOFT_LIMIT", 5)

@@ -118,3 +118,29 @@ def test_a_demo_on_this_machine_runs_over_http_without_debug():
     )
     assert local.returncode == 0, local.stderr
     assert local.stdout.strip() == "False False"  # no DEBUG; cookies over plain http
+
+
+def test_stripe_needs_its_key_and_its_own_webhook_secret():
+    base = {
+        "SECRET_KEY": "s" * 60,
+        "ALLOWED_HOSTS": "shop.example.com",
+        "RAPPORT_PAYMENT_PROVIDER": "stripe",
+        "RAPPORT_PAYMENT_WEBHOOK_SECRET": "",
+        "RAPPORT_ALLOW_TEST_PAYMENTS": "0",
+    }
+    no_key = load_settings(**base, RAPPORT_STRIPE_WEBHOOK_SECRET="whsec_" + "w" * 30)
+    no_secret = load_settings(**base, RAPPORT_STRIPE_SECRET_KEY="sk_live_x")
+    same = load_settings(
+        **base, RAPPORT_STRIPE_SECRET_KEY="sk_live_x", RAPPORT_STRIPE_WEBHOOK_SECRET="s" * 60
+    )
+    ok = load_settings(
+        **base,
+        RAPPORT_STRIPE_SECRET_KEY="sk_live_x",
+        RAPPORT_STRIPE_WEBHOOK_SECRET="whsec_" + "w" * 30,
+    )
+    assert "RAPPORT_STRIPE_SECRET_KEY" in no_key.stderr and no_key.returncode != 0
+    assert "RAPPORT_STRIPE_WEBHOOK_SECRET" in no_secret.stderr and no_secret.returncode != 0
+    assert same.returncode != 0
+    # A real provider needs neither the test provider's flag nor its webhook secret.
+    assert ok.returncode == 0, ok.stderr
+    assert load_settings(DEBUG="1", RAPPORT_PAYMENT_PROVIDER="paypal").returncode != 0

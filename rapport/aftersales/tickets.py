@@ -168,10 +168,17 @@ def pay_ticket(
     """Pay a quoted ticket like a purchase (a service order with one fee line, paid through
     `payments.record_payment`); the ticket then moves to in progress. Raises `PaymentError` or
     `AftersalesError`; nothing is written then."""
+    from rapport.payments.models import PaymentMethod
+    from rapport.payments.providers import get_provider
     from rapport.payments.services import record_payment
 
     if method not in SERVICE_PAYMENT_MODES:
         raise AftersalesError(_("Choose a payment method."))
+    if method == PaymentMethod.CARD and not get_provider().collects_card_in_page:
+        # A hosted card page (Stripe) needs the checkout's return flow, which tickets lack.
+        raise AftersalesError(
+            _("Service tickets cannot be paid by card online yet: choose another method.")
+        )
     with transaction.atomic():
         locked = _locked(ticket)
         if locked.status != T.AWAITING_PAYMENT or locked.payment_order_id is not None:

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, PositiveIntegerField, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.orders.netting import allocate_discounts
 from rapport.orders.numbers import new_order_number
 from rapport.orders.receipts import queue_order_confirmation
-from rapport.payments.models import PaymentMethod
+from rapport.payments.models import PaymentMethod, PaymentStatus
 from rapport.payments.services import CreditNotAllowed, PaymentError, record_payment
 from rapport.pricing.queries import prices_for
 from rapport.risk.services import assess_order
@@ -516,6 +517,8 @@ def _record_order(
         actor=actor,
         card_number=card_number,
         idempotency_key=idempotency_key,
+        # A hosted payment page (Stripe) sends the customer back here to wait for the provider.
+        return_to=reverse("storefront:checkout_return", kwargs={"public_id": order.public_id}),
     )
     if payment_method == PaymentMethod.CREDIT_TERMS:
         issue_invoice(order=order, payment=payment, actor=actor)
@@ -538,8 +541,11 @@ def _record_order(
         },
     )
     # In the same transaction as the order, so a placed order always has its confirmation
-    # promised (and a refused one never does); rendering the PDF is left to the sender.
-    queue_order_confirmation(order=order, actor=actor)
+    # promised (and a refused one never does); rendering the PDF is left to the sender. An order
+    # awaiting a hosted payment is confirmed when the provider confirms the money
+    # (`payment_confirmation.settle`).
+    if payment.status != PaymentStatus.AWAITING:
+        queue_order_confirmation(order=order, actor=actor)
     return order
 
 

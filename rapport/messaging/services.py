@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 HELD_MAX_AGE = datetime.timedelta(days=14)
 # Headers a caller may add to a message (threading a reply, marking it automatic, RFC 3834).
 EXTRA_HEADERS = ("In-Reply-To", "References", "Auto-Submitted", "Reply-To")
-STALE_SENDING = datetime.timedelta(minutes=30)
 
 
 class MessagingError(Exception):
@@ -382,16 +381,65 @@ def release_held_messages(*, now: datetime.datetime | None = None) -> int:
     return released
 
 
+def sending_lease() -> datetime.timedelta:
+    """How long a sender holds a claimed message (`updated_at` of a SENDING row is the claim).
+
+    Far longer than one send can take (rendering the attachments plus the SMTP timeout), so a
+    sender still alive never loses its message to another."""
+    return datetime.timedelta(seconds=settings.RAPPORT_OUTBOX_SENDING_LEASE_SECONDS)
+
+
+def reclaim_expired_sends(*, now: datetime.datetime | None = None) -> int:
+    """Messages whose sender died mid-send (a killed worker): their lease has run out, so they
+    are due again and sent by the next run — with the same Message-ID, which receivers use to
+    collapse the copy in the rare case the first attempt had already been delivered. Each one
+    audited; one that used up its attempts is failed instead. Returns how many were taken back.
+    """
+    now = now or timezone.now()
+    expired = Message.objects.filter(
+        status=MessageStatus.SENDING, updated_at__lt=now - sending_lease()
+    )
+    taken = 0
+    for message in expired.select_related("customer"):
+        with transaction.atomic():
+            again = Message.objects.filter(
+                pk=message.pk, status=MessageStatus.SENDING, updated_at=message.updated_at
+            )
+            if message.attempts >= settings.RAPPORT_OUTBOX_MAX_ATTEMPTS:
+                if again.update(
+                    status=MessageStatus.FAILED,
+                    last_error="Interrupted while sending, attempts used up",
+                    updated_at=now,
+                ):
+                    audit.record(
+                        action="message.failed",
+                        target=message,
+                        customer=message.customer,
+                        summary=f"Email not sent: “{message.subject}” (interrupted)",
+                    )
+                continue
+            if not again.update(
+                status=MessageStatus.RETRYING,
+                next_attempt_at=now,
+                last_error="Interrupted while sending; sent again with the same Message-ID",
+                updated_at=now,
+            ):
+                continue  # its sender finished meanwhile
+            audit.record(
+                action="message.send_interrupted",
+                target=message,
+                customer=message.customer,
+                summary=f"Email “{message.subject}” interrupted while sending: sent again",
+                data={"message_id": message.message_id, "attempts": message.attempts},
+            )
+            taken += 1
+    return taken
+
+
 def send_due_messages(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
     """The periodic outbox run: release held mail, then send everything due. Returns sends."""
     now = now or timezone.now()
-    # A row left in SENDING by a crashed worker may or may not have reached the SMTP server;
-    # sending it again could deliver twice, so it is failed for staff to look at instead.
-    Message.objects.filter(status=MessageStatus.SENDING, updated_at__lt=now - STALE_SENDING).update(
-        status=MessageStatus.FAILED,
-        last_error="Interrupted while sending; not retried",
-        updated_at=now,
-    )
+    reclaim_expired_sends(now=now)
     release_held_messages(now=now)
     due = Message.objects.filter(status__in=SENDABLE, next_attempt_at__lte=now).order_by(
         "-priority", "next_attempt_at"

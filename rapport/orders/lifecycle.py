@@ -99,6 +99,10 @@ def advance_order(
                 _("An order that is “%(a)s” cannot become “%(b)s”.")
                 % {"a": locked.get_status_display(), "b": S(to).label}
             )
+        if to == S.PAID and _awaiting_card(locked):
+            raise OrderError(
+                _("This order waits for the customer's card payment: the provider marks it paid.")
+            )
         if to in (S.PACKED, S.SHIPPED) and _held_for_review(locked):
             raise OrderError(_("This order is held for a risk review: approve it first."))
         before = locked.status
@@ -169,6 +173,12 @@ def _promise(order: Order) -> datetime.datetime | None:
     return promise_for(order_facts(order)).promised
 
 
+def _awaiting_card(order: Order) -> bool:
+    from rapport.payments.models import PaymentStatus
+
+    return order.payments.filter(status=PaymentStatus.AWAITING).exists()
+
+
 def _capture_cards(order: Order) -> None:
     """Paid means the money is ours: take any card authorisation not captured yet (normally
     done right after checkout; idempotent)."""
@@ -215,6 +225,10 @@ def _cancel(order: Order, actor: Any) -> Any:
             actor=actor,
             note=f"Order {order.number} cancelled",
         )
+    # A hosted payment page still open: closed first, so the customer cannot pay a cancelled order.
+    from rapport.payments.services import abandon_awaiting_payments
+
+    abandon_awaiting_payments(order=order, actor=actor)
     amount = refundable(order)
     refund_order(
         order=order,

@@ -34,7 +34,7 @@ def _payments(order: Order) -> list[Payment]:
     return list(
         Payment.objects.select_for_update()
         .filter(order=order)
-        .exclude(status=PaymentStatus.FAILED)
+        .exclude(status__in=[PaymentStatus.FAILED, PaymentStatus.AWAITING])
         .order_by("sequence", "id")
     )
 

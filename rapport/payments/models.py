@@ -23,6 +23,9 @@ class PaymentMethod(models.TextChoices):
 
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", _("Pending")  # cash on delivery, credit terms: money comes later
+    # A hosted provider's page (Stripe Checkout): the customer has not paid yet, or the
+    # provider has not confirmed it yet. Nothing is packed or counted until it does.
+    AWAITING = "awaiting", _("Awaiting payment")
     AUTHORISED = "authorised", _("Authorised")
     CAPTURED = "captured", _("Paid")
     REFUNDED = "refunded", _("Refunded")
@@ -43,6 +46,11 @@ class Payment(PublicIdModel, TimeStampedModel):
     )
     provider = models.CharField(max_length=32, blank=True)
     provider_reference = models.CharField(max_length=100, blank=True, db_index=True)
+    # The provider's money movement behind the reference (Stripe: the PaymentIntent), for refunds
+    # and for the events that name only it.
+    provider_intent = models.CharField(max_length=100, blank=True, db_index=True)
+    # Where the customer pays while the payment is awaiting (the provider's hosted page).
+    pay_url = models.URLField(max_length=2048, blank=True)
     # Never the full number: the last four digits are all a receipt or a dispute needs.
     card_last4 = models.CharField(max_length=4, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
@@ -58,6 +66,23 @@ class Payment(PublicIdModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount} {self.currency}"
+
+
+class ProviderEvent(models.Model):
+    """A provider webhook event already applied: the same event delivered again is ignored."""
+
+    provider = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id} {self.kind}"
 
 
 class WalletAccount(TimeStampedModel):

@@ -104,6 +104,7 @@ urlpatterns = [
     path("cart/accept-prices/", cart.accept_prices, name="cart_accept_prices"),
     path("checkout/", checkout.details, name="checkout"),
     path("checkout/verify/", checkout.verify, name="checkout_verify"),
+    path("checkout/return/<uuid:public_id>/", checkout.payment_return, name="checkout_return"),
     path("payments/webhook/<slug:provider>/", checkout.payment_webhook, name="payment_webhook"),
     path("account/orders/", orders.order_list, name="orders"),
     path("account/orders/<uuid:public_id>/", orders.order_detail, name="order"),

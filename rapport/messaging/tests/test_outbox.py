@@ -17,6 +17,7 @@ from rapport.messaging.services import (
     MessageRefused,
     MessagingError,
     queue_message,
+    send_due_messages,
     send_message,
 )
 from rapport.messaging.tasks import send_message_task
@@ -224,3 +225,60 @@ def test_attachment_that_cannot_be_rendered_leaves_the_message_retrying(queue):
     assert (message.status, message.attempts) == (MessageStatus.RETRYING, 1)
     assert "DoesNotExist" in message.last_error
     assert mail.outbox == []
+
+
+def test_a_message_left_sending_by_a_killed_worker_is_sent_once_after_its_lease(
+    settings, smtp_server
+):
+    """A worker died mid-send: its row stays SENDING. Within the lease nobody touches it; once
+    the lease has run out the next outbox run sends it — once, with the same Message-ID."""
+    settings.RAPPORT_OUTBOX_SENDING_LEASE_SECONDS = 600
+    customer = contactable(name="Ann Buyer", email="ann@example.com")
+    message = queue_message(
+        customer=customer,
+        template="notice",
+        context={"body": "Your parcel left."},
+        purpose=Purpose.TRANSACTIONAL,
+    )
+    claimed_at = timezone.now() - timezone.timedelta(minutes=5)
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.SENDING, attempts=1, updated_at=claimed_at
+    )
+
+    send_due_messages()  # the lease still holds: its sender may be alive
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENDING and smtp_server.messages == []
+
+    Message.objects.filter(pk=message.pk).update(
+        updated_at=timezone.now() - timezone.timedelta(minutes=11)
+    )
+    send_due_messages()
+    send_due_messages()  # a second run finds nothing more to do
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT and message.attempts == 2
+    received = smtp_server.wait_for(1)
+    assert len(received) == 1
+    assert received[0]["Message-ID"] == message.message_id
+    assert AuditEntry.objects.filter(action="message.send_interrupted").count() == 1
+
+
+def test_a_message_interrupted_too_often_is_failed_not_resent(settings, smtp_server):
+    settings.RAPPORT_OUTBOX_MAX_ATTEMPTS = 3
+    customer = contactable(name="Ann Buyer", email="ann@example.com")
+    message = queue_message(
+        customer=customer,
+        template="notice",
+        context={"body": "Your parcel left."},
+        purpose=Purpose.TRANSACTIONAL,
+    )
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.SENDING,
+        attempts=3,
+        updated_at=timezone.now() - timezone.timedelta(hours=1),
+    )
+
+    send_due_messages()
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED and smtp_server.messages == []

@@ -5,31 +5,46 @@ from __future__ import annotations
 from django.conf import settings
 
 from rapport.payments.providers.base import (
-    Authorisation,
+    AWAITING,
+    FAILED,
+    REFUNDED,
+    SUCCEEDED,
     CardDeclined,
     PaymentProvider,
+    PaymentRequest,
+    PaymentStart,
+    PaymentState,
     ProviderError,
     WebhookEvent,
     WebhookSignatureError,
 )
+from rapport.payments.providers.stripe import StripeProvider
 from rapport.payments.providers.test import TestProvider
 
 __all__ = [
-    "Authorisation",
+    "AWAITING",
+    "FAILED",
+    "REFUNDED",
+    "SUCCEEDED",
     "CardDeclined",
     "PaymentProvider",
+    "PaymentRequest",
+    "PaymentStart",
+    "PaymentState",
     "ProviderError",
+    "StripeProvider",
     "TestProvider",
     "WebhookEvent",
     "WebhookSignatureError",
     "get_provider",
 ]
 
-_PROVIDERS: dict[str, type[PaymentProvider]] = {"test": TestProvider}
+_PROVIDERS: dict[str, type[PaymentProvider]] = {"test": TestProvider, "stripe": StripeProvider}
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:
-    """The configured provider (`RAPPORT_PAYMENT_PROVIDER`); only the offline test one ships."""
+    """The configured provider (`RAPPORT_PAYMENT_PROVIDER`): "stripe", or the offline "test"
+    one, which is refused outside DEBUG unless `RAPPORT_ALLOW_TEST_PAYMENTS` is set."""
     key = name or settings.RAPPORT_PAYMENT_PROVIDER
     try:
         provider = _PROVIDERS[key]

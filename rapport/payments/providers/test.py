@@ -15,8 +15,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from rapport.payments.providers.base import (
-    Authorisation,
+    FAILED,
+    REFUNDED,
+    SUCCEEDED,
     CardDeclined,
+    PaymentRequest,
+    PaymentStart,
+    PaymentState,
+    ProviderError,
     WebhookEvent,
     WebhookSignatureError,
 )
@@ -50,26 +56,39 @@ def sign(body: bytes) -> str:
     return hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
+_OUTCOMES = {"payment.captured": SUCCEEDED, "payment.refunded": REFUNDED, "payment.failed": FAILED}
+
+
 class TestProvider:
+    """TEST MODE: our own page collects the card number, and nothing is charged anywhere."""
+
     name = "test"
     is_test = True
+    collects_card_in_page = True
+    signature_header = "X-Signature"
 
-    def authorise(
-        self, *, amount: Decimal, currency: str, card_number: str, idempotency_key: str
-    ) -> Authorisation:
-        number = normalise_card_number(card_number)
+    def start(self, request: PaymentRequest) -> PaymentStart:
+        number = normalise_card_number(request.card_number)
         if not luhn_ok(number):
             raise CardDeclined(_("That card number is not valid. Check the digits."))
         if number == DECLINES:
             raise CardDeclined(_("Your card was declined. No money was taken."))
         # Deterministic from the idempotency key: a retried authorisation is the same one.
-        reference = "test_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
-        return Authorisation(reference=reference, amount=amount, card_last4=number[-4:])
+        reference = "test_" + hashlib.sha256(request.idempotency_key.encode()).hexdigest()[:24]
+        return PaymentStart(reference=reference, amount=request.amount, card_last4=number[-4:])
 
     def capture(self, *, reference: str, amount: Decimal) -> None:
         return None
 
-    def refund(self, *, reference: str, amount: Decimal) -> None:
+    def refund(
+        self, *, reference: str, intent: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> None:
+        return None
+
+    def status(self, *, reference: str) -> PaymentState:
+        raise ProviderError("The test provider authorises in the page: there is nothing to ask.")
+
+    def abandon(self, *, reference: str) -> None:
         return None
 
     def parse_webhook(self, *, body: bytes, signature: str) -> WebhookEvent:
@@ -77,10 +96,19 @@ class TestProvider:
             raise WebhookSignatureError("Bad webhook signature")
         try:
             data = json.loads(body)
-            return WebhookEvent(
-                kind=str(data["type"]),
-                reference=str(data["reference"]),
-                amount=Decimal(str(data["amount"])),
-            )
+            kind = str(data["type"])
+            amount = Decimal(str(data["amount"]))
+            outcome = _OUTCOMES.get(kind)
+            state = None
+            if outcome is not None:
+                state = PaymentState(
+                    reference=str(data["reference"]),
+                    outcome=outcome,
+                    amount=amount,
+                    currency=str(data.get("currency", "")),
+                    refunded=amount if outcome == REFUNDED else Decimal("0.00"),
+                )
+            event_id = str(data.get("id") or hashlib.sha256(body).hexdigest())
+            return WebhookEvent(event_id=event_id, kind=kind, state=state)
         except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
             raise WebhookSignatureError("Malformed webhook body") from exc

@@ -6,7 +6,12 @@ import pytest
 from rapport.core.models import AuditEntry
 from rapport.customers.models import Customer
 from rapport.payments.models import WalletAccount, WalletEntry
-from rapport.payments.providers import CardDeclined, TestProvider, WebhookSignatureError
+from rapport.payments.providers import (
+    CardDeclined,
+    PaymentRequest,
+    TestProvider,
+    WebhookSignatureError,
+)
 from rapport.payments.providers.test import luhn_ok, sign
 from rapport.payments.services import (
     InsufficientFunds,
@@ -61,32 +66,26 @@ def test_database_refuses_a_negative_cached_balance(ann):
         WalletAccount.objects.filter(pk=account.pk).update(balance=Decimal("-1"))
 
 
+def _request(card: str, key: str) -> PaymentRequest:
+    return PaymentRequest(
+        amount=Decimal("5"), currency="GBP", idempotency_key=key, card_number=card
+    )
+
+
 def test_luhn_and_test_cards():
     provider = TestProvider()
+    assert provider.collects_card_in_page and provider.is_test
     assert luhn_ok("4242424242424242")
     assert not luhn_ok("4242424242424241")
-    auth = provider.authorise(
-        amount=Decimal("5"), currency="GBP", card_number="4242 4242 4242 4242", idempotency_key="k1"
-    )
-    again = provider.authorise(
-        amount=Decimal("5"), currency="GBP", card_number="4242424242424242", idempotency_key="k1"
-    )
+    auth = provider.start(_request("4242 4242 4242 4242", "k1"))
+    again = provider.start(_request("4242424242424242", "k1"))
     assert auth == again
     assert auth.card_last4 == "4242"
+    assert not auth.needs_customer  # authorised in the page: no redirect
     with pytest.raises(CardDeclined):
-        provider.authorise(
-            amount=Decimal("5"),
-            currency="GBP",
-            card_number="4000000000000002",
-            idempotency_key="k2",
-        )
+        provider.start(_request("4000000000000002", "k2"))
     with pytest.raises(CardDeclined, match="not valid"):
-        provider.authorise(
-            amount=Decimal("5"),
-            currency="GBP",
-            card_number="1234567812345678",
-            idempotency_key="k3",
-        )
+        provider.start(_request("1234567812345678", "k3"))
 
 
 def test_webhook_signature_is_verified():
@@ -97,8 +96,10 @@ def test_webhook_signature_is_verified():
 
     event = provider.parse_webhook(body=body, signature=sign(body))
 
-    assert (event.kind, event.reference, event.amount) == (
-        "payment.refunded",
+    assert event.kind == "payment.refunded"
+    assert event.state is not None
+    assert (event.state.outcome, event.state.reference, event.state.refunded) == (
+        "refunded",
         "test_x",
         Decimal("3.00"),
     )

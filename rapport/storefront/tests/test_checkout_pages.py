@@ -174,7 +174,11 @@ def test_payment_webhook_checks_signature(client, people):
     )
     payment = order.payments.get()
     body = json.dumps(
-        {"type": "payment.refunded", "reference": payment.provider_reference, "amount": "1"}
+        {
+            "type": "payment.refunded",
+            "reference": payment.provider_reference,
+            "amount": str(payment.amount),
+        }
     ).encode()
     url = reverse("storefront:payment_webhook", kwargs={"provider": "test"})
 

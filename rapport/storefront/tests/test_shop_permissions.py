@@ -171,3 +171,22 @@ def test_portal_shop_matrix(clients, objects):
         kind="top_up", actor__email="emma@staff.example.com"
     ).amount == Decimal("5.00")
     assert StockMove.objects.filter(reason="restock").count() == 2
+
+
+def test_payment_return_page_matrix(clients, objects):
+    """The hosted-payment return page: only who may see the order; an order with nothing
+    awaiting payment (cash on delivery here) sends them on to the order page."""
+    order = objects["order"]
+    to_order = "redirect:" + reverse("storefront:order", kwargs={"public_id": order.public_id})
+    row = Row(
+        "checkout_return",
+        reverse("storefront:checkout_return", kwargs={"public_id": order.public_id}),
+        {
+            "anonymous": REDIRECT_LOGIN,
+            "customer": to_order,
+            "other_customer": NOT_FOUND,
+            "employee": to_order,
+            "manager": to_order,
+        },
+    )
+    assert check_matrix([row], clients, objects) == []

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -14,13 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rapport.cart.access import get_cart_for
 from rapport.cart.queries import cart_view
 from rapport.checkout import services
 from rapport.checkout.models import Address
-from rapport.checkout.queries import placed_order_for
+from rapport.checkout.payment_confirmation import check_with_provider, settle
+from rapport.checkout.queries import awaiting_payment, paid_by_card, placed_order_for
 from rapport.checkout.shipping import METHODS, free_shipping_threshold, get_method
 from rapport.credit.queries import payment_terms
 from rapport.customers.models import Customer
@@ -30,13 +32,17 @@ from rapport.inventory.services import OutOfStock
 from rapport.loyalty.queries import balance_of
 from rapport.loyalty.rules import most_points_for, value_of
 from rapport.loyalty.services import PointsError
+from rapport.orders.access import get_order_for
+from rapport.orders.models import OrderStatus
 from rapport.payments.models import PaymentMethod
 from rapport.payments.providers import ProviderError, WebhookSignatureError, get_provider
 from rapport.payments.queries import wallet_balance
-from rapport.payments.services import PaymentError, apply_webhook_event
+from rapport.payments.services import PaymentError
 from rapport.risk.services import note_payment_declined
 
 SESSION_KEY = "checkout"
+# The return page reloads itself this often while the provider has not confirmed the payment.
+RETURN_PAGE_REFRESH_SECONDS = 3
 
 
 class AddressForm(forms.Form):
@@ -144,6 +150,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         # A double click or a retry after the order went through: show the order, not an error.
         done = placed_order_for(customer, request.POST.get("idempotency_key", ""))
         if done is not None:
+            if awaiting_payment(done) is not None:
+                return redirect("storefront:checkout_return", public_id=done.public_id)
             return redirect("storefront:order", public_id=done.public_id)
     cart = get_cart_for(request)
     view = cart_view(cart)
@@ -181,6 +189,11 @@ def verify(request: HttpRequest) -> HttpResponse:
                 request.session.pop(SESSION_KEY, None)
                 request.session.get("checkout_keys", {}).pop(str(cart.public_id), None)
                 request.session.modified = True
+                pending = awaiting_payment(order)
+                if pending is not None and pending.pay_url:
+                    # The provider's hosted page (Stripe Checkout); it sends the customer back
+                    # to `checkout_return`, which waits for the provider's confirmation.
+                    return redirect(pending.pay_url)
                 messages.success(request, _("Thank you! Your order is confirmed."))
                 return redirect("storefront:order", public_id=order.public_id)
     # As place_order counts: loyalty points after the other discounts, shipping on what is left.
@@ -189,6 +202,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     goods = view.total - points_amount
     shipping = method.cost_for(goods)
     payment = chosen.get("payment", "")
+    provider = get_provider()
     # The same call place_order makes: the promise shown is the one stored and mailed.
     promise = promise_for_checkout(
         items=[(line["product_id"], line["quantity"]) for line in view.lines],
@@ -213,7 +227,9 @@ def verify(request: HttpRequest) -> HttpResponse:
             if payment in PaymentMethod.values
             else "",
             "is_card": payment == PaymentMethod.CARD,
-            "provider_is_test": get_provider().is_test,
+            "provider_is_test": provider.is_test,
+            "card_in_page": provider.collects_card_in_page,
+            "card_methods": _hosted_methods(provider),
             "wallet_balance": wallet_balance(customer),
             "idempotency_key": key,
             "error": error,
@@ -232,7 +248,46 @@ def _points(raw: str | None, most: int) -> int | None:
     return points if 0 <= points <= most else None
 
 
-@csrf_exempt  # called by the payment provider's servers; authenticated by its HMAC signature
+def _hosted_methods(provider: Any) -> list[str]:
+    """How the customer can pay on the hosted page, in words (not for the in-page test form)."""
+    if provider.collects_card_in_page:
+        return []
+    names = {
+        "card": _("Card"),
+        "alipay": _("Alipay"),
+        "wechat_pay": _("WeChat Pay"),
+    }
+    return [str(names.get(m, m)) for m in settings.RAPPORT_STRIPE_PAYMENT_METHOD_TYPES]
+
+
+@login_required
+@require_GET
+def payment_return(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Where the hosted payment page sends the customer back. Coming back proves nothing: the
+    order is paid only when the provider says so — its webhook, or our own server asking it
+    here. Until then the page waits (it reloads itself) and offers the payment page again."""
+    order = get_order_for(request.user, public_id)
+    if awaiting_payment(order) is not None:
+        check_with_provider(order)
+        order.refresh_from_db()
+    pending = awaiting_payment(order)
+    if pending is None and order.status != OrderStatus.CANCELLED:
+        if paid_by_card(order):
+            messages.success(request, _("Payment received. Thank you! Your order is confirmed."))
+        return redirect("storefront:order", public_id=order.public_id)
+    return render(
+        request,
+        "storefront/checkout/return.html",
+        {
+            "order": order,
+            "pending": pending,
+            "left_page": request.GET.get("cancelled") == "1",
+            "refresh_seconds": RETURN_PAGE_REFRESH_SECONDS,
+        },
+    )
+
+
+@csrf_exempt  # called by the payment provider's servers; authenticated by its signature
 @require_POST
 def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     try:
@@ -241,9 +296,12 @@ def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
         return HttpResponse(status=404)
     try:
         event = gateway.parse_webhook(
-            body=request.body, signature=request.headers.get("X-Signature", "")
+            body=request.body, signature=request.headers.get(gateway.signature_header, "")
         )
     except WebhookSignatureError:
         return HttpResponseBadRequest("bad signature")
-    apply_webhook_event(event=event)
+    if event.state is not None:
+        # An error here answers 500, so the provider delivers the event again later (its
+        # event id is only recorded when the whole change commits).
+        settle(provider=gateway.name, state=event.state, event_id=event.event_id, kind=event.kind)
     return HttpResponse("ok")

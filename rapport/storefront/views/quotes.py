@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rapport.accounts.roles import is_employee
+from rapport.checkout.queries import awaiting_payment
 from rapport.checkout.services import CheckoutError
 from rapport.inventory.services import OutOfStock
 from rapport.payments.services import PaymentError
@@ -96,6 +97,9 @@ def quote_accept(request: HttpRequest, public_id: str) -> HttpResponse:
     except (QuoteError, CheckoutError, OutOfStock, PaymentError) as exc:
         quote.refresh_from_db()
         return _detail(request, quote, str(exc))
+    pending = awaiting_payment(order)
+    if pending is not None and pending.pay_url:
+        return redirect(pending.pay_url)  # the provider's hosted page, back to checkout_return
     messages.success(request, _("Thank you! Your order is confirmed."))
     return redirect("storefront:order", public_id=order.public_id)
 
