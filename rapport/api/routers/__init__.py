@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-from rapport.api.routers import catalog, customers, me, messages, notes, orders
+from rapport.api.routers import catalog, customers, devices, me, messages, notes, orders
 
 MOUNTS: list[tuple[str, Router]] = [
     ("/me", me.router),
@@ -16,4 +16,5 @@ MOUNTS: list[tuple[str, Router]] = [
     ("/orders", orders.router),
     ("/notes", notes.router),
     ("/conversations", messages.router),
+    ("/devices", devices.router),
 ]
