@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page's Swagger UI from our own static files (CSP: self only)
     "rapport.quotes",
     "rapport.devices",
+    "rapport.drafts",
+    "rapport.sync",
     "rapport.operations",
     "rapport.pricing",
     "rapport.loyalty",
