@@ -136,7 +136,9 @@ class SignedClient:
 
     # Django's test-client signatures (the permission matrix calls these); bodies are JSON.
     def get(self, path: str, data: Any = None, content_type: str | None = None, **kw: Any) -> Any:
-        return self.request("GET", path, query=data or None, **kw)
+        if data:
+            kw.setdefault("query", data)
+        return self.request("GET", path, **kw)
 
     def post(self, path: str, data: Any = None, content_type: str | None = None, **kw: Any) -> Any:
         return self.request("POST", path, data, **kw)

@@ -384,3 +384,10 @@ def test_enrolment_refuses_clearly_without_a_ca_key(people, settings):
     assert response.status_code == 503
     assert kind(response) == "devices-unavailable"
     assert EnrolmentCode.objects.get().used_at is None
+
+
+def test_a_device_session_pulls_changes_with_a_signed_query(ann_device):
+    response = ann_device.get("/api/v1/sync/pull", query={"limit": 5})
+
+    assert response.status_code == 200
+    assert set(response.json()) >= {"changes", "cursor", "more"}
