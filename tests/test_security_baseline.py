@@ -127,6 +127,8 @@ def test_production_hashes_passwords_with_argon2():
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    from rapport.devices.ca import new_key_pem
+
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -135,6 +137,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "SECRET_KEY": "p" + "r0duct10n-s3cr3t-" * 4,
         "ALLOWED_HOSTS": "shop.example.com",
         "RAPPORT_SITE_URL": "https://shop.example.com",
+        # Device enrolment's CA key (docs/devices.md): without it the deploy check fails.
+        "RAPPORT_DEVICE_CA_KEY": new_key_pem(),
     }
     # A production environment: nothing the test session itself set (the browser fixture sets
     # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright).

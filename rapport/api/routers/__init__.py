@@ -10,6 +10,7 @@ from ninja import Router
 from rapport.api.routers import (
     catalog,
     customers,
+    devices,
     draft_orders,
     me,
     messages,
@@ -26,6 +27,7 @@ MOUNTS: list[tuple[str, Router]] = [
     ("/orders", orders.router),
     ("/notes", notes.router),
     ("/conversations", messages.router),
+    ("/devices", devices.router),
     ("/quotes", quotes.router),
     ("/draft-orders", draft_orders.router),
     ("/sync", sync.router),
