@@ -468,7 +468,7 @@ class LocalStore:
         with self._lock:
             self._db.execute(
                 "INSERT INTO usage_log (at, event, detail) VALUES (?, ?, ?)",
-                (now_iso(), event[:100], detail[:500]),
+                (now_iso(), event[:64], detail[:500]),
             )
 
     def usage_to_upload(self, limit: int = 500) -> list[tuple[int, dict[str, str]]]:

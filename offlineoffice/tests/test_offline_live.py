@@ -1,0 +1,156 @@
+"""The client against a live server: enrol, sign in, work offline, reconnect, sync; each
+operation shows on the server exactly once; a conflict is shown, never overwritten."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from offlineoffice.workbench import Line
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _create_and_send_quote(shop, employee):
+    from rapport.quotes.services import LineInput, create_quote, send_quote
+
+    quote = create_quote(
+        customer=shop["ann"],
+        actor=employee,
+        lines=[LineInput(product=shop["lamp"], quantity=10, unit_price=Decimal("22.00"))],
+        valid_until=date.today() + timedelta(days=10),
+        note="Ten lamps",
+    )
+    return send_quote(quote=quote, actor=employee)
+
+
+def test_offline_work_reaches_the_server_exactly_once(enrolled, go_offline, shop, people):
+    from rapport.drafts.models import DraftOrder
+
+    from rapport.quotes.models import Quote
+    from rapport.workspace.models import Note
+
+    quote = _create_and_send_quote(shop, people["employee"])
+    office = enrolled("employee")
+    key = office.profile.directory / "device.key"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert office.store.get("product", str(shop["lamp"].public_id))["sku"] == "LAMP-1"
+    assert office.store.get("customer", str(shop["ann"].public_id))["name"] == "Ann Buyer"
+    assert office.store.get("quote", str(quote.public_id))["latest_version"] == 1
+
+    # Offline: the server cannot be reached; the work waits in the outbox.
+    away = go_offline(office)
+    ann, lamp, mug = (str(shop[k].public_id) for k in ("ann", "lamp", "mug"))
+    draft_id = away.workbench.save_draft(
+        customer_id=ann, lines=[Line(lamp, 3), Line(mug, 2)], note="for the new office"
+    )
+    note_id = away.workbench.add_note(body="Ann wants lamps by Friday", customer_id=ann)
+    away.workbench.counter_quote(
+        str(quote.public_id), lines=[Line(lamp, 12, "20.00")], note="Twelve at 20"
+    )
+    report = away.sync()
+    assert not report.ok and report.errors[0].startswith("offline")
+    assert away.store.outbox_count() == 3
+    assert not DraftOrder.objects.exists() and not Note.objects.exists()
+
+    sent = [op.as_wire() for op in away.store.pending()]
+
+    # Back online: one sync sends everything, in order, and pulls the result.
+    report = office.sync()
+    assert report.ok, report.errors
+    assert (report.applied, report.conflicts, report.rejected) == (3, 0, 0)
+    assert office.store.outbox_count() == 0
+
+    draft = DraftOrder.objects.get()
+    assert str(draft.public_id) == draft_id
+    assert sorted((line.product.sku, line.quantity) for line in draft.lines.all()) == [
+        ("LAMP-1", 3),
+        ("MUG-1", 2),
+    ]
+    note = Note.objects.get()
+    assert (str(note.public_id), note.body) == (note_id, "Ann wants lamps by Friday")
+    quote.refresh_from_db()
+    assert quote.latest_number == 2
+    assert office.store.get("quote", str(quote.public_id))["latest_version"] == 2
+    assert office.store.get("draft_order", draft_id)["version"] == draft.version
+
+    # A sync whose answer was lost sends the same ids again: nothing is applied twice.
+    again = office.api.call("POST", "/sync/push", json={"operations": sent})
+    assert {r["status"] for r in again["results"]} == {"applied"}
+    assert all(r["replayed"] for r in again["results"])
+    assert DraftOrder.objects.count() == 1 and Note.objects.count() == 1
+    quote.refresh_from_db()
+    assert quote.latest_number == 2
+    assert Quote.objects.count() == 1
+
+
+def test_a_changed_draft_is_a_conflict_the_user_resolves(enrolled, go_offline, shop, people):
+    from rapport.drafts.models import DraftOrder
+    from rapport.drafts.services import DraftLineInput, save_draft
+
+    office = enrolled("employee")
+    ann, lamp = str(shop["ann"].public_id), str(shop["lamp"].public_id)
+    draft_id = office.workbench.save_draft(customer_id=ann, lines=[Line(lamp, 1)])
+    assert office.sync().ok
+    draft = DraftOrder.objects.get()
+    assert draft.version == 1
+
+    # A colleague changes the draft on the server while this device is offline and edits it.
+    save_draft(
+        actor=people["manager"],
+        customer=shop["ann"],
+        draft_id=draft.public_id,
+        lines=[DraftLineInput(product=shop["mug"], quantity=9)],
+        base_version=1,
+    )
+    away = go_offline(office)
+    away.workbench.save_draft(draft_id=draft_id, customer_id=ann, lines=[Line(lamp, 5)])
+
+    report = office.sync()
+    assert (report.applied, report.conflicts) == (0, 1)
+    [conflict] = office.store.conflicts()
+    assert [line["quantity"] for line in conflict.mine["lines"]] == [5]
+    assert conflict.theirs["version"] == 2
+    assert [line["quantity"] for line in conflict.theirs["lines"]] == [9]
+    draft.refresh_from_db()
+    assert [line.quantity for line in draft.lines.all()] == [9]  # not overwritten
+
+    # The user chooses: re-apply mine on the server's current version.
+    office.workbench.reapply_mine(conflict)
+    report = office.sync()
+    assert (report.applied, report.conflicts) == (1, 0), report.errors
+    draft.refresh_from_db()
+    assert draft.version == 3
+    assert [(line.product.sku, line.quantity) for line in draft.lines.all()] == [("LAMP-1", 5)]
+    assert office.store.conflicts() == [] and office.store.outbox_count() == 0
+
+
+def test_a_revoked_device_is_refused_and_keeps_its_outbox(enrolled, shop, people):
+    from rapport.devices.models import Device
+    from rapport.devices.services import revoke_device
+
+    from rapport.workspace.models import Note
+
+    office = enrolled("employee")
+    office.workbench.add_note(body="before revocation", customer_id=str(shop["ann"].public_id))
+    revoke_device(device=Device.objects.get(), actor=people["manager"])
+
+    report = office.sync()
+    assert not report.ok
+    assert "device-revoked" in report.errors[0]
+    assert office.store.outbox_count() == 1
+    assert not Note.objects.exists()
+
+
+def test_usage_log_is_uploaded(enrolled, shop):
+    from rapport.devices.models import Device
+
+    office = enrolled("employee")
+    office.workbench.add_note(body="x", customer_id=str(shop["ann"].public_id))
+    assert office.sync().ok
+    assert office.store.usage_to_upload() == []
+    device = Device.objects.get()
+    assert device.usage.filter(event="op.queued").exists()
