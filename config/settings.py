@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "rapport.api",
     "ninja",  # serves the API docs page's Swagger UI from our own static files (CSP: self only)
     "rapport.quotes",
+    "rapport.drafts",
+    "rapport.sync",
     "rapport.operations",
     "rapport.pricing",
     "rapport.loyalty",

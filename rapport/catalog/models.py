@@ -122,6 +122,8 @@ class Product(PublicIdModel, TimeStampedModel):
         # sorting its 30,000 products. On PostgreSQL, migration 0004 also adds the stored
         # `search_vector` column with its GIN index (`catalog.search`).
         indexes = [
+            # Offline sync pulls changes in (updated_at, id) order (`rapport.sync`).
+            models.Index(fields=["updated_at", "id"], name="product_sync"),
             models.Index(fields=["category", "is_active", "price"], name="product_cat_price"),
             models.Index(
                 fields=["category", "name", "id"], condition=SELLABLE, name="product_list_cat_name"

@@ -61,7 +61,11 @@ class Room(PublicIdModel, TimeStampedModel):
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
-        indexes = [models.Index(fields=["kind", "status"])]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            # Offline sync pulls changes in (updated_at, id) order (`rapport.sync`).
+            models.Index(fields=["updated_at", "id"], name="chat_room_sync"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),

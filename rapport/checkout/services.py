@@ -254,6 +254,75 @@ def place_negotiated_order(
     )
 
 
+def place_draft_order(
+    *,
+    items: Sequence[tuple[int, int]],
+    customer: Customer,
+    address: Address,
+    shipping_method: str,
+    payment_method: str,
+    idempotency_key: str,
+    actor: Any,
+    reference: str,
+) -> Order:
+    """Place an order for (product id, quantity) items prepared as a draft order (`drafts`),
+    exactly as `place_order` places a cart: each line priced for this customer from the database
+    (price lists, quantity tiers), bundle discounts, stock locks, payment mode checked against
+    the customer's credit rating, payment, risk score, audit entry, confirmation mail and
+    idempotency on `idempotency_key`. The order's `source` is "draft".
+
+    Call it inside the caller's transaction, after locking the draft. Raises what `place_order`
+    raises (`CheckoutError` also for a product no longer on sale, a configurable product —
+    those are configured in the store — or no items); in every case nothing is written.
+    """
+    found = _replayed(idempotency_key, customer)
+    if found is not None:
+        return found
+    method = _checked_method(customer, address, shipping_method, payment_method)
+    if not items or any(quantity < 1 for _pid, quantity in items):
+        raise CheckoutError(_("This draft has no lines to order."))
+    products = Product.objects.in_bulk([pid for pid, _q in items])
+    for pid, _q in items:
+        product = products.get(pid)
+        if product is None or not product.is_active or not product.price:
+            name = product.name if product is not None else str(pid)
+            raise CheckoutError(_("“%(name)s” is no longer on sale.") % {"name": name})
+    if configurable_product_ids(list(products)):
+        raise CheckoutError(_("A product with options is ordered in the store, not as a draft."))
+    prices = prices_for(
+        [(pid, products[pid].price or Decimal(0), quantity) for pid, quantity in items],
+        customer_id=customer.pk,
+        at=timezone.now(),
+    )
+    priced = [
+        _PricedLine(
+            products[pid],
+            quantity,
+            prices[pid].unit_price,
+            price_list_id=prices[pid].price_list_id,
+        )
+        for pid, quantity in items
+    ]
+    discounts = cart_discounts((p.product_id, p.unit_price, p.quantity) for p in priced)
+    return _once(
+        idempotency_key,
+        customer,
+        lambda: _record_order(
+            lines=priced,
+            discounts=discounts,
+            customer=customer,
+            address=address,
+            method=method,
+            payment_method=payment_method,
+            idempotency_key=idempotency_key,
+            actor=actor,
+            card_number="",
+            source="draft",
+            reference=reference,
+        ),
+    )
+
+
 def _place(
     *,
     cart: Cart,
@@ -541,6 +610,7 @@ __all__ = [
     "OutOfStock",
     "PaymentError",
     "PointsError",
+    "place_draft_order",
     "place_negotiated_order",
     "place_order",
     "save_address",

@@ -136,6 +136,8 @@ class Customer(PublicIdModel, TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        # Offline sync pulls changes in (updated_at, id) order (`rapport.sync`).
+        indexes = [models.Index(fields=["updated_at", "id"], name="customer_sync")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],

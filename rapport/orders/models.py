@@ -75,6 +75,8 @@ class Order(PublicIdModel, TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["customer", "-placed_at"]),
+            # Offline sync pulls changes in (updated_at, id) order (`rapport.sync`).
+            models.Index(fields=["updated_at", "id"], name="order_sync"),
             # The staff's task list reads the few orders still to pack or ship among many
             # finished ones (bench/workspace_page.py).
             models.Index(

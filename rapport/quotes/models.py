@@ -69,6 +69,8 @@ class Quote(PublicIdModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["customer", "-updated_at"]),
+            # Offline sync pulls changes in (updated_at, id) order (`rapport.sync`).
+            models.Index(fields=["updated_at", "id"], name="quote_sync"),
         ]
 
     def __str__(self) -> str:

@@ -148,3 +148,17 @@ def acceptance_options(quote: Quote, total: Decimal) -> AcceptanceOptions:
         shipping_methods=[(m, m.cost_for(total)) for m in METHODS.values()],
         payment_methods=[(str(m), str(PaymentMethod(m).label)) for m in allowed],
     )
+
+
+def with_versions(quotes: QuerySet[Quote]) -> QuerySet[Quote]:
+    """Quotes with customer, owner, order and every version's lines loaded (four queries for
+    any number of quotes): what the API and the offline sync hand out."""
+    lines = QuoteLine.objects.select_related("product").order_by("position", "id")
+    all_versions = (
+        QuoteVersion.objects.select_related("author")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("number")
+    )
+    return quotes.select_related("customer", "owner", "order").prefetch_related(
+        Prefetch("versions", queryset=all_versions)
+    )

@@ -127,14 +127,18 @@ def create_quote(
     lines: Iterable[LineInput],
     valid_until: date,
     note: str = "",
+    public_id: Any = None,
 ) -> Quote:
     """An employee starts a quote for a customer: a draft (version 1) only staff see.
 
     Raises QuoteError for a non-employee, an erased or merged customer, bad lines or a past
-    validity date; nothing is written then.
+    validity date; nothing is written then. `public_id` is the id an offline client chose for
+    the quote (`rapport.sync`); a taken one raises QuoteError.
     """
     if not is_employee(actor):
         raise QuoteError(_("Only staff can start a quote."))
+    if public_id is not None and Quote.objects.filter(public_id=public_id).exists():
+        raise QuoteError(_("A quote with this id exists already."))
     if customer.erased_at is not None or customer.merged_into_id is not None:
         raise QuoteError(_("This customer record is closed."))
     checked = check_lines(lines)
@@ -144,7 +148,11 @@ def create_quote(
         try:
             with transaction.atomic():
                 quote = Quote.objects.create(
-                    number=_new_number(), customer=customer, owner=actor, latest_number=1
+                    **({"public_id": public_id} if public_id is not None else {}),
+                    number=_new_number(),
+                    customer=customer,
+                    owner=actor,
+                    latest_number=1,
                 )
                 version = QuoteVersion.objects.create(
                     quote=quote,

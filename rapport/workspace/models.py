@@ -58,7 +58,11 @@ class Note(PublicIdModel, TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["to_user", "done_at"])]
+        indexes = [
+            models.Index(fields=["to_user", "done_at"]),
+            # Offline sync pulls changes in (updated_at, id) order (`rapport.sync`).
+            models.Index(fields=["updated_at", "id"], name="note_sync"),
+        ]
 
     def __str__(self) -> str:
         return f"Note {self.public_id}"

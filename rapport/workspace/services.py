@@ -46,6 +46,7 @@ def add_note(
     ticket: Any = None,
     to_user: Any = None,
     due_at: datetime | None = None,
+    public_id: Any = None,
 ) -> Note:
     """Write a note on a customer, an order or a ticket, and/or to a colleague.
 
@@ -54,7 +55,7 @@ def add_note(
     docs/chat-and-workspace.md for the data export). Colleagues named with @ and the addressee
     are told live and find it in their day's tasks. Raises WorkspaceError for an empty note,
     one about nothing and addressed to nobody, or an addressee who is not staff; nothing is
-    written then.
+    written then. `public_id` is the id an offline client chose for the note (`rapport.sync`).
     """
     body = (body or "").strip()
     if not body:
@@ -71,6 +72,7 @@ def add_note(
         raise WorkspaceError(_("Choose what the note is about or whom it is for."))
     with transaction.atomic():
         note = Note.objects.create(
+            **({"public_id": public_id} if public_id is not None else {}),
             author=actor,
             body=body,
             customer=customer,

@@ -41,8 +41,20 @@ SCOPES: dict[str, Any] = {
     "customers:read": gettext_lazy("Read customers and their timeline (staff)"),
     "notes:read": gettext_lazy("Read notes (staff)"),
     "notes:write": gettext_lazy("Write notes (staff)"),
+    "quotes:read": gettext_lazy("Read quotes and their versions"),
+    "quotes:write": gettext_lazy("Make, answer and accept quotes"),
+    "orders:write": gettext_lazy("Prepare and place draft orders"),
+    "sync": gettext_lazy("Sync with the offline client (each change still needs its scope)"),
 }
-CUSTOMER_SCOPES = ("orders:read", "messages:read", "messages:write")
+CUSTOMER_SCOPES = (
+    "orders:read",
+    "messages:read",
+    "messages:write",
+    "quotes:read",
+    "quotes:write",
+    "orders:write",
+    "sync",
+)
 STAFF_SCOPES = tuple(SCOPES)
 
 

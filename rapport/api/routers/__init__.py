@@ -1,13 +1,23 @@
 """The API's routers and where each is mounted under /api/v1/.
 
-Quotes (issue 20, item 2) add `routers/quotes.py` and one line here: ("/quotes", quotes.router).
+Each router is one line here.
 """
 
 from __future__ import annotations
 
 from ninja import Router
 
-from rapport.api.routers import catalog, customers, me, messages, notes, orders
+from rapport.api.routers import (
+    catalog,
+    customers,
+    draft_orders,
+    me,
+    messages,
+    notes,
+    orders,
+    quotes,
+    sync,
+)
 
 MOUNTS: list[tuple[str, Router]] = [
     ("/me", me.router),
@@ -16,4 +26,7 @@ MOUNTS: list[tuple[str, Router]] = [
     ("/orders", orders.router),
     ("/notes", notes.router),
     ("/conversations", messages.router),
+    ("/quotes", quotes.router),
+    ("/draft-orders", draft_orders.router),
+    ("/sync", sync.router),
 ]

@@ -83,6 +83,8 @@ class OrderDetailOut(OrderOut):
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[OrderLine]:
+        if "lines" in getattr(obj, "_prefetched_objects_cache", {}):  # the sync's bulk read
+            return list(obj.lines.all())
         return list(obj.lines.order_by("position", "id"))
 
 

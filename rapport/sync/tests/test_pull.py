@@ -1,0 +1,122 @@
+"""Pulling changes: only what the caller may see, and after a cursor only what changed."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from rapport.api.tests.conftest import conversation_for, order_for
+from rapport.checkout.tests.factories import stocked_product
+from rapport.drafts.services import DraftLineInput, save_draft
+from rapport.pricing.models import PriceList, PriceListCustomer, PriceListItem
+from rapport.quotes.tests.factories import customer_of, line, sent_quote
+from rapport.sync.tests.helpers import client_for, pull, pull_all
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(changes, kind):
+    return {c["id"] for c in changes if c["type"] == kind}
+
+
+def test_a_customer_pulls_only_their_own_objects(people):
+    ann, bob = customer_of(people["customer"]), customer_of(people["other_customer"])
+    product = stocked_product()
+    mine, theirs = order_for(people["customer"], "k1"), order_for(people["other_customer"], "k2")
+    q_mine = sent_quote(people["employee"], ann, line(product, 1, "5.00"))
+    q_theirs = sent_quote(people["employee"], bob, line(product, 1, "5.00"))
+    d_theirs = save_draft(
+        actor=people["employee"], customer=bob, lines=[DraftLineInput(product, 1)]
+    )
+    room = conversation_for(people["customer"])
+    conversation_for(people["other_customer"])
+
+    changes, _cursor = pull_all(client_for(people["customer"]))
+
+    assert str(product.public_id) in ids(changes, "product")
+    assert ids(changes, "customer") == {str(ann.public_id)}
+    assert str(mine.public_id) in ids(changes, "order")
+    assert str(theirs.public_id) not in ids(changes, "order")
+    assert ids(changes, "quote") == {str(q_mine.public_id)}
+    assert str(q_theirs.public_id) not in ids(changes, "quote")
+    assert str(d_theirs.public_id) not in ids(changes, "draft_order")
+    assert ids(changes, "conversation") == {str(room.public_id)}
+    assert ids(changes, "note") == set()
+    assert {c["data"]["conversation"] for c in changes if c["type"] == "message"} == {
+        str(room.public_id)
+    }
+
+
+def test_after_the_cursor_only_changes_come(people):
+    ann = customer_of(people["customer"])
+    stocked_product()
+    emma = client_for(people["employee"])
+    _all, cursor = pull_all(emma)
+
+    assert pull(emma, cursor)["changes"] == []
+
+    changed = stocked_product(name="New lamp")
+    draft = save_draft(
+        actor=people["employee"],
+        customer=ann,
+        lines=[DraftLineInput(changed, 3)],
+        draft_id=uuid.uuid4(),
+    )
+    page = pull(emma, cursor)
+
+    assert [(c["type"], c["id"]) for c in page["changes"]] == [
+        ("product", str(changed.public_id)),
+        ("draft_order", str(draft.public_id)),
+    ]
+    assert page["changes"][1]["data"]["lines"][0]["quantity"] == 3
+    assert pull(emma, page["cursor"])["changes"] == []
+
+
+def test_a_product_taken_off_sale_comes_as_deleted(people):
+    lamp = stocked_product()
+    emma = client_for(people["employee"])
+    _all, cursor = pull_all(emma)
+    lamp.is_active = False
+    lamp.save()
+
+    changes = pull(emma, cursor)["changes"]
+
+    assert changes == [
+        {"type": "product", "id": str(lamp.public_id), "deleted": True, "data": None}
+    ]
+
+
+def test_a_customer_pulls_their_own_prices(people):
+    ann = customer_of(people["customer"])
+    lamp = stocked_product(price="50.00")
+    prices = PriceList.objects.create(name="Partners")
+    PriceListItem.objects.create(price_list=prices, product=lamp, fixed_price="40.00")
+    PriceListCustomer.objects.create(price_list=prices, customer=ann)
+
+    customer_view, _ = pull_all(client_for(people["customer"]))
+    staff_view, _ = pull_all(client_for(people["employee"]))
+
+    assert next(c for c in customer_view if c["type"] == "product")["data"]["price"] == "40.00"
+    assert next(c for c in staff_view if c["type"] == "product")["data"]["price"] == "50.00"
+
+
+def test_pages_follow_each_other_without_gaps(people):
+    made = {str(stocked_product().public_id) for _ in range(7)}
+    emma = client_for(people["employee"])
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = pull(emma, cursor, limit=3)
+        seen += [c["id"] for c in page["changes"] if c["type"] == "product"]
+        cursor, pages = page["cursor"], pages + 1
+        if not page["more"]:
+            break
+
+    assert len(seen) == len(set(seen)) and set(seen) >= made and pages >= 3
+
+
+def test_a_forged_cursor_is_a_422(people):
+    response = client_for(people["employee"]).get("/api/v1/sync/pull?cursor=bm9wZQ")
+
+    assert response.status_code == 422
+    assert response["content-type"] == "application/problem+json"
