@@ -9,6 +9,7 @@ import asyncio
 import random
 import threading
 from collections import Counter
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SYNCS = 200
 SEED = 20261206
+VALID_UNTIL = (date.today() + timedelta(days=20)).isoformat()
 FATES = ("pass", "pass", "drop_before", "drop_after", "drop_mid")
 
 
@@ -106,7 +108,6 @@ def test_two_hundred_syncs_through_a_faulty_connection_apply_each_operation_once
     enrolled, shop, settings
 ):
     from rapport.drafts.models import DraftOrder
-
     from rapport.quotes.models import Quote
     from rapport.workspace.models import Note
 
@@ -141,7 +142,7 @@ def test_two_hundred_syncs_through_a_faulty_connection_apply_each_operation_once
                         client.workbench.create_quote(
                             customer_id=ann,
                             lines=[Line(lamp, 2, "20.00")],
-                            valid_until="2099-12-31",
+                            valid_until=VALID_UNTIL,
                         )
                     )
                 report = client.sync()

@@ -351,10 +351,17 @@ class LocalStore:
         return int(self._query("SELECT COUNT(*) FROM outbox")[0][0])
 
     def mark_attempt(self, ops: list[Operation], error: str | None = None) -> None:
+        """Count a send (before it leaves: from now on the server may have seen these ids)."""
         with self.transaction() as db:
             db.executemany(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
                 [(error, op.id) for op in ops],
+            )
+
+    def note_error(self, ops: list[Operation], error: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET last_error = ? WHERE id = ?", [(error, op.id) for op in ops]
             )
 
     def settle(self, op: Operation, result: dict[str, Any]) -> str:

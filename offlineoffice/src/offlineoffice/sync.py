@@ -60,7 +60,7 @@ class SyncEngine:
                     "POST", "/sync/push", json={"operations": [op.as_wire() for op in batch]}
                 )
             except (Offline, ApiError) as exc:
-                self.store.mark_attempt([], str(exc))
+                self.store.note_error(batch, str(exc)[:500])
                 raise
             results = {str(r.get("id")): r for r in (answer or {}).get("results", [])}
             if not results:
