@@ -14,17 +14,29 @@ from offlineoffice.workbench import Line
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _create_and_send_quote(shop, employee):
-    from rapport.quotes.services import LineInput, create_quote, send_quote
+def _quote_countered_by_ann(shop, people):
+    """Emma offers Ann ten lamps at 22; Ann counters (version 2): Emma's turn to answer."""
+    from rapport.quotes.services import LineInput, counter_quote, create_quote, send_quote
 
+    valid_until = date.today() + timedelta(days=10)
     quote = create_quote(
         customer=shop["ann"],
-        actor=employee,
+        actor=people["employee"],
         lines=[LineInput(product=shop["lamp"], quantity=10, unit_price=Decimal("22.00"))],
-        valid_until=date.today() + timedelta(days=10),
+        valid_until=valid_until,
         note="Ten lamps",
     )
-    return send_quote(quote=quote, actor=employee)
+    quote = send_quote(quote=quote, actor=people["employee"])
+    counter_quote(
+        quote=quote,
+        actor=people["customer"],
+        answering=1,
+        lines=[LineInput(product=shop["lamp"], quantity=10, unit_price=Decimal("18.00"))],
+        valid_until=valid_until,
+        note="18?",
+    )
+    quote.refresh_from_db()
+    return quote
 
 
 def test_offline_work_reaches_the_server_exactly_once(enrolled, go_offline, shop, people):
@@ -33,13 +45,13 @@ def test_offline_work_reaches_the_server_exactly_once(enrolled, go_offline, shop
     from rapport.quotes.models import Quote
     from rapport.workspace.models import Note
 
-    quote = _create_and_send_quote(shop, people["employee"])
+    quote = _quote_countered_by_ann(shop, people)
     office = enrolled("employee")
     key = office.profile.directory / "device.key"
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     assert office.store.get("product", str(shop["lamp"].public_id))["sku"] == "LAMP-1"
     assert office.store.get("customer", str(shop["ann"].public_id))["name"] == "Ann Buyer"
-    assert office.store.get("quote", str(quote.public_id))["latest_version"] == 1
+    assert office.store.get("quote", str(quote.public_id))["latest_version"] == 2
 
     # Offline: the server cannot be reached; the work waits in the outbox.
     away = go_offline(office)
@@ -73,8 +85,8 @@ def test_offline_work_reaches_the_server_exactly_once(enrolled, go_offline, shop
     note = Note.objects.get()
     assert (str(note.public_id), note.body) == (note_id, "Ann wants lamps by Friday")
     quote.refresh_from_db()
-    assert quote.latest_number == 2
-    assert office.store.get("quote", str(quote.public_id))["latest_version"] == 2
+    assert quote.latest_number == 3
+    assert office.store.get("quote", str(quote.public_id))["latest_version"] == 3
     assert office.store.get("draft_order", draft_id)["version"] == draft.version
 
     # A sync whose answer was lost sends the same ids again: nothing is applied twice.
@@ -83,7 +95,7 @@ def test_offline_work_reaches_the_server_exactly_once(enrolled, go_offline, shop
     assert all(r["replayed"] for r in again["results"])
     assert DraftOrder.objects.count() == 1 and Note.objects.count() == 1
     quote.refresh_from_db()
-    assert quote.latest_number == 2
+    assert quote.latest_number == 3
     assert Quote.objects.count() == 1
 
 

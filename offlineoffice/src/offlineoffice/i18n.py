@@ -64,6 +64,7 @@ ZH_HANS: dict[str, str] = {
     "Offline: the outbox waits for the next sync.": "离线：待发送队列将在下次同步时发送。",
     "OfflineOffice": "离线办公",
     "Online": "在线",
+    "Open": "未完成",
     "Operation": "操作",
     "Outbox": "待发送",
     "Outbox: {count} pending": "待发送：{count} 项",

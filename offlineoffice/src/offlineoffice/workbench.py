@@ -123,7 +123,7 @@ class Workbench:
             "customer_id": customer_id,
             "lines": self._describe(payload_lines),
             "note": note,
-            "status": "draft",
+            "status": "open",
         }
         if unsent and unsent[-1] == self.store.pending_for("draft_order", draft_id)[-1]:
             # Never sent: change it in place (one operation instead of two).

@@ -33,6 +33,7 @@ from offlineoffice.workbench import InvalidInput, latest_version, product_id_of
 
 STATUS_NAMES = {
     "draft": "Draft",
+    "open": "Open",
     "sent": "Sent",
     "countered": "Countered",
     "accepted": "Accepted",
