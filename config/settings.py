@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "rapport.quotes",
     "rapport.drafts",
     "rapport.sync",
+    "rapport.devices",
     "rapport.operations",
     "rapport.pricing",
     "rapport.loyalty",
@@ -347,6 +348,22 @@ RAPPORT_STAFF_IDLE_MINUTES = env_int("RAPPORT_STAFF_IDLE_MINUTES", 30)
 RAPPORT_API_RATE_TOKEN = env_int("RAPPORT_API_RATE_TOKEN", 600)
 RAPPORT_API_RATE_USER = env_int("RAPPORT_API_RATE_USER", 300)
 RAPPORT_API_RATE_ANONYMOUS = env_int("RAPPORT_API_RATE_ANONYMOUS", 120)
+RAPPORT_API_RATE_DEVICE = env_int("RAPPORT_API_RATE_DEVICE", 600)
+# Enrolled devices (docs/devices.md): the site's certificate authority key (PEM in the
+# environment, or a file); under DEBUG one is generated in VAR_DIR when neither is set, outside
+# DEBUG device enrolment refuses to work without one. Previous CA certificates (PEM, several
+# concatenated) keep the certificates they signed valid until those expire (rotation).
+RAPPORT_DEVICE_CA_KEY = env_str("RAPPORT_DEVICE_CA_KEY", "")
+RAPPORT_DEVICE_CA_KEY_FILE = env_str("RAPPORT_DEVICE_CA_KEY_FILE", "")
+# Generate a CA key in VAR_DIR when none is set: DEBUG only (and the test settings).
+RAPPORT_DEVICE_CA_GENERATE = DEBUG
+RAPPORT_DEVICE_CA_PREVIOUS_CERTS_FILE = env_str("RAPPORT_DEVICE_CA_PREVIOUS_CERTS_FILE", "")
+RAPPORT_DEVICE_CERT_DAYS = env_int("RAPPORT_DEVICE_CERT_DAYS", 7)
+RAPPORT_DEVICE_CODE_HOURS = env_int("RAPPORT_DEVICE_CODE_HOURS", 24)
+RAPPORT_DEVICE_SESSION_IDLE_HOURS = env_int("RAPPORT_DEVICE_SESSION_IDLE_HOURS", 12)
+RAPPORT_DEVICE_SESSION_MAX_DAYS = env_int("RAPPORT_DEVICE_SESSION_MAX_DAYS", 30)
+# Signed requests: `created` may be this many seconds off the server's clock either way.
+RAPPORT_DEVICE_SIGNATURE_SKEW_SECONDS = env_int("RAPPORT_DEVICE_SIGNATURE_SKEW_SECONDS", 300)
 # Email verification and email-change links stay valid this long.
 RAPPORT_EMAIL_LINK_MAX_AGE = env_int("RAPPORT_EMAIL_LINK_MAX_AGE", 3 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)

@@ -27,6 +27,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Device enrolment tests get a CA key generated in VAR_DIR (as under DEBUG).
+RAPPORT_DEVICE_CA_GENERATE = True
 # Tests share one Redis with other runs: keep their keys apart.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The same for the Channels layer: consumers under test run in this process.

@@ -41,7 +41,6 @@ def _quote_countered_by_ann(shop, people):
 
 def test_offline_work_reaches_the_server_exactly_once(enrolled, go_offline, shop, people):
     from rapport.drafts.models import DraftOrder
-
     from rapport.quotes.models import Quote
     from rapport.workspace.models import Note
 
@@ -143,7 +142,6 @@ def test_a_changed_draft_is_a_conflict_the_user_resolves(enrolled, go_offline, s
 def test_a_revoked_device_is_refused_and_keeps_its_outbox(enrolled, shop, people):
     from rapport.devices.models import Device
     from rapport.devices.services import revoke_device
-
     from rapport.workspace.models import Note
 
     office = enrolled("employee")

@@ -49,6 +49,8 @@ class User(AbstractUser):
     """Logs in with an email address; `username` mirrors it for Django's admin and tooling."""
 
     email = models.EmailField(_("email address"), unique=True)
+    # The person's id in the API and on enrolled devices (database ids never leave the site).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Set when the person proved they read mail at `email` (verification or enrolment link).
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
 

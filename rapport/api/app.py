@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,11 +14,17 @@ from rapport.api.pagination import MAX_PAGE_SIZE
 from rapport.api.problems import field_errors, problem
 from rapport.api.ratelimit import RateLimited
 from rapport.api.routers import MOUNTS
+from rapport.devices.ca import CertificateAuthorityMissing
+from rapport.devices.errors import DeviceError, InvalidRequest
+
+logger = logging.getLogger("rapport.api")
 
 DESCRIPTION = f"""The Rapport JSON API, version 1 (see docs/api.md).
 
 Authenticate with a personal API token (`Authorization: Bearer rpt_…`, created in your
-account) or the site's session cookie (unsafe methods need the `X-CSRFToken` header).
+account), an enrolled device's session (`Authorization: Device …` on a request signed per
+RFC 9421, see docs/devices.md) or the site's session cookie (unsafe methods need the
+`X-CSRFToken` header).
 Lists are paged with `limit` (at most {MAX_PAGE_SIZE}) and `offset`; errors are RFC 9457
 problem details (`application/problem+json`)."""
 
@@ -47,7 +54,7 @@ PROBLEM_SCHEMA = {
 }
 ERROR_RESPONSES = {
     "400": "Bad request (a body that is not JSON)",
-    "401": "Not authenticated: no, unknown or revoked token, or no session",
+    "401": "Not authenticated: no, unknown or revoked token or device, bad signature, no session",
     "403": "Forbidden: a staff route, a missing scope, or a missing CSRF token",
     "404": "Not found, or not yours to see",
     "409": "Conflict: the object's state refuses the action",
@@ -66,7 +73,12 @@ class RapportAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 if operation.pop("x-public", False):
-                    operation["security"] = [{"TokenAuth": []}, {"BrowserSession": []}, {}]
+                    operation["security"] = [
+                        {"TokenAuth": []},
+                        {"DeviceAuth": []},
+                        {"BrowserSession": []},
+                        {},
+                    ]
                 for status, description in ERROR_RESPONSES.items():
                     operation["responses"].setdefault(
                         status,
@@ -104,7 +116,29 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     detail = exc.message if exc.message != "Unauthorized" else "Sign in or send a token."
-    return problem(request, 401, detail, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+    return problem(
+        request,
+        401,
+        detail,
+        kind=getattr(exc, "kind", None),
+        headers={"WWW-Authenticate": 'Bearer realm="api", Device realm="api"'},
+    )
+
+
+@api.exception_handler(DeviceError)
+def on_device_error(request: HttpRequest, exc: DeviceError) -> HttpResponse:
+    errors = None
+    if isinstance(exc, InvalidRequest):
+        errors = [{"field": f"body.{exc.field}", "detail": str(exc), "code": "invalid"}]
+    return problem(request, exc.status, str(exc), kind=exc.kind, errors=errors)
+
+
+@api.exception_handler(CertificateAuthorityMissing)
+def on_ca_missing(request: HttpRequest, exc: CertificateAuthorityMissing) -> HttpResponse:
+    logger.error("Device enrolment refused: %s", exc)
+    return problem(
+        request, 503, "Device enrolment is not set up on this site.", kind="devices-unavailable"
+    )
 
 
 @api.exception_handler(HttpError)

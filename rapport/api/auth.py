@@ -1,5 +1,6 @@
-"""Who is calling: a personal API token (Bearer), a browser session (cookie, with CSRF on
-unsafe methods), or nobody (public routes only). Each becomes a `Principal`.
+"""Who is calling: a personal API token (Bearer), an enrolled device's session (`Authorization:
+Device <token>` on a request signed per RFC 9421, docs/devices.md), a browser session (cookie,
+with CSRF on unsafe methods), or nobody (public routes only). Each becomes a `Principal`.
 
 A token acts as its user, narrowed by its scopes; a browser session as its user with every
 scope the user's role allows. A staff session counts only when the staff rules hold
@@ -10,6 +11,7 @@ user or address (`ratelimit`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError, HttpError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
 
 from rapport.accounts.models import ApiToken
 from rapport.accounts.roles import is_employee
@@ -25,6 +27,9 @@ from rapport.accounts.services.api_tokens import effective_scopes, scopes_allowe
 from rapport.api import ratelimit
 from rapport.core.access import staff_session_ok
 from rapport.core.audit import client_ip
+from rapport.devices.models import Device, DeviceSession
+from rapport.devices.services import record_call, session_for
+from rapport.devices.signatures import SignatureRefused, is_signed, verify_request
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class Principal:
     user: Any
     token: ApiToken | None
     scopes: frozenset[str]
+    device: Device | None = None
+    device_session: DeviceSession | None = None
 
     @property
     def authenticated(self) -> bool:
@@ -63,6 +70,71 @@ class TokenAuth(HttpBearer):
         return Principal(user=row.user, token=row, scopes=effective_scopes(row))
 
 
+class DeviceAuthError(AuthenticationError):
+    """401 with a problem type: "not-authenticated", "device-revoked" or
+    "device-certificate-expired"."""
+
+    def __init__(self, message: str, kind: str = "not-authenticated") -> None:
+        super().__init__(message=message)
+        self.kind = kind
+
+
+CLIENT_VERSION = re.compile(r"^offlineoffice/(\S{1,40})", re.IGNORECASE)
+
+
+def signed_device(request: HttpRequest) -> Device:
+    """The enrolled device that signed the request (counted against its rate limit), or a
+    DeviceAuthError."""
+    if not is_signed(request):
+        raise DeviceAuthError("Device calls must be signed (docs/devices.md).")
+    try:
+        device = verify_request(request)
+    except SignatureRefused as exc:
+        raise DeviceAuthError(str(exc), kind=exc.kind) from exc
+    ratelimit.hit("device", str(device.public_id))
+    version = CLIENT_VERSION.match(request.headers.get("User-Agent", ""))
+    record_call(
+        device=device, ip=client_ip(request), client_version=version.group(1) if version else None
+    )
+    return device
+
+
+class DeviceAuth(APIKeyHeader):
+    """`Authorization: Device <session token>` on a request signed by the device's key: the
+    device's person, with every scope their role allows (like a browser session)."""
+
+    param_name = "Authorization"
+    SCHEME = "Device "
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
+        if not key or not key.startswith(self.SCHEME):
+            return None
+        device = signed_device(request)
+        session = session_for(device=device, token=key[len(self.SCHEME) :].strip())
+        if session is None:
+            raise DeviceAuthError("The device session is unknown, ended or expired: sign in again.")
+        request.user = device.person
+        return Principal(
+            user=device.person,
+            token=None,
+            scopes=frozenset(scopes_allowed_for(device.person)),
+            device=device,
+            device_session=session,
+        )
+
+
+class DeviceSignature(APIKeyHeader):
+    """A request signed by an enrolled device, without a session (signing in on it)."""
+
+    param_name = "Signature"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
+        if not key:
+            return None
+        device = signed_device(request)
+        return Principal(user=AnonymousUser(), token=None, scopes=frozenset(), device=device)
+
+
 class BrowserSession(APIKeyCookie):
     """The site's session cookie; unsafe methods need the CSRF token (X-CSRFToken header)."""
 
@@ -89,8 +161,10 @@ def anonymous(request: HttpRequest) -> Principal:
     return Principal(user=AnonymousUser(), token=None, scopes=frozenset())
 
 
-SIGNED_IN = [TokenAuth(), BrowserSession()]
-PUBLIC = [TokenAuth(), BrowserSession(), anonymous]
+SIGNED_IN = [TokenAuth(), DeviceAuth(), BrowserSession()]
+PUBLIC = [TokenAuth(), DeviceAuth(), BrowserSession(), anonymous]
+DEVICE_SESSION = [DeviceAuth()]
+DEVICE_SIGNED = [DeviceSignature()]
 # Marks a public route for the OpenAPI schema (app.py adds "or no authentication" to it).
 PUBLIC_ROUTE = {"x-public": True}
 

@@ -24,6 +24,7 @@ TITLES = {
     422: "Validation failed",
     429: "Too many requests",
     500: "Server error",
+    503: "Service unavailable",
 }
 TYPES = {
     400: "bad-request",
@@ -35,6 +36,7 @@ TYPES = {
     422: "validation-failed",
     429: "rate-limited",
     500: "server-error",
+    503: "service-unavailable",
 }
 
 

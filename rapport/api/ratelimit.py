@@ -22,11 +22,13 @@ class RateLimited(Exception):
 
 
 def limit_for(kind: str) -> int:
-    """Calls per minute: "token", "user" (a browser session) or "address" (anonymous)."""
+    """Calls per minute: "token", "user" (a browser session), "device" (an enrolled
+    device's signed calls) or "address" (anonymous)."""
     limits = {
         "token": settings.RAPPORT_API_RATE_TOKEN,
         "user": settings.RAPPORT_API_RATE_USER,
         "address": settings.RAPPORT_API_RATE_ANONYMOUS,
+        "device": settings.RAPPORT_API_RATE_DEVICE,
     }
     return int(limits[kind])
 

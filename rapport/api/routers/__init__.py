@@ -10,6 +10,7 @@ from ninja import Router
 from rapport.api.routers import (
     catalog,
     customers,
+    devices,
     draft_orders,
     me,
     messages,
@@ -29,4 +30,5 @@ MOUNTS: list[tuple[str, Router]] = [
     ("/quotes", quotes.router),
     ("/draft-orders", draft_orders.router),
     ("/sync", sync.router),
+    ("/devices", devices.router),
 ]

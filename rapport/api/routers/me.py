@@ -22,7 +22,7 @@ class MeOut(Schema):
 @router.get("", response=MeOut, url_name="me")
 def me(request: HttpRequest) -> Any:
     """The signed-in person: role (customer, employee, manager), how the call is authenticated
-    (token or session) and the scopes it carries."""
+    (token, device or session) and the scopes it carries."""
     principal: Principal = request.auth  # type: ignore[attr-defined]
     user = principal.user
     role = "manager" if is_manager(user) else "employee" if principal.is_staff else "customer"
@@ -30,6 +30,10 @@ def me(request: HttpRequest) -> Any:
         "email": user.email,
         "name": user.get_full_name(),
         "role": role,
-        "via": "token" if principal.token is not None else "session",
+        "via": "token"
+        if principal.token is not None
+        else "device"
+        if principal.device is not None
+        else "session",
         "scopes": sorted(principal.scopes),
     }

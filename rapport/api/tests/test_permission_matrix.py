@@ -88,6 +88,40 @@ def api_rows(o: dict[str, Any]) -> list[Row]:
             data={"body": "Any news?"},
             content_type=JSON,
         ),
+        # Device routes (test_device_matrix.py calls them from enrolled devices): a token or a
+        # browser session gets nothing there; enrolment answers only to a good code.
+        Row(
+            "api-v1:device_enrol",
+            api("device_enrol"),
+            expect(everyone=FORBIDDEN),
+            method="post",
+            data={"code": "NOPE", "csr": "-", "name": "x"},
+            content_type=JSON,
+        ),
+        Row(
+            "api-v1:device_session",
+            api("device_session"),
+            expect(everyone=UNAUTHORIZED),
+            method="post",
+            data={"username": "ann@example.com", "password": "x"},
+            content_type=JSON,
+        ),
+        Row(
+            "api-v1:device_renew",
+            api("device_renew"),
+            expect(everyone=UNAUTHORIZED),
+            method="post",
+            data={"csr": "-"},
+            content_type=JSON,
+        ),
+        Row(
+            "api-v1:device_usage",
+            api("device_usage"),
+            expect(everyone=UNAUTHORIZED),
+            method="post",
+            data={"entries": []},
+            content_type=JSON,
+        ),
     ]
 
 

@@ -52,7 +52,7 @@ def test_no_credentials_is_401_with_a_bearer_challenge(people):
     response = Client().get(reverse("api-v1:orders"))
 
     assert_problem(response, 401)
-    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response["WWW-Authenticate"] == 'Bearer realm="api", Device realm="api"'
 
 
 def test_staff_route_for_a_customer_is_403(people, clients):
