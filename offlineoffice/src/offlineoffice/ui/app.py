@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from textual import on, work
@@ -79,13 +80,19 @@ class SignInScreen(Screen[None]):
     @on(Input.Submitted)
     def sign_in(self) -> None:
         self.query_one("#signin-error", Static).update(_("Signing in…"))
-        self._sign_in(
-            self.query_one("#username", Input).value.strip(),
-            self.query_one("#password", Input).value,
-            self.query_one("#otp", Input).value.strip() or None,
+        # The app runs it (not this screen): the screen is replaced when it succeeds.
+        self.app.run_worker(
+            partial(
+                self._sign_in,
+                self.query_one("#username", Input).value.strip(),
+                self.query_one("#password", Input).value,
+                self.query_one("#otp", Input).value.strip() or None,
+            ),
+            thread=True,
+            exclusive=True,
+            group="sign-in",
         )
 
-    @work(thread=True, exclusive=True, group="sign-in")
     def _sign_in(self, username: str, password: str, otp: str | None) -> None:
         try:
             self.office.sign_in(username, password, otp)
