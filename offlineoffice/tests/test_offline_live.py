@@ -164,3 +164,47 @@ def test_usage_log_is_uploaded(enrolled, shop):
     assert office.store.usage_to_upload() == []
     device = Device.objects.get()
     assert device.usage.filter(event="op.queued").exists()
+
+
+def test_a_certificate_near_its_end_is_renewed_before_syncing(enrolled, settings):
+    settings.RAPPORT_DEVICE_CERT_DAYS = 1  # fewer than the 2 days the client renews at
+    office = enrolled("employee")
+    first = office.profile.certificate()
+    assert office.profile.certificate_days_left() < 2
+
+    report = office.sync()
+    assert report.ok, report.errors
+    renewed = office.profile.certificate()
+    assert renewed.serial_number != first.serial_number
+    assert renewed.public_key() == first.public_key()  # the same device key
+    assert renewed.not_valid_after_utc >= first.not_valid_after_utc
+
+
+def test_the_command_line_enrols_and_syncs(live_server, people, password, tmp_path, capsys):
+    from offlineoffice.cli import main
+    from offlineoffice.office import Office
+
+    from rapport.devices.models import Device
+    from rapport.devices.services import issue_enrolment_code
+
+    code = issue_enrolment_code(person=people["customer"], actor=people["manager"])
+    directory = str(tmp_path / "cli")
+    args = ["--data-dir", directory]
+    assert main([*args, "enrol", "--server", live_server.url, "--code", code, "--name", "cli"]) == 0
+    device = Device.objects.get()
+    assert (device.person, device.name) == (people["customer"], "cli")
+    assert f"Enrolled as device {device.public_id}" in capsys.readouterr().out
+
+    # The same code again is refused, with the server's reason, and changes nothing.
+    again = ["--data-dir", str(tmp_path / "cli2"), "enrol", "--server", live_server.url]
+    assert main([*again, "--code", code]) == 1
+    assert "403 enrolment-refused" in capsys.readouterr().err
+    assert Device.objects.count() == 1
+
+    office = Office.open(directory)
+    office.sign_in(people["customer"].email, password)
+    office.close()
+    assert main([*args, "sync"]) == 0
+    assert "Sent 0 (applied 0" in capsys.readouterr().out
+    assert main([*args, "status"]) == 0
+    assert "Outbox: 0 pending" in capsys.readouterr().out
