@@ -208,3 +208,51 @@ def test_the_command_line_enrols_and_syncs(live_server, people, password, tmp_pa
     assert "Sent 0 (applied 0" in capsys.readouterr().out
     assert main([*args, "status"]) == 0
     assert "Outbox: 0 pending" in capsys.readouterr().out
+
+
+def test_a_partner_messages_their_chosen_employee_offline(enrolled, go_offline, shop, people):
+    from rapport.chat.models import Message
+    from rapport.chat.services import start_customer_chat, take_chat
+
+    room = start_customer_chat(
+        customer=shop["ann"],
+        requested=people["employee"],
+        body="Hello Emma",
+        actor=people["customer"],
+    )
+    take_chat(room=room, actor=people["employee"])
+    ann = enrolled("customer")
+    [conversation] = ann.store.all("conversation")
+    assert conversation["id"] == str(room.public_id)
+
+    away = go_offline(ann)
+    away.workbench.post_message(conversation["id"], "Can you do 15 lamps at 19?")
+    assert [m["body"] for m in away.store.all("message") if m.get("pending")] == [
+        "Can you do 15 lamps at 19?"
+    ]
+    assert not away.sync().ok
+
+    report = ann.sync()
+    assert (report.applied, report.rejected) == (1, 0), report.errors
+    bodies = list(Message.objects.filter(room=room).order_by("seq").values_list("body", flat=True))
+    assert bodies == ["Hello Emma", "Can you do 15 lamps at 19?"]
+    # The placeholder gave way to the server's message; Emma's device receives it.
+    assert sorted(m["body"] for m in ann.store.all("message")) == sorted(bodies)
+    emma = enrolled("employee")
+    received = [
+        m["body"] for m in emma.store.all("message") if m["conversation"] == conversation["id"]
+    ]
+    assert received == bodies
+
+
+def test_an_ended_session_asks_to_sign_in_again_and_keeps_the_outbox(enrolled, shop):
+    from rapport.devices.models import DeviceSession
+    from rapport.devices.services import sign_out
+
+    office = enrolled("customer")
+    office.workbench.post_message("00000000-0000-4000-8000-000000000000", "kept")
+    sign_out(session=DeviceSession.objects.get())  # e.g. expired, or ended on the server
+
+    report = office.sync()
+    assert report.needs_sign_in and "401 not-authenticated" in report.errors[0]
+    assert office.store.outbox_count() == 1

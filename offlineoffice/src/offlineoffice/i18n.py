@@ -17,7 +17,7 @@ ZH_HANS: dict[str, str] = {
     "Add line": "添加一行",
     "Add note": "添加备注",
     "Attempts": "尝试次数",
-    "Authenticator code (staff)": "验证器代码（员工）",
+    "Authenticator code (staff, or if you turned it on)": "验证器代码（员工，或已启用者）",
     "Cancel": "取消",
     "Catalogue": "商品目录",
     "Choose a conversation.": "请选择一个对话。",

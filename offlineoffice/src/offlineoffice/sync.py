@@ -31,6 +31,8 @@ class SyncReport:
     pulled: int = 0
     usage_uploaded: int = 0
     errors: list[str] = field(default_factory=list)
+    # The session ended (expired, or signed out elsewhere): sign in again; the outbox waits.
+    needs_sign_in: bool = False
 
     @property
     def ok(self) -> bool:
@@ -119,5 +121,6 @@ class SyncEngine:
             self.store.log("sync.offline", str(exc)[:200])
         except ApiError as exc:
             report.errors.append(str(exc))
+            report.needs_sign_in = exc.status == 401 and exc.kind == "not-authenticated"
             self.store.log("sync.error", str(exc)[:200])
         return report

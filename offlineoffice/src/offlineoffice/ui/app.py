@@ -72,7 +72,9 @@ class SignInScreen(Screen[None]):
             yield Label(_("Sign in to {server}").format(server=self.office.profile.server))
             yield Input(placeholder=_("Email"), id="username")
             yield Input(placeholder=_("Password"), password=True, id="password")
-            yield Input(placeholder=_("Authenticator code (staff)"), id="otp")
+            yield Input(
+                placeholder=_("Authenticator code (staff, or if you turned it on)"), id="otp"
+            )
             yield Static("", id="signin-error", classes="error")
             yield Button(_("Sign in"), id="sign-in", variant="primary")
 
@@ -393,6 +395,10 @@ class MainScreen(Screen[None]):
         return report
 
     def synced(self, report: SyncReport) -> None:
+        if report.needs_sign_in:
+            self.office.store.set_meta("session_token", None)
+            self.app.switch_screen(SignInScreen(self.office))
+            return
         offline = any(error.startswith("offline") for error in report.errors)
         self.set_online(not offline)
         if report.ok:
