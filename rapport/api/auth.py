@@ -90,6 +90,8 @@ def signed_device(request: HttpRequest) -> Device:
     try:
         device = verify_request(request)
     except SignatureRefused as exc:
+        # Failed signatures count against the caller's address (they name no device we trust).
+        ratelimit.hit("address", client_ip(request) or "unknown")
         raise DeviceAuthError(str(exc), kind=exc.kind) from exc
     ratelimit.hit("device", str(device.public_id))
     version = CLIENT_VERSION.match(request.headers.get("User-Agent", ""))

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
@@ -97,9 +98,9 @@ def issue_enrolment_code(*, person: User, actor: Any, request: HttpRequest | Non
 def _public_key_of_csr(csr_pem: str) -> Ed25519PublicKey:
     try:
         csr = x509.load_pem_x509_csr((csr_pem or "").encode())
-    except ValueError as exc:
+        public_key = csr.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
         raise InvalidRequest(_("The CSR is not a PEM certificate request."), "csr") from exc
-    public_key = csr.public_key()
     if not isinstance(public_key, Ed25519PublicKey):
         raise InvalidRequest(_("The device key must be an Ed25519 key."), "csr")
     if not csr.is_signature_valid:

@@ -118,7 +118,7 @@ def verify_request(request: HttpRequest) -> Device:
         results = _verifier(keys).verify(
             message, max_age=timedelta(0), require_components=required, body=request.body
         )
-    except (InvalidSignature, HTTPMessageSignaturesException, ValueError) as exc:
+    except (InvalidSignature, HTTPMessageSignaturesException, ValueError, TypeError) as exc:
         raise SignatureRefused(f"The request signature does not verify: {exc}") from exc
     result = results[0]
     params = result.parameters

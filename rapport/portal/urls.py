@@ -21,6 +21,7 @@ from rapport.portal.views import chat as chat_views
 from rapport.portal.views import community as community_views
 from rapport.portal.views import configurator as configurator_views
 from rapport.portal.views import content as content_views
+from rapport.portal.views import devices as device_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import logistics as logistics_views
 from rapport.portal.views import operations as operations_views
@@ -55,6 +56,10 @@ urlpatterns = [
     path("staff/<int:pk>/send-link/", staff.staff_send_link, name="staff_send_link"),
     path("staff/<int:pk>/unlock/", staff.staff_unlock, name="staff_unlock"),
     path("customers/<uuid:public_id>/vip/", staff.customer_vip, name="customer_vip"),
+    path("devices/", device_views.my_devices, name="my_devices"),
+    path("devices/<uuid:public_id>/", device_views.device_detail, name="device_detail"),
+    path("devices/<uuid:public_id>/revoke/", device_views.device_revoke, name="device_revoke"),
+    path("people/<uuid:public_id>/devices/", device_views.person_devices, name="person_devices"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("operations/backups/", operations_views.backups, name="ops_backups"),
     path("operations/backups/run/", operations_views.backup_run, name="ops_backup_run"),

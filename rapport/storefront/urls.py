@@ -70,6 +70,11 @@ urlpatterns = [
         "account/security/new-codes/", auth_security.security_new_codes, name="security_new_codes"
     ),
     path("account/security/verify/", auth.login_verify, name="login_verify"),
+    path(
+        "account/security/devices/<uuid:public_id>/revoke/",
+        auth_security.device_revoke,
+        name="device_revoke",
+    ),
     path("robots.txt", catalog.robots_txt, name="robots"),
     # The customer's own record (M2)
     path("account/profile/", profile.profile, name="profile"),

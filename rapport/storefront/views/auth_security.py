@@ -1,4 +1,5 @@
-"""The customer's account security page: optional two-factor login and recovery codes."""
+"""The customer's account security page: optional two-factor login and recovery codes, and
+the devices enrolled for the offline client (listed, revocable: docs/devices.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from rapport.accounts import sessions
 from rapport.accounts.errors import InvalidCode
 from rapport.accounts.forms import CodeForm
 from rapport.accounts.services import two_factor
+from rapport.devices.access import get_device_for
+from rapport.devices.queries import devices_of
+from rapport.devices.services import revoke_device
 from rapport.storefront.views.auth import TEMPLATES, customer_required
 
 
@@ -26,7 +30,11 @@ from rapport.storefront.views.auth import TEMPLATES, customer_required
 def security(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     enabled = two_factor.has_two_factor(user)
-    context: dict[str, Any] = {"enabled": enabled, "form": CodeForm(request.POST or None)}
+    context: dict[str, Any] = {
+        "enabled": enabled,
+        "form": CodeForm(request.POST or None),
+        "devices": devices_of(user),
+    }
     if not enabled:
         device = two_factor.start_totp_enrolment(user=user)
         if request.method == "POST" and context["form"].is_valid():
@@ -74,3 +82,13 @@ def security_new_codes(request: HttpRequest) -> HttpResponse:
         user=request.user, request=request
     )
     return redirect("storefront:security_codes")
+
+
+@customer_required
+@require_POST
+def device_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The customer revokes one of their own devices (a lost laptop): its next call is refused."""
+    device = get_device_for(request.user, public_id)
+    revoke_device(device=device, actor=request.user, request=request)
+    messages.success(request, _("The device is revoked: its next call is refused."))
+    return redirect("storefront:security")
