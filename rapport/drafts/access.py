@@ -41,3 +41,17 @@ def draft_exists(public_id: Any) -> bool:
         return DraftOrder.objects.filter(public_id=public_id).exists()
     except (ValidationError, ValueError, TypeError):
         return False
+
+
+def get_draft_for_staff(user: Any, public_id: Any) -> DraftOrder:
+    """As `get_draft_for`, for portal pages: Http404 for anyone but employees and managers."""
+    if not is_employee(user):
+        raise Http404
+    return get_draft_for(user, public_id)
+
+
+def get_draft_for_customer(user: Any, public_id: Any) -> DraftOrder:
+    """As `get_draft_for`, for store pages: Http404 for staff (they use the portal)."""
+    if is_employee(user):
+        raise Http404
+    return get_draft_for(user, public_id)

@@ -52,3 +52,49 @@ def priced_lines(draft: DraftOrder) -> tuple[list[PricedDraftLine], Decimal]:
         for x in lines
     ]
     return priced, sum((p.total for p in priced), Decimal("0.00"))
+
+
+def lines_from_rows(
+    skus: list[str], quantities: list[str], removed: list[str] | None = None
+) -> list[Any]:
+    """Draft lines from a form's parallel lists (blank SKUs and removed ones left out). Raises
+    DraftError naming the row for an unknown SKU or a quantity that is not a whole number."""
+    from django.utils.translation import gettext as _
+
+    from rapport.catalog.models import Product
+    from rapport.drafts.services import DraftError, DraftLineInput
+
+    dropped = {s.strip() for s in removed or []}
+    wanted = [
+        (sku.strip(), qty)
+        for sku, qty in zip(skus, quantities + [""] * len(skus), strict=False)
+        if sku.strip() and sku.strip() not in dropped
+    ]
+    products = {p.sku: p for p in Product.objects.filter(sku__in=[s for s, _q in wanted])}
+    lines = []
+    for sku, raw in wanted:
+        if sku not in products:
+            raise DraftError(_("No product with SKU “%(sku)s”.") % {"sku": sku})
+        try:
+            quantity = int(str(raw).strip())
+        except ValueError:
+            raise DraftError(_("%(sku)s: enter a whole number of items.") % {"sku": sku}) from None
+        lines.append(DraftLineInput(products[sku], quantity))
+    return lines
+
+
+def placing_options(draft: DraftOrder, total: Decimal) -> dict[str, Any]:
+    """What placing a draft in the portal offers: the customer's addresses, shipping methods
+    and the payment modes their credit rating allows that need no card at hand."""
+    from rapport.checkout.models import Address
+    from rapport.checkout.shipping import METHODS
+    from rapport.credit.queries import payment_terms
+    from rapport.payments.models import PaymentMethod
+
+    usable = (PaymentMethod.CREDIT_TERMS, PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.WALLET)
+    allowed = [m for m in payment_terms(draft.customer).methods(total) if m in usable]
+    return {
+        "addresses": list(Address.objects.filter(customer=draft.customer).order_by("-id")),
+        "shipping_methods": list(METHODS.values()),
+        "payment_methods": [(str(m), str(PaymentMethod(m).label)) for m in allowed],
+    }

@@ -172,27 +172,27 @@ def save_draft(
             _write_lines(draft, checked)
             _record(draft, "created", actor, "created", lines=len(checked))
             return draft
-        draft = _lock(draft_id)
-        if draft is None:
+        locked = _lock(draft_id)
+        if locked is None:
             raise DraftError(_("There is no such draft order."))
-        _check_actor(actor, draft.customer)
-        _check_version(draft, base_version)
-        _check_open(draft)
-        if draft.customer_id != customer.pk:
+        _check_actor(actor, locked.customer)
+        _check_version(locked, base_version)
+        _check_open(locked)
+        if locked.customer_id != customer.pk:
             raise DraftError(_("A draft stays with the customer it was made for."))
-        draft.lines.all().delete()
-        _write_lines(draft, checked)
-        draft.note = note
-        draft.version += 1
-        draft.save(update_fields=["note", "version", "updated_at"])
-        _record(draft, "saved", actor, "edited", lines=len(checked))
-        return draft
+        locked.lines.all().delete()
+        _write_lines(locked, checked)
+        locked.note = note
+        locked.version += 1
+        locked.save(update_fields=["note", "version", "updated_at"])
+        _record(locked, "saved", actor, "edited", lines=len(checked))
+        return locked
 
 
 def _payment_method_for(customer: Customer, items: list[tuple[Product, int]]) -> str:
     """The first mode needing no card that the customer's credit rating allows for about this
     amount (checkout checks it again exactly, with shipping and discounts)."""
-    estimate = sum((p.price or Decimal(0)) * q for p, q in items)
+    estimate = sum(((p.price or Decimal(0)) * q for p, q in items), Decimal("0.00"))
     allowed = payment_terms(customer).methods(estimate)
     for method in UNATTENDED_METHODS:
         if method in allowed:

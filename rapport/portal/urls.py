@@ -22,6 +22,7 @@ from rapport.portal.views import community as community_views
 from rapport.portal.views import configurator as configurator_views
 from rapport.portal.views import content as content_views
 from rapport.portal.views import devices as device_views
+from rapport.portal.views import drafts as drafts_views
 from rapport.portal.views import fulfilment as fulfilment_views
 from rapport.portal.views import logistics as logistics_views
 from rapport.portal.views import operations as operations_views
@@ -186,6 +187,11 @@ urlpatterns = [
     path("tickets/<uuid:public_id>/", tickets_views.ticket_detail, name="ticket_detail"),
     path("tickets/<uuid:public_id>/update/", tickets_views.ticket_update, name="ticket_update"),
     path("quotes/", quotes_views.quote_list, name="quotes"),
+    path("drafts/", drafts_views.draft_list, name="drafts"),
+    path("drafts/<uuid:public_id>/", drafts_views.draft_detail, name="draft_detail"),
+    path("drafts/<uuid:public_id>/edit/", drafts_views.draft_edit, name="draft_edit"),
+    path("drafts/<uuid:public_id>/place/", drafts_views.draft_place, name="draft_place"),
+    path("drafts/<uuid:public_id>/discard/", drafts_views.draft_discard, name="draft_discard"),
     path("customers/<uuid:public_id>/quotes/new/", quotes_views.quote_create, name="quote_create"),
     path("quotes/<uuid:public_id>/", quotes_views.quote_detail, name="quote_detail"),
     path("quotes/<uuid:public_id>/edit/", quotes_views.quote_edit, name="quote_edit"),

@@ -21,6 +21,7 @@ from rapport.storefront.views import (
 from rapport.storefront.views import chat as chat_views
 from rapport.storefront.views import community as community_views
 from rapport.storefront.views import delivery as delivery_views
+from rapport.storefront.views import drafts as drafts_views
 from rapport.storefront.views import help as help_views
 from rapport.storefront.views import loyalty as loyalty_views
 from rapport.storefront.views import quotes as quotes_views
@@ -122,6 +123,8 @@ urlpatterns = [
     path("account/tickets/<uuid:public_id>/", tickets_views.detail, name="ticket_detail"),
     path("account/tickets/<uuid:public_id>/pay/", tickets_views.pay, name="ticket_pay"),
     path("account/quotes/", quotes_views.quote_list, name="quotes"),
+    path("account/drafts/", drafts_views.draft_list, name="drafts"),
+    path("account/drafts/<uuid:public_id>/", drafts_views.draft_detail, name="draft_detail"),
     path("account/quotes/<uuid:public_id>/", quotes_views.quote_detail, name="quote_detail"),
     path(
         "account/quotes/<uuid:public_id>/counter/",

@@ -35,9 +35,12 @@ def load(text: str | None, types: tuple[str, ...]) -> dict[str, Watermark]:
             raise BadCursor("unknown cursor version")
         marks: dict[str, Watermark] = {}
         for kind, (at, pk) in data["w"].items():
-            if kind not in types or not isinstance(pk, int):
+            if kind not in types or not isinstance(pk, int) or not 0 <= pk < 2**63:
                 raise BadCursor("unknown type in cursor")
-            marks[kind] = (datetime.fromisoformat(at) if at else None, pk)
+            when = datetime.fromisoformat(at) if at else None
+            if when is not None and when.tzinfo is None:
+                raise BadCursor("a watermark without its time zone")
+            marks[kind] = (when, pk)
         return marks
     except (binascii.Error, ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise BadCursor("not a cursor") from exc

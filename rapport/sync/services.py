@@ -1,10 +1,13 @@
 """Applying the operations an offline client pushes, each exactly once.
 
-`push` takes a batch of operations (client-generated ids, a kind, a payload) and applies each in
-its own transaction together with its `AppliedOperation` row. The row's `op_id` is unique, so:
-an id seen before returns the stored result (`replayed`) and changes nothing; two concurrent
-pushes of the same id both run, but the second one's insert waits for the first to commit and
-then fails, rolling the second effect back, and it answers with the first one's result.
+`push` takes a batch of operations (client-generated ids, a kind, a payload) and applies each,
+all or nothing, together with its `AppliedOperation` row: operations that move stock or money
+(placing a draft, accepting a quote) in a transaction of their own, the others each in a
+savepoint of a transaction shared by up to `GROUP_SIZE` of them (one disk flush per group instead
+of one per operation). The row's `op_id` is unique, so: an id seen before returns the stored
+result (`replayed`) and changes nothing; two concurrent pushes of the same id both run, but the
+second one's insert waits for the first to commit and then fails, rolling the second effect
+back, and it answers with the first one's result.
 
 Each kind dispatches to the domain's own service (notes, chat, quotes, drafts) after fetching
 its objects through the domain's access helper as the pushing person, so an operation can do
@@ -16,11 +19,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.core.exceptions import FieldError, PermissionDenied
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
@@ -59,6 +63,10 @@ from rapport.sync.models import AppliedOperation, OperationStatus
 from rapport.workspace.services import WorkspaceError, add_note
 
 MAX_BATCH = 500
+# Kinds that move stock or money run in a transaction of their own, so the rows they lock are
+# released at once; the others are committed in groups of up to GROUP_SIZE (`_grouped`).
+OWN_TRANSACTION = frozenset({"draft_order.place", "quote.accept"})
+GROUP_SIZE = 100
 
 # The scope each kind needs besides `sync` (a browser session or device has every scope its
 # person's role allows; a token only those it was given).
@@ -126,19 +134,73 @@ def push(
 ) -> list[Result]:
     """Apply `operations` in order, each exactly once (see the module's docstring); one result
     per operation. One query finds the ids already applied, so a retried batch is cheap."""
+    token = _seen.set({})
+    try:
+        return _push(actor, scopes, operations, describe)
+    finally:
+        _seen.reset(token)
+
+
+def _push(
+    actor: Any, scopes: frozenset[str], operations: list[Operation], describe: Describe
+) -> list[Result]:
     ids = [op.id for op in operations]
     stored = {row.op_id: row for row in AppliedOperation.objects.filter(op_id__in=ids)}
-    results = []
-    for op in operations:
-        row = stored.get(op.id)
-        if row is None:
-            result, row = _apply(actor, scopes, op, describe)
-            if row is not None:
-                stored[op.id] = row
+    results: list[Result] = []
+    start = 0
+    while start < len(operations):
+        if operations[start].kind in OWN_TRANSACTION:
+            group = operations[start : start + 1]
+            results += [_one(actor, scopes, op, describe, stored) for op in group]
         else:
-            result = _replay(actor, op, row)
-        results.append(result)
+            end = start
+            while (
+                end < len(operations)
+                and end - start < GROUP_SIZE
+                and operations[end].kind not in OWN_TRANSACTION
+            ):
+                end += 1
+            group = operations[start:end]
+            results += _grouped(actor, scopes, group, describe, stored)
+        start += len(group)
     return results
+
+
+def _one(
+    actor: Any,
+    scopes: frozenset[str],
+    op: Operation,
+    describe: Describe,
+    stored: dict[uuid.UUID, AppliedOperation],
+) -> Result:
+    row = stored.get(op.id)
+    if row is not None:
+        return _replay(actor, op, row)
+    result, row = _apply(actor, scopes, op, describe)
+    if row is not None:
+        stored[op.id] = row
+    return result
+
+
+def _grouped(
+    actor: Any,
+    scopes: frozenset[str],
+    group: list[Operation],
+    describe: Describe,
+    stored: dict[uuid.UUID, AppliedOperation],
+) -> list[Result]:
+    """Light operations share one commit (each in its own savepoint with its row, so each is
+    still all or nothing and exactly once): a commit waits for the disk, a savepoint does not.
+    Should the shared transaction fail (a deadlock with another sync), nothing of it stays and
+    the group is applied again one transaction per operation."""
+    before = dict(stored)
+    try:
+        with transaction.atomic():
+            return [_one(actor, scopes, op, describe, stored) for op in group]
+    except OperationalError:
+        stored.clear()
+        stored.update(before)
+        return [_one(actor, scopes, op, describe, stored) for op in group]
 
 
 def _replay(actor: Any, op: Operation, row: AppliedOperation) -> Result:
@@ -151,30 +213,57 @@ def _replay(actor: Any, op: Operation, row: AppliedOperation) -> Result:
     return Result(**{**row.result, "replayed": True})
 
 
+class Refused(Exception):
+    """Unwinds an operation's transaction (so nothing it wrote stays) carrying its result."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.detail)
+        self.result = result
+
+
 def _apply(
     actor: Any, scopes: frozenset[str], op: Operation, describe: Describe
 ) -> tuple[Result, AppliedOperation | None]:
+    """The operation's effect and its row in one transaction. A conflict or refusal rolls the
+    whole transaction back and then records the result alone in a new one (the rare path: the
+    common one costs no savepoint of its own)."""
     try:
         with transaction.atomic():
             result = _run(actor, scopes, op, describe)
-            row = AppliedOperation.objects.create(
-                person=actor,
-                op_id=op.id,
-                kind=op.kind[:40],
-                status=result.status,
-                result=result.as_dict(),
-            )
-            return result, row
-    except IntegrityError:
-        # A concurrent push of the same id committed first: this one's effect is rolled back.
-        row = AppliedOperation.objects.filter(op_id=op.id).first()
-        if row is None:
-            raise
-        return _replay(actor, op, row), row
+            return result, _store(actor, op, result)
+    except Refused as refused:
+        result = refused.result
+    except IntegrityError as exc:
+        return _after_race(actor, op, exc)
+    try:
+        with transaction.atomic():
+            return result, _store(actor, op, result)
+    except IntegrityError as exc:
+        return _after_race(actor, op, exc)
+
+
+def _store(actor: Any, op: Operation, result: Result) -> AppliedOperation:
+    return AppliedOperation.objects.create(
+        person=actor,
+        op_id=op.id,
+        kind=op.kind[:40],
+        status=result.status,
+        result=result.as_dict(),
+    )
+
+
+def _after_race(
+    actor: Any, op: Operation, error: IntegrityError
+) -> tuple[Result, AppliedOperation]:
+    # A concurrent push of the same id committed first: this one's effect was rolled back.
+    winner = AppliedOperation.objects.filter(op_id=op.id).first()
+    if winner is None:
+        raise error
+    return _replay(actor, op, winner), winner
 
 
 def _run(actor: Any, scopes: frozenset[str], op: Operation, describe: Describe) -> Result:
-    """The operation's effect in a savepoint: a refusal or conflict leaves nothing behind."""
+    """The operation's effect; a refusal or conflict raises `Refused` (its result)."""
     handler = HANDLERS.get(op.kind)
     try:
         if handler is None:
@@ -187,8 +276,7 @@ def _run(actor: Any, scopes: frozenset[str], op: Operation, describe: Describe) 
             payload = schema.model_validate(op.payload)
         except PayloadError as exc:
             raise Rejected(_payload_problem(exc)) from exc
-        with transaction.atomic():
-            object_id, version = apply(actor, payload, describe)
+        object_id, version = apply(actor, payload, describe)
         return Result(
             id=str(op.id),
             status=OperationStatus.APPLIED,
@@ -196,14 +284,15 @@ def _run(actor: Any, scopes: frozenset[str], op: Operation, describe: Describe) 
             version=version,
         )
     except Conflict as exc:
-        return Result(
+        result = Result(
             id=str(op.id), status=OperationStatus.CONFLICT, detail=str(exc), current=exc.current
         )
     except (Http404, PermissionDenied):
         detail = _("There is nothing with this id, or it is not yours.")
-        return Result(id=str(op.id), status=OperationStatus.REJECTED, detail=detail)
+        result = Result(id=str(op.id), status=OperationStatus.REJECTED, detail=detail)
     except (Rejected, *REFUSALS) as exc:
-        return Result(id=str(op.id), status=OperationStatus.REJECTED, detail=str(exc))
+        result = Result(id=str(op.id), status=OperationStatus.REJECTED, detail=str(exc))
+    raise Refused(result)
 
 
 def _payload_problem(exc: PayloadError) -> str:
@@ -218,28 +307,53 @@ def _payload_problem(exc: PayloadError) -> str:
 # --- the kinds -----------------------------------------------------------------------------
 
 
+# What one push has looked up already (customers through the access helper, products): a
+# batch of 500 operations usually names a few dozen, so each is read once per push.
+_seen: ContextVar[dict[Any, Any] | None] = ContextVar("sync_seen", default=None)
+
+
 def _products(ids: list[uuid.UUID]) -> dict[uuid.UUID, Product]:
-    found = {x.public_id: x for x in Product.objects.filter(public_id__in=ids)}
+    seen = _seen.get()
+    cache = seen if seen is not None else {}
+    wanted = [i for i in ids if ("product", i) not in cache]
+    if wanted:
+        for x in Product.objects.filter(public_id__in=wanted):
+            cache[("product", x.public_id)] = x
+    found = {i: cache[("product", i)] for i in ids if ("product", i) in cache}
     missing = [i for i in ids if i not in found]
     if missing:
         raise Rejected(_("No product with id %(id)s.") % {"id": missing[0]})
     return found
 
 
-def _customer(actor: Any, customer_id: uuid.UUID) -> Any:
-    if is_employee(actor):
-        return get_customer_for_staff(actor, customer_id)
-    return get_customer_for(actor, customer_id)
+def _customer(actor: Any, customer_id: uuid.UUID, *, staff_only: bool = False) -> Any:
+    seen = _seen.get()
+    key = ("customer", customer_id, staff_only)
+    if seen is not None and key in seen:
+        return seen[key]
+    if staff_only or is_employee(actor):
+        customer = get_customer_for_staff(actor, customer_id)
+    else:
+        customer = get_customer_for(actor, customer_id)
+    if seen is not None:
+        seen[key] = customer
+    return customer
 
 
 def note_create(actor: Any, payload: p.NoteCreate, describe: Describe) -> tuple[Any, Any]:
     if not is_employee(actor):
         raise Rejected(_("Notes are for staff."))
     order = get_order_for(actor, payload.order_id) if payload.order_id else None
-    customer = get_customer_for_staff(actor, payload.customer_id) if payload.customer_id else None
+    customer = (
+        _customer(actor, payload.customer_id, staff_only=True) if payload.customer_id else None
+    )
     to_user = None
     if payload.to_user_id:
-        to_user = staff_users().filter(public_id=payload.to_user_id).first()
+        try:  # User.public_id comes with the devices app (issue 20, h20b)
+            colleagues = staff_users().filter(**{"public_id": payload.to_user_id})
+            to_user = colleagues.first()
+        except FieldError:
+            to_user = None
         if to_user is None:
             raise Rejected(_("No colleague has this id."))
     try:
@@ -332,7 +446,7 @@ def _quote_lines(lines: list[p.QuoteLine]) -> list[LineInput]:
 
 
 def quote_create(actor: Any, payload: p.QuoteCreate, describe: Describe) -> tuple[Any, Any]:
-    customer = get_customer_for_staff(actor, payload.customer_id)
+    customer = _customer(actor, payload.customer_id, staff_only=True)
     quote = create_quote(
         customer=customer,
         actor=actor,

@@ -1,5 +1,6 @@
 """Permission matrix of every API route (by session and by token) and of the token pages."""
 
+import uuid
 from typing import Any
 
 import pytest
@@ -20,6 +21,10 @@ from rapport.core.testing import (
     expect,
     redirect_to,
 )
+from rapport.drafts.services import DraftLineInput, save_draft
+from rapport.quotes.services import create_quote, send_quote
+from rapport.quotes.tests.factories import customer_of, in_days
+from rapport.quotes.tests.factories import line as quote_line
 
 pytestmark = pytest.mark.django_db
 
@@ -125,12 +130,130 @@ def api_rows(o: dict[str, Any]) -> list[Row]:
     ]
 
 
+def offline_objects(people: dict[str, Any], o: dict[str, Any]) -> dict[str, Any]:
+    """Quotes and drafts in the states the issue-20 rows need (each row its own object)."""
+    ann = customer_of(people["customer"])
+    emma = people["employee"]
+    product = o["product"]
+
+    def quote(send: bool = True) -> Any:
+        made = create_quote(
+            customer=ann,
+            actor=emma,
+            lines=[quote_line(product, 1, "9.00")],
+            valid_until=in_days(5),
+        )
+        return send_quote(quote=made, actor=emma) if send else made
+
+    def draft() -> Any:
+        return save_draft(actor=emma, customer=ann, lines=[DraftLineInput(product, 1)])
+
+    return {
+        "quotes": [quote(), quote(), quote(), quote(send=False), quote()],
+        "drafts": [draft(), draft(), draft(), draft()],
+    }
+
+
+def offline_rows(o: dict[str, Any], x: dict[str, Any]) -> list[Row]:
+    q = [quote.public_id for quote in x["quotes"]]
+    d = [draft.public_id for draft in x["drafts"]]
+    product, customer = str(o["product"].public_id), str(o["customer"].public_id)
+    lines = [{"product": product, "quantity": 1, "unit_price": "8.00"}]
+    own_write = {"anonymous": UNAUTHORIZED, "customer": ALLOW, "other_customer": NOT_FOUND}
+    staff_write = {"anonymous": UNAUTHORIZED, "customers": FORBIDDEN}
+
+    def post(name: str, url: str, expected: dict[str, Any], data: Any = None) -> Row:
+        return Row(name, url, expect(**expected), method="post", data=data, content_type=JSON)
+
+    return [
+        Row("api-v1:quotes", api("quotes"), expect(**SIGNED_IN)),
+        Row("api-v1:quote", api("quote", q[0]), expect(**OWN_OBJECT, staff=ALLOW)),
+        post(
+            "api-v1:quotes_add",
+            api("quotes_add"),
+            {**staff_write, "staff": CREATED},
+            {"customer": customer, "lines": lines, "valid_until": str(in_days(3))},
+        ),
+        # The customer answers version 1 first; staff then answer a stale version: 409.
+        post(
+            "api-v1:quote_counter",
+            api("quote_counter", q[0]),
+            {**own_write, "staff": CONFLICT},
+            {"answering": 1, "lines": lines},
+        ),
+        # Staff cannot accept their own version (and it is accepted by then anyway).
+        post(
+            "api-v1:quote_accept",
+            api("quote_accept", q[1]),
+            {**own_write, "staff": CONFLICT},
+            {"answering": 1},
+        ),
+        post(
+            "api-v1:quote_decline", api("quote_decline", q[2]), {**own_write, "staff": CONFLICT}, {}
+        ),
+        post(
+            "api-v1:quote_send",
+            api("quote_send", q[3]),
+            {**staff_write, "employee": ALLOW, "manager": CONFLICT},
+        ),
+        post(
+            "api-v1:quote_withdraw",
+            api("quote_withdraw", q[4]),
+            {**staff_write, "employee": ALLOW, "manager": CONFLICT},
+        ),
+        Row("api-v1:draft_orders", api("draft_orders"), expect(**SIGNED_IN)),
+        Row("api-v1:draft_order", api("draft_order", d[0]), expect(**OWN_OBJECT, staff=ALLOW)),
+        post(
+            "api-v1:draft_orders_add",
+            api("draft_orders_add"),
+            {
+                "anonymous": UNAUTHORIZED,
+                "customer": CREATED,
+                "other_customer": NOT_FOUND,
+                "staff": CREATED,
+            },
+            {"customer": customer, "lines": [{"product": product, "quantity": 2}]},
+        ),
+        Row(
+            # The customer edits version 1 first; staff then edit a stale version: 409.
+            "api-v1:draft_order_update",
+            api("draft_order_update", d[1]),
+            expect(**own_write, staff=CONFLICT),
+            method="put",
+            data={"base_version": 1, "lines": [{"product": product, "quantity": 3}]},
+            content_type=JSON,
+        ),
+        # Placing the same version again returns the same order.
+        post(
+            "api-v1:draft_order_place",
+            api("draft_order_place", d[2]),
+            {**own_write, "customer": CREATED, "staff": CREATED},
+            {"base_version": 1},
+        ),
+        post(
+            "api-v1:draft_order_discard",
+            api("draft_order_discard", d[3]),
+            {**own_write, "staff": ALLOW},
+            {"base_version": 1},
+        ),
+        post(
+            "api-v1:sync_push",
+            api("sync_push"),
+            {"anonymous": UNAUTHORIZED, "signed_in": ALLOW},
+            {"operations": [{"id": str(uuid.uuid4()), "kind": "nothing", "payload": {}}]},
+        ),
+        Row("api-v1:sync_pull", api("sync_pull"), expect(**SIGNED_IN)),
+    ]
+
+
 def test_api_matrix_with_browser_sessions(people, clients, objects):
-    assert check_matrix(api_rows(objects), clients, objects) == []
+    rows = api_rows(objects) + offline_rows(objects, offline_objects(people, objects))
+    assert check_matrix(rows, clients, objects) == []
 
 
 def test_api_matrix_with_tokens(people, token_clients, objects):
-    assert check_matrix(api_rows(objects), token_clients, objects) == []
+    rows = api_rows(objects) + offline_rows(objects, offline_objects(people, objects))
+    assert check_matrix(rows, token_clients, objects) == []
 
 
 def test_token_pages_matrix(people, clients):

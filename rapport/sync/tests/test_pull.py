@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 
 import pytest
@@ -120,3 +122,22 @@ def test_a_forged_cursor_is_a_422(people):
 
     assert response.status_code == 422
     assert response["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        {"product": [None, 10**30]},
+        {"product": ["2026-01-01T00:00:00", 1]},
+        {"nothing": [None, 1]},
+        ["not", "a", "dict"],
+    ],
+    ids=["huge-id", "naive-time", "unknown-type", "list"],
+)
+def test_a_cursor_out_of_range_is_a_422_not_a_500(people, marks):
+    raw = json.dumps({"v": 1, "w": marks}).encode()
+    forged = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    response = client_for(people["employee"]).get("/api/v1/sync/pull", {"cursor": forged})
+
+    assert response.status_code == 422

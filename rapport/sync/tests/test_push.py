@@ -160,3 +160,20 @@ def test_a_bad_payload_or_kind_is_rejected_without_failing_the_batch(people):
 
     assert [r["status"] for r in results] == ["rejected", "rejected"]
     assert "note_id" in results[0]["detail"] and "nonsense" in results[1]["detail"]
+
+
+def test_a_refused_op_inside_a_group_leaves_its_neighbours_applied(people):
+    ann = customer_of(people["customer"])
+    emma = client_for(people["employee"])
+    first, last = uuid.uuid4(), uuid.uuid4()
+
+    results = push(
+        emma,
+        op("note.create", note_id=str(first), customer_id=str(ann.public_id), body="one"),
+        op("note.create", note_id=str(uuid.uuid4()), customer_id=str(uuid.uuid4()), body="x"),
+        op("note.create", note_id=str(last), customer_id=str(ann.public_id), body="three"),
+    )
+
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert set(Note.objects.values_list("public_id", flat=True)) == {first, last}
+    assert AppliedOperation.objects.count() == 3
