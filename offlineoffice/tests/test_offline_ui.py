@@ -30,6 +30,22 @@ async def until(pilot, predicate, attempts: int = 200) -> None:
     raise AssertionError("the app never reached the expected state")
 
 
+async def click(pilot, selector: str) -> None:
+    """Click a widget once it is on screen (a tab's pane is shown after the tab is clicked)."""
+    await until(pilot, lambda: _on_screen(pilot.app, selector))
+    await pilot.click(selector)
+
+
+def _on_screen(app, selector: str) -> bool:
+    found = app.screen.query(selector)
+    return bool(found) and found.first().region.area > 0
+
+
+async def open_tab(pilot, pane: str) -> None:
+    await click(pilot, f"#--content-tab-{pane}")
+    await until(pilot, lambda: pilot.app.screen.query_one("#tabs").active == pane)
+
+
 def text_of(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
 
@@ -40,7 +56,7 @@ async def sign_in(office, email: str, password: str) -> None:
         assert isinstance(app.screen, SignInScreen)
         app.screen.query_one("#username", Input).value = email
         app.screen.query_one("#password", Input).value = password
-        await pilot.click("#sign-in")
+        await click(pilot, "#sign-in")
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
         await until(pilot, lambda: "Synced" in text_of(app, "#sync-state"))
         assert text_of(app, "#who") == "Ann"
@@ -51,20 +67,21 @@ async def create_draft_offline(away) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "Offline" in text_of(app, "#online")
-        await pilot.click("#--content-tab-tab-drafts")
-        await pilot.click("#draft-new")
+        await open_tab(pilot, "tab-drafts")
+        await click(pilot, "#draft-new")
         await until(pilot, lambda: isinstance(app.screen, LinesScreen))
         app.screen.query_one("#sku", Input).value = "LAMP-1"
         app.screen.query_one("#quantity", Input).value = "4"
-        await pilot.click("#add-line")
-        await pilot.click("#save")
+        await click(pilot, "#add-line")
+        await until(pilot, lambda: app.screen.query_one("#lines").row_count == 1)
+        await click(pilot, "#save")
         await until(pilot, lambda: isinstance(app.screen, MainScreen))
         assert text_of(app, "#outbox-count") == "Outbox: 1 pending"
 
         await pilot.press("ctrl+s")  # still offline: nothing is lost, nothing is sent
         await until(pilot, lambda: "Offline:" in text_of(app, "#sync-state"))
         assert text_of(app, "#outbox-count") == "Outbox: 1 pending"
-        await pilot.click("#--content-tab-tab-outbox")
+        await open_tab(pilot, "tab-outbox")
         assert app.screen.query_one("#outbox").row_count == 1
 
 
@@ -72,8 +89,8 @@ async def sync_online(office) -> None:
     app = OfflineOfficeApp(office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.click("#--content-tab-tab-outbox")
-        await pilot.click("#sync")
+        await open_tab(pilot, "tab-outbox")
+        await click(pilot, "#sync")
         await until(pilot, lambda: "Synced" in text_of(app, "#sync-state"))
         assert text_of(app, "#sync-state") == "Synced: 1 applied, 0 conflicts, 0 refused."
         assert text_of(app, "#outbox-count") == "Outbox: 0 pending"
