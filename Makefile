@@ -27,8 +27,10 @@ $(PY):
 	@python=$$(scripts/find-python.sh) && echo "Using $$python" && "$$python" -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml constraints.txt | $(PY)
-	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+# The offline client (offlineoffice/, its own package) is installed beside the site: its tests
+# run in the suite against a live server.
+$(STAMP): pyproject.toml constraints.txt offlineoffice/pyproject.toml | $(PY)
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]' -e ./offlineoffice
 	@touch $(STAMP)
 
 install: $(STAMP) frontend
@@ -85,7 +87,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy rapport config
+	$(VENV)/bin/mypy rapport config offlineoffice/src
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings_test

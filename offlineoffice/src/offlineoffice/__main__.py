@@ -1,0 +1,3 @@
+from offlineoffice.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The Textual UI (terminal, or a browser through `textual serve`)."""
