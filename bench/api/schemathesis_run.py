@@ -1,15 +1,15 @@
 """schemathesis against the JSON API's OpenAPI schema, in process, as customer, employee and
 manager: counts generated cases, 5xx answers and schema violations. One JSON object on stdout.
 
-Fills a scratch database with a little of everything the API shows (products in categories,
-two customers with an order and a conversation each, a note), gives each persona a token with
-every scope its role allows, then, for every operation, persona and generation mode
-(positive: data the schema allows; negative: data it forbids), lets schemathesis generate
-cases. Half of the generated path ids are swapped for real ones, so object routes are hit
-with objects that exist (the persona's own, or another customer's) as well as random ids.
-Each response goes through schemathesis's checks: no server error, a documented status code,
-content type and headers, a body matching the schema, and negative data refused with a 4xx.
-Rate limits are lifted for the run.
+Fills a scratch database with a little of everything the API shows (products in categories, two
+customers with an order, a conversation, a sent quote and an open draft order each, a note),
+gives each persona a token with every scope its role allows, then, for every operation, persona
+and generation mode (positive: data the schema allows; negative: data it forbids), lets
+schemathesis generate cases. Half of the generated path ids are swapped for real ones, so object
+routes are hit with objects that exist (the persona's own, or another customer's) as well as
+random ids. Each response goes through schemathesis's checks: no server error, a documented
+status code, content type and headers, a body matching the schema, and negative data refused
+with a 4xx. Rate limits are lifted for the run.
 
     DATABASE_URL=postgres://…/scratch .venv/bin/python bench/api/schemathesis_run.py --examples 40
 """
@@ -23,6 +23,8 @@ import random
 import sys
 import time
 from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,9 @@ def seed(stamp: str) -> dict[str, Any]:
     from rapport.checkout.services import place_order
     from rapport.checkout.tests.factories import address_for, cart_with, stocked_product
     from rapport.customers.models import Customer
+    from rapport.drafts.services import DraftLineInput, save_draft
+    from rapport.quotes.lines import LineInput
+    from rapport.quotes.services import create_quote, send_quote
     from rapport.workspace.services import add_note
 
     users: dict[str, Any] = {}
@@ -86,6 +91,20 @@ def seed(stamp: str) -> dict[str, Any]:
         )
         post_message(room=room, actor=user, body="Hello", from_staff=False)
         note = add_note(actor=users["employee"], body="Call back", order=order)
+        quote = create_quote(
+            customer=customer,
+            actor=users["employee"],
+            lines=[LineInput(product=products[2], quantity=3, unit_price=Decimal("9.50"))],
+            valid_until=date.today() + timedelta(days=30),
+        )
+        send_quote(quote=quote, actor=users["employee"])
+        draft = save_draft(
+            actor=users["employee"],
+            customer=customer,
+            lines=[DraftLineInput(product=products[3], quantity=2)],
+        )
+        ids.setdefault("quote_id", []).append(str(quote.public_id))
+        ids.setdefault("draft_id", []).append(str(draft.public_id))
         ids.setdefault("order_id", []).append(str(order.public_id))
         ids.setdefault("customer_id", []).append(str(customer.public_id))
         ids.setdefault("conversation_id", []).append(str(room.public_id))
