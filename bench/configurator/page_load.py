@@ -52,7 +52,9 @@ def stored_product(spec) -> Product:  # type: ignore[no-untyped-def]
     found = Product.objects.filter(sku=SKU).first()
     if found is not None:
         return found
-    category, _ = Category.objects.get_or_create(slug="bench-configurator", defaults={"name": "Bench"})
+    category, _ = Category.objects.get_or_create(
+        slug="bench-configurator", defaults={"name": "Bench"}
+    )
     product = Product.objects.create(
         sku=SKU,
         name="Bench configurable product (20 x 10, 60 rules)",
@@ -70,11 +72,19 @@ def stored_product(spec) -> Product:  # type: ignore[no-untyped-def]
         )
         for i, o in enumerate(group.options):
             options[(group.code, o.code)] = Option.objects.create(
-                group=row, code=o.code, name=o.name, price_delta=o.price, position=i, totals=dict(o.totals)
+                group=row,
+                code=o.code,
+                name=o.name,
+                price_delta=o.price,
+                position=i,
+                totals=dict(o.totals),
             )
     for rule in spec.rules:
         row = Rule.objects.create(
-            configurable=conf, kind=rule.kind, k=rule.k or None, attribute=rule.attribute,
+            configurable=conf,
+            kind=rule.kind,
+            k=rule.k or None,
+            attribute=rule.attribute,
             limit=rule.limit if rule.attribute else None,
         )
         row.when.set([options[lit] for lit in rule.when])
@@ -85,7 +95,7 @@ def stored_product(spec) -> Product:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8170")
-    parser.add_argument("--out", default="/tmp/configurator.lua")
+    parser.add_argument("--out", required=True, help="where to write the wrk Lua script")
     parser.add_argument("--paths", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat-one", action="store_true")
@@ -105,7 +115,9 @@ def main() -> None:
             bodies.append("&".join(f"g-{code}={key}" for code, key in choice.items()))
     if args.repeat_one:
         bodies = bodies[len(bodies) // 2 : len(bodies) // 2 + 1]
-    with urllib.request.urlopen(args.base + url) as response:
+    if not args.base.startswith(("http://", "https://")):
+        parser.error("--base must be an http(s) URL")
+    with urllib.request.urlopen(args.base + url) as response:  # noqa: S310 (http(s) only)
         cookie = response.headers.get("Set-Cookie", "")
     token = re.search(r"csrftoken=([^;]+)", cookie)
     assert token, "no CSRF cookie: " + cookie
@@ -123,7 +135,8 @@ request = function()
   }}, bodies[i])
 end
 done = function(summary, latency, requests)
-  io.write(string.format("p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms  (%d requests, %d errors)\\n",
+  io.write(string.format(
+    "p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms  (%d requests, %d errors)\\n",
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     latency.max / 1000, summary.requests,
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
