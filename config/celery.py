@@ -47,6 +47,11 @@ app.conf.beat_schedule = {
         "task": "analytics.refresh_rollups",
         "schedule": 60.0,
     },
+    # Product and country cancellation counts order scoring reads (rapport/risk/counts.py).
+    "risk-count-cancellations": {
+        "task": "risk.count_cancellations",
+        "schedule": 3600.0,
+    },
     # Queued storefront page views written into visits (rapport/traffic/log.py).
     "traffic-flush-events": {
         "task": "traffic.flush_events",

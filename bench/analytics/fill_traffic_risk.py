@@ -12,7 +12,7 @@ skipped when its rows are there already.
   974 + 133 x (k mod 3) + 7 x (k div 3 mod 4) days, keeps the session's pages, entry page and
   time per page, and gets a device, a referrer host and the funnel steps (cart, checkout, order)
   from a hash of its id, so every table of the traffic view has something to group. Page views
-  are not cloned (the traffic view reads visits only).
+  are not cloned (the traffic view reads visits and its daily rollups, rebuilt at the end).
 * **Risk assessments**: one per sale order, as `place_order` writes at placement: a score from a
   hash of the order id (2 % at or above the default threshold 60: held; of those, some already
   approved or cancelled), every feature of `rapport.risk.features.FEATURES` with a value, and one
@@ -41,6 +41,7 @@ from django.db import connection, transaction  # noqa: E402
 from rapport.risk.features import FEATURES  # noqa: E402
 from rapport.risk.models import RiskAssessment  # noqa: E402
 from rapport.traffic.models import TrafficSource, Visit  # noqa: E402
+from rapport.traffic.rollups import rebuild_visit_days  # noqa: E402
 
 VISIT_COLUMNS = [
     f.column
@@ -81,6 +82,9 @@ def fill_visits(clones: int) -> None:
             print(f"visits: clone {k + 1}/{clones} ({time.perf_counter() - started:.0f} s)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE traffic_visit")
+    started = time.perf_counter()
+    days = rebuild_visit_days()
+    print(f"visits: daily rollups of {days} days ({time.perf_counter() - started:.0f} s)")
 
 
 def fill_risk() -> None:

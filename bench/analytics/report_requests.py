@@ -14,16 +14,22 @@ variant is requested once first, not timed (the filter choices are cached for fi
 production too). The risk queue: held orders (its default) and the approved ones.
 
 Prints wall p50/p95/max per report and per variant, the process's CPU time per request (the
-database's own CPU is not in it), the row counts read and the load average. About 2-3 minutes.
+database's own CPU is not in it), the wall time spent waiting on SQL per request, the row counts
+read and the load average. With `--explain`, each variant's queries are then run once more under
+`EXPLAIN (ANALYZE)` and PostgreSQL's own execution time summed (what the database spends,
+less disturbed by the other processes' load than wall time). About 2-3 minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, os.getcwd())
@@ -38,6 +44,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from rapport.accounts.roles import MANAGER  # noqa: E402
@@ -103,10 +110,45 @@ def _p95(values: list[float]) -> float:
     return ordered[int(0.95 * (len(ordered) - 1))]
 
 
+class SqlClock:
+    """Wall time spent in `cursor.execute` (the database's answer as this process sees it)."""
+
+    def __init__(self) -> None:
+        self.ms = 0.0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms += 1000 * (time.perf_counter() - t)
+
+
+def explained_ms(client: Client, url: str) -> tuple[float, int]:
+    """PostgreSQL's execution time (EXPLAIN ANALYZE) summed over the request's SELECTs."""
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    total, n = 0.0, 0
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            total += plan[0]["Execution Time"] + plan[0].get("Planning Time", 0.0)
+            n += 1
+    return total, n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=24, help="timed requests per report")
     parser.add_argument("--only", default="", help="comma-separated report codes")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each variant")
     args = parser.parse_args()
     with connection.cursor() as cursor:
         for table in (
@@ -132,22 +174,31 @@ def main() -> None:
             print(f"  {code} {label}: cold {1000 * (time.perf_counter() - t):.0f} ms")
         walls: dict[str, list[float]] = {label: [] for label, _p in cases}
         cpus: list[float] = []
+        sqls: list[float] = []
         for i in range(args.requests):
             label, params = cases[i % len(cases)]
+            clock = SqlClock()
             t, c = time.perf_counter(), time.process_time()
-            response = client.get(_url(code, params))
+            with connection.execute_wrapper(clock):
+                response = client.get(_url(code, params))
             walls[label].append(1000 * (time.perf_counter() - t))
             cpus.append(1000 * (time.process_time() - c))
+            sqls.append(clock.ms)
             assert response.status_code == 200
         every = [w for ws in walls.values() for w in ws]
         print(
             f"{code:16s} n={len(every)} wall p50 {statistics.median(every):6.0f} ms  "
             f"p95 {_p95(every):6.0f} ms  max {max(every):6.0f} ms  "
             f"CPU p50 {statistics.median(cpus):5.0f} ms  "
+            f"SQL wait p50 {statistics.median(sqls):5.0f} ms  "
             f"(load {_load()})"
         )
         for label, ws in walls.items():
             print(f"    {label:34s} p50 {statistics.median(ws):6.0f} ms  max {max(ws):6.0f} ms")
+        if args.explain:
+            for label, params in cases:
+                ms, n = explained_ms(client, _url(code, params))
+                print(f"    {label:34s} EXPLAIN ANALYZE: {n} SELECTs, {ms:6.0f} ms in PostgreSQL")
     print(
         f"total wall {time.perf_counter() - started_all:.0f} s, "
         f"CPU {time.process_time() - cpu_all:.0f} s, "

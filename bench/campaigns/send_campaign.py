@@ -108,6 +108,26 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_cpu(database: str, seen: dict[int, float]) -> None:
+    """Note the CPU so far of every PostgreSQL backend serving `database` (only this bench uses
+    it) in `seen` (pid → seconds); called often, so a backend that exits is counted up to its
+    last sample."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+            if not command.startswith("postgres:") or f" {database} " not in command:
+                continue
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seen[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+
+
 def start_workers(n: int, concurrency: int, queue: str, log_dir: str) -> list[subprocess.Popen]:
     """N Celery workers on their own queue (the outbox's send tasks go to the default queue,
     which no bench worker reads: sending is not timed). Waits until each says it is ready."""
@@ -201,6 +221,10 @@ def main() -> None:
     queue = f"campaign-bench-{os.getpid()}"
     log_dir = tempfile.mkdtemp(prefix="campaign-bench-")
     workers = start_workers(args.workers, args.concurrency, queue, log_dir) if args.workers else []
+    database = connection.settings_dict["NAME"]
+    postgres_before: dict[int, float] = {}
+    postgres_cpu(database, postgres_before)
+    postgres_after = dict(postgres_before)
     try:
         cpu_before = sum(cpu_seconds(w.pid) for w in workers)
         load_before = Path("/proc/loadavg").read_text().split()[0]
@@ -217,6 +241,7 @@ def main() -> None:
             while Campaign.objects.filter(pk=campaign.pk, finished_at__isnull=True).exists():
                 if any(w.poll() is not None for w in workers):
                     sys.exit(f"a worker died; see {log_dir}")
+                postgres_cpu(database, postgres_after)
                 time.sleep(0.2)
             wall = time.perf_counter() - began
             cpu = sum(cpu_seconds(w.pid) for w in workers) - cpu_before
@@ -235,6 +260,7 @@ def main() -> None:
             send_campaign_task.apply(args=[campaign.pk]).get()
             wall, cpu = time.perf_counter() - began, time.process_time() - own_cpu
         load_after = Path("/proc/loadavg").read_text().split()[0]
+        postgres_cpu(database, postgres_after)
     finally:
         for worker in workers:
             worker.terminate()
@@ -245,6 +271,9 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(settings.REDIS_URL).delete("celery")
+    postgres = sum(
+        seconds - postgres_before.get(pid, 0.0) for pid, seconds in postgres_after.items()
+    )
     rows = Recipient.objects.filter(campaign=campaign)
     how = (
         f"{args.workers} worker(s) x {args.concurrency} process(es)"
@@ -256,7 +285,8 @@ def main() -> None:
         f"{rows.filter(message__isnull=False).count()} mails "
         f"({rows.filter(is_control=True).count()} control) in {wall:.1f} s wall "
         f"({args.customers / wall:.0f} recipients/s); worker CPU {cpu:.1f} s "
-        f"({cpu / args.customers * 1000:.2f} ms a recipient); "
+        f"({cpu / args.customers * 1000:.2f} ms a recipient); PostgreSQL CPU {postgres:.1f} s "
+        f"({postgres / args.customers * 1000:.2f} ms a recipient); "
         f"load average {load_before} -> {load_after}"
     )
 

@@ -4,8 +4,10 @@ database: customer history, basket, product and country rates, the model, the fr
     DATABASE_URL=postgres://…/rapport_reports RAPPORT_VAR_DIR=/tmp/shop-reports-bench DEBUG=1 \\
         .venv/bin/python bench/risk/assess_orders.py [--orders 300]
 
-Needs a model file (`manage.py train_order_risk --orders …`). Scores N recent sale orders one at
-a time, twice: the first pass fills the hourly product-rate cache, the second is the steady state.
+Needs a model file (`manage.py train_order_risk --orders …`) and the cancellation counts
+(`manage.py count_order_cancellations`, the hourly task's work). Scores N recent sale orders one
+at a time, twice: the first pass fills the hourly country cache, the second is the steady state.
+Prints wall and this process's CPU per order, and the wall p50 of each part.
 """
 
 from __future__ import annotations
@@ -36,14 +38,25 @@ from rapport.risk.store import (  # noqa: E402
     rates_for,
 )
 
+PARTS = ("history", "basket", "rates", "model", "facts")
 
-def score(order: Order) -> None:
+
+def score(order: Order, parts: dict[str, list[float]]) -> None:
     model = load_model()
     assert model is not None, "train a model first (manage.py train_order_risk)"
+    t0 = time.perf_counter()
     history = history_for(order)
+    t1 = time.perf_counter()
     basket = basket_for(order)
-    model.probability(vector(history, basket, rates_for(basket)))
+    t2 = time.perf_counter()
+    rates = rates_for(basket)
+    t3 = time.perf_counter()
+    model.probability(vector(history, basket, rates))
+    t4 = time.perf_counter()
     facts_for(order, Client("203.0.113.1", "bench-device", ""), history)
+    t5 = time.perf_counter()
+    for name, a, b in zip(PARTS, (t0, t1, t2, t3, t4), (t1, t2, t3, t4, t5), strict=True):
+        parts[name].append(1000 * (b - a))
 
 
 def main() -> None:
@@ -58,16 +71,22 @@ def main() -> None:
     cache.clear()
     for label in ("first pass (product-rate cache cold)", "second pass (steady state)"):
         wall, cpu = [], []
+        parts: dict[str, list[float]] = {name: [] for name in PARTS}
         for order in orders:
             t, c = time.perf_counter(), time.process_time()
-            score(order)
+            score(order, parts)
             wall.append(1000 * (time.perf_counter() - t))
             cpu.append(1000 * (time.process_time() - c))
         w, p = np.asarray(wall), np.asarray(cpu)
         print(
             f"{label}: {len(w)} orders; wall p50 {np.percentile(w, 50):.1f} ms "
             f"p95 {np.percentile(w, 95):.1f} ms; this process's CPU p50 "
-            f"{np.percentile(p, 50):.1f} ms p95 {np.percentile(p, 95):.1f} ms"
+            f"{np.percentile(p, 50):.1f} ms p95 {np.percentile(p, 95):.1f} ms; load "
+            f"{os.getloadavg()[0]:.1f}"
+        )
+        print(
+            "  wall p50 by part: "
+            + ", ".join(f"{n} {np.percentile(v, 50):.2f} ms" for n, v in parts.items())
         )
 
 

@@ -1,6 +1,8 @@
 """Identity analysis: who the buying customers are (age band, gender, occupation, region), new
 vs returning customers per month, and cohort retention (monthly cohorts x months since the
-first order). Reads the CustomerMonth rollup joined to the customer; see docs/analytics.md.
+first order). Reads the ProfileMonth rollup for the profile bands and the CohortMonth rollup
+for new/returning and retention, or the CustomerMonth rows (profile copied on) of the members
+when a segment is chosen; see docs/analytics.md.
 
 A customer counts in a period when they have a sale order (not cancelled) in one of the
 calendar months the period touches; ages are taken on the period's last day."""
@@ -12,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
-from rapport.analytics.models import CustomerMonth
+from rapport.analytics.models import CohortMonth, CustomerMonth, ProfileMonth
 from rapport.analytics.reports import Filters, ReportData, Table, _ratio
 
 RETENTION_MONTHS = 12
@@ -40,11 +42,14 @@ def _months_between(a: datetime.date, b: datetime.date) -> int:
 
 def _customers(filters: Filters) -> QuerySet[CustomerMonth]:
     """Customer-month rows of the filtered customers (any month)."""
+    from rapport.segments.models import SegmentMembership
+
     qs = CustomerMonth.objects.all()
     if filters.country:
-        qs = qs.filter(customer__country=filters.country)
+        qs = qs.filter(country=filters.country)
     if filters.segment:
-        qs = qs.filter(customer__segment_memberships__segment__public_id=filters.segment)
+        members = SegmentMembership.objects.filter(segment__public_id=filters.segment)
+        qs = qs.filter(customer_id__in=members.values("customer_id"))
     return qs.order_by()
 
 
@@ -68,19 +73,32 @@ def _share_rows(found: list[tuple[Any, int, Decimal]], key: str) -> list[dict[st
 
 def profile_groups(filters: Filters) -> dict[str, dict[Any, list[Any]]]:
     """Customers with an order in the period and their revenue, counted by birthday, gender,
-    occupation and (country, region) in one query: the per-customer sums (built by the ORM)
-    grouped by GROUPING SETS in PostgreSQL, or in Python on other databases."""
+    occupation and (country, region) in one scan of the period's ProfileMonth rows (the
+    customer-month rows of the segment's members when a segment is chosen): a customer counts
+    once, on their first row in the period (no earlier month with an order inside it), and
+    every row adds its revenue. Grouped by GROUPING SETS in PostgreSQL (the
+    ORM's query wrapped), in Python on other databases."""
+    first = Q(prev_month__isnull=True) | Q(prev_month__lt=_month(filters.start))
+    if filters.segment:
+        rows: QuerySet[Any] = _active(filters).annotate(n=Value(1))
+    else:
+        rows = ProfileMonth.objects.filter(
+            month__gte=_month(filters.start), month__lte=_month(filters.end)
+        ).annotate(n=F("customers"))
+        if filters.country:
+            rows = rows.filter(country=filters.country)
     inner = (
-        _active(filters)
+        rows.order_by()
         .annotate(
-            bd=F("customer__birthday"),
-            gd=F("customer__gender"),
-            oc=F("customer__occupation_id"),
-            ct=F("customer__country"),
-            rg=F("customer__region"),
+            bd=F("birthday"),
+            gd=F("gender"),
+            oc=F("occupation_id"),
+            ct=F("country"),
+            rg=F("region"),
+            first=ExpressionWrapper(first, output_field=BooleanField()),
+            spent=F("revenue"),
         )
-        .values("customer_id", "bd", "gd", "oc", "ct", "rg")
-        .annotate(spent=Sum("revenue"))
+        .values("bd", "gd", "oc", "ct", "rg", "first", "n", "spent")
     )
     groups: dict[str, dict[Any, list[Any]]] = {
         "age": {},
@@ -95,13 +113,14 @@ def profile_groups(filters: Filters) -> dict[str, dict[Any, list[Any]]]:
                 ("region", (r["ct"], r["rg"])),
             ):  # fmt: skip
                 found = groups[name].setdefault(key, [0, Decimal(0)])
-                found[0] += 1
+                found[0] += r["n"] if r["first"] else 0
                 found[1] += r["spent"] or Decimal(0)
         return groups
     sql, params = inner.query.sql_with_params()
     # The ORM's own SQL and parameters, wrapped: no outside text reaches the query.
     query = (
-        "SELECT bd, gd, oc, ct, rg, COUNT(*), SUM(spent), GROUPING(bd), GROUPING(gd), "  # noqa: S608
+        "SELECT bd, gd, oc, ct, rg, SUM(n) FILTER (WHERE first), SUM(spent), "  # noqa: S608
+        "GROUPING(bd), GROUPING(gd), "
         f"GROUPING(oc) FROM ({sql}) AS buyers "
         "GROUP BY GROUPING SETS ((bd), (gd), (oc), (ct, rg))"
     )
@@ -168,16 +187,28 @@ def by_region(groups: dict[str, dict[Any, list[Any]]]) -> list[dict[str, Any]]:
     return _share_rows(_ranked(merged, lambda k: k)[:TOP_REGIONS], "region")
 
 
+def _cohort_rows(filters: Filters) -> tuple[QuerySet[Any], Any]:
+    """Rows per cohort x month (x country) and how to count their customers: the small
+    CohortMonth rollup, or CustomerMonth (one row per customer) when a segment is chosen."""
+    if filters.segment:
+        return _customers(filters), lambda where=None: Count("pk", filter=where)
+    qs = CohortMonth.objects.order_by()
+    if filters.country:
+        qs = qs.filter(country=filters.country)
+    return qs, lambda where=None: Sum("customers", filter=where)
+
+
 def new_and_returning(filters: Filters) -> list[dict[str, Any]]:
     """Per month: customers with an order, those whose first order was that month, the rest."""
     first = Q(cohort=F("month"))
+    qs, customers = _cohort_rows(filters)
     rows = []
     for r in (
-        _active(filters)
+        qs.filter(month__gte=_month(filters.start), month__lte=_month(filters.end))
         .values("month")
         .annotate(
-            customers=Count("pk"),  # one row per customer and month
-            new=Count("pk", filter=first),
+            buyers=customers(),
+            new=customers(first),
             all_revenue=Sum("revenue"),
             new_revenue=Sum("revenue", filter=first),
         )
@@ -186,9 +217,9 @@ def new_and_returning(filters: Filters) -> list[dict[str, Any]]:
         rows.append(
             {
                 "month": r["month"].strftime("%Y-%m"),
-                "customers": r["customers"],
-                "new": r["new"],
-                "returning": r["customers"] - r["new"],
+                "customers": r["buyers"],
+                "new": r["new"] or 0,
+                "returning": r["buyers"] - (r["new"] or 0),
                 "new_revenue": r["new_revenue"] or Decimal(0),
                 "returning_revenue": (r["all_revenue"] or Decimal(0)) - (r["new_revenue"] or 0),
             }
@@ -200,15 +231,15 @@ def retention(filters: Filters) -> list[dict[str, Any]]:
     """Cohorts (first-order month) inside the period; per cohort its size and the share of it
     ordering again k months later (k = 1 … 12)."""
     counts: dict[datetime.date, dict[int, int]] = {}
+    qs, customers = _cohort_rows(filters)
     for r in (
-        _customers(filters)
-        .filter(cohort__gte=_month(filters.start), cohort__lte=_month(filters.end))
+        qs.filter(cohort__gte=_month(filters.start), cohort__lte=_month(filters.end))
         .values("cohort", "month")
-        .annotate(customers=Count("pk"))
+        .annotate(buyers=customers())
     ):
         offset = _months_between(r["cohort"], r["month"])
         if 0 <= offset <= RETENTION_MONTHS:
-            counts.setdefault(r["cohort"], {})[offset] = r["customers"]
+            counts.setdefault(r["cohort"], {})[offset] = r["buyers"]
     rows = []
     for cohort in sorted(counts):
         size = counts[cohort].get(0, 0)

@@ -144,13 +144,30 @@ class BasketSizeDay(models.Model):
 
 class CustomerMonth(models.Model):
     """One customer's sale orders (not cancelled) in one calendar month (UTC), with the month of
-    their first order (`cohort`): identity analysis and cohort retention."""
+    their first order (`cohort`), the customer's previous month with an order (`prev_month`: a
+    customer is counted once in a span of months on the row whose `prev_month` is before the
+    span) and copies of the profile attributes identity analysis groups by, so the report reads
+    this table alone."""
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # first day of the month
     cohort = models.DateField()  # first day of the month of the customer's first order
+    prev_month = models.DateField(null=True, blank=True)
     orders = models.PositiveIntegerField(default=0)
     revenue = MoneyField(default=0)
+    # Copied from the customer (refreshed when the customer changes).
+    country = models.CharField(max_length=80, blank=True, default="")
+    region = models.CharField(max_length=80, blank=True, default="")
+    gender = models.CharField(max_length=16, blank=True, default="")
+    birthday = models.DateField(null=True, blank=True)
+    occupation = models.ForeignKey(
+        "customers.Occupation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         constraints = [
@@ -160,6 +177,59 @@ class CustomerMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.month:%Y-%m}"
+
+
+class CohortMonth(models.Model):
+    """CustomerMonth summed per first-order month (`cohort`), month and customer country: new
+    vs returning customers and cohort retention without reading a row per customer."""
+
+    cohort = models.DateField()
+    month = models.DateField()
+    country = models.CharField(max_length=80, blank=True)
+    customers = models.PositiveIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "month", "country"], name="cohort_month_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.cohort:%Y-%m} {self.month:%Y-%m} {self.country}"
+
+
+class ProfileMonth(models.Model):
+    """CustomerMonth summed per month, previous month and profile (country, region, gender,
+    birthday, occupation): the identity report's bands read these rows instead of one row per
+    customer — a customer counts once in a span of months, on the row whose `prev_month` is
+    before the span (or empty). As many rows as distinct profiles buy in a month, at most one
+    per customer-month."""
+
+    month = models.DateField()
+    prev_month = models.DateField(null=True, blank=True)
+    country = models.CharField(max_length=80, blank=True)
+    region = models.CharField(max_length=80, blank=True)
+    gender = models.CharField(max_length=16, blank=True)
+    birthday = models.DateField(null=True, blank=True)
+    occupation = models.ForeignKey(
+        "customers.Occupation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    customers = models.PositiveIntegerField(default=0)
+    revenue = MoneyField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.country} {self.customers}"
 
 
 class RollupState(models.Model):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -35,6 +35,9 @@ from rapport.messaging import budget, tokens
 from rapport.messaging.batch import lock_budgets, queue_messages
 from rapport.messaging.rendering import PATH_SAMPLE, token_url
 from rapport.messaging.services import MessageRefused, queue_message
+
+if TYPE_CHECKING:
+    from rapport.campaigns.letters import Letters
 
 TOPIC_SALT = "rapport.campaigns.topic"
 CAPPED = "daily cap"
@@ -164,8 +167,7 @@ def deliver_many(
     campaign: Campaign,
     customers: Sequence[Customer],
     variants: Sequence[Variant],
-    template: str,
-    context: Callable[[Customer, Variant | None], dict[str, Any]],
+    letters: Letters,
     actor: Any = None,
 ) -> int:
     """`deliver` for a batch of customers of a one-off campaign, with set-based reads and bulk
@@ -219,13 +221,10 @@ def deliver_many(
                     allowed.append(row)
             results = queue_messages(
                 items=[
-                    (
-                        row.customer,
-                        {**context(row.customer, row.variant), **_extras(row.customer, campaign)},
-                    )
-                    for row in allowed
+                    (row.customer, letters.letter(row.customer, row.variant)) for row in allowed
                 ],
-                template=template,
+                template=letters.templates.name,
+                budgets_locked=True,
                 purpose=Purpose.MARKETING,
                 actor=actor,
             )

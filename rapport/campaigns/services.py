@@ -18,10 +18,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rapport.campaigns.letters import CampaignContent, Letters
 from rapport.campaigns.models import (
     AudienceKind,
     Campaign,
@@ -35,12 +35,11 @@ from rapport.campaigns.models import (
     TopicOptOut,
     Variant,
 )
-from rapport.campaigns.sending import deliver_many, product_block
+from rapport.campaigns.sending import deliver_many
 from rapport.catalog.models import Product
 from rapport.core import audit
 from rapport.customers.models import ContactKind, ContactPoint, Customer
 from rapport.messaging import rendering
-from rapport.recommendations.queries import for_returning_customer
 from rapport.segments.models import Segment
 
 TEMPLATE = "campaign"
@@ -195,49 +194,6 @@ def _in_stock(products: Sequence[Product]) -> list[Product]:
     return [p for p in products if p.pk in ids]
 
 
-def content_for(
-    campaign: Campaign, fixed: Sequence[Product]
-) -> Callable[[Customer, Variant | None], dict[str, Any]]:
-    """The template context for one recipient: their version's subject and text (with `{name}`
-    replaced by their name), the campaign's products in stock, then picks for them.
-
-    The product list is rendered (HTML and text; it reads the same in every language) once for
-    everybody who gets just the campaign's products, not once a mail."""
-
-    block = product_block(fixed)
-    shared = _rendered_products(block)
-
-    def build(customer: Customer, variant: Variant | None) -> dict[str, Any]:
-        name = customer.name or _("there")
-        products, rendered = block, shared
-        if campaign.personal_products and len(fixed) < 4:
-            taken = {p.pk for p in fixed}
-            extra = [
-                s.product
-                for s in for_returning_customer(customer, limit=4)
-                if s.product.pk not in taken
-            ]
-            if extra:
-                products = block + product_block(extra[: 4 - len(fixed)])
-                rendered = _rendered_products(products)
-        return {
-            "subject": (variant.subject if variant else campaign.name).replace("{name}", name),
-            "body": (variant.body if variant else "").replace("{name}", name),
-            "products": products,
-            **rendered,
-        }
-
-    return build
-
-
-def _rendered_products(products: list[dict[str, str]]) -> dict[str, str]:
-    context = {"products": products}
-    return {
-        "products_html": render_to_string("campaigns/_mail_products.html", context),
-        "products_text": render_to_string("campaigns/_mail_products.txt", context, using="text"),
-    }
-
-
 def start_campaign(
     *, campaign: Campaign, actor: Any, enqueue: Callable[[int], None] | None = None
 ) -> Campaign:
@@ -263,16 +219,18 @@ def start_campaign(
 
 @dataclass
 class _Content:
-    """What every batch of one send needs: the versions and the context builder (the campaign's
-    products in stock, rendered once)."""
+    """What every batch of one send needs: the versions and the mail writer (the campaign's
+    products in stock, rendered once; one stencil per version and language)."""
 
     variants: list[Variant]
-    build: Callable[[Customer, Variant | None], dict[str, Any]]
+    letters: Letters
 
     @classmethod
     def of(cls, campaign: Campaign) -> _Content:
-        fixed = _in_stock(list(campaign.products.all()))
-        return cls(variants=list(campaign.variants.all()), build=content_for(campaign, fixed))
+        content = CampaignContent(campaign, _in_stock(list(campaign.products.all())))
+        return cls(
+            variants=list(campaign.variants.all()), letters=Letters(campaign, content, TEMPLATE)
+        )
 
 
 def plan_batches(*, campaign: Campaign, size: int | None = None) -> int:
@@ -323,8 +281,7 @@ def send_next_batch(*, campaign: Campaign, content: _Content | None = None) -> i
                 campaign=campaign,
                 customers=customers,
                 variants=content.variants,
-                template=TEMPLATE,
-                context=content.build,
+                letters=content.letters,
             )
         batch.done_at = timezone.now()
         batch.rows = written
@@ -350,8 +307,7 @@ def finish_campaign(*, campaign: Campaign, content: _Content | None = None) -> i
                 campaign=locked,
                 customers=customers,
                 variants=content.variants,
-                template=TEMPLATE,
-                context=content.build,
+                letters=content.letters,
             )
         locked.status = CampaignStatus.SENT
         locked.finished_at = timezone.now()
@@ -388,7 +344,8 @@ def preview(*, campaign: Campaign, customer: Customer) -> dict[str, Any]:
 
     variants = list(campaign.variants.all())
     variant = variant_for(campaign, customer.pk, variants)
-    context = content_for(campaign, _in_stock(list(campaign.products.all())))(customer, variant)
+    content = CampaignContent(campaign, _in_stock(list(campaign.products.all())))
+    context = content.build(customer, variant)
     context["topic_unsubscribe_url"] = "#"
     context["topic_label"] = campaign.get_topic_display()
     rendered = rendering.render(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -52,17 +52,26 @@ def lock_budgets(customer_ids: Sequence[int]) -> None:
     )
 
 
+# Writes one customer's mail instead of rendering `template` with a context: called with the
+# customer's fresh row, the message's public id, its Message-ID and the purpose (campaigns fill a
+# stencil rendered once, `campaigns.letters`).
+Letter = Callable[[Customer, uuid.UUID, str, str], rendering.Rendered]
+
+
 def queue_messages(
     *,
-    items: Sequence[tuple[Customer, dict[str, Any]]],
+    items: Sequence[tuple[Customer, dict[str, Any] | Letter]],
     template: str,
     purpose: str,
     priority: int = Priority.NORMAL,
     actor: Any = None,
+    budgets_locked: bool = False,
 ) -> list[Message | MessageRefused]:
-    """Queue one message per (customer, context); returns, in the same order, the stored
-    message or the `MessageRefused` saying why that customer was not written to. Messages due
-    now are dispatched after commit. Raises MessagingError for an unknown template or purpose.
+    """Queue one message per (customer, context or `Letter`); returns, in the same order, the
+    stored message or the `MessageRefused` saying why that customer was not written to.
+    Messages due now are dispatched after commit. `budgets_locked`: the caller already holds
+    these customers' budget rows (`lock_budgets`, same transaction). Raises MessagingError for
+    an unknown template or purpose.
     """
     if purpose not in Purpose.values:
         raise MessagingError(f"Unknown purpose: {purpose}")
@@ -87,7 +96,8 @@ def queue_messages(
         )
         used: dict[int, int] = {}
         if marketing:
-            lock_budgets(ids)
+            if not budgets_locked:
+                lock_budgets(ids)
             used = dict(
                 Message.objects.filter(customer_id__in=ids, charged_at__gt=now - budget.WINDOW)
                 .values("customer_id")
@@ -106,15 +116,18 @@ def queue_messages(
             point = points[row.pk]
             public_id = uuid.uuid4()
             message_id = f"<{public_id.hex}@{settings.RAPPORT_BOUNCE_DOMAIN}>"
-            rendered = rendering.render(
-                template=template,
-                context=context,
-                customer=row,
-                public_id=public_id,
-                message_id=message_id,
-                purpose=purpose,
-                templates=templates,
-            )
+            if callable(context):
+                rendered = context(row, public_id, message_id, purpose)
+            else:
+                rendered = rendering.render(
+                    template=template,
+                    context=context,
+                    customer=row,
+                    public_id=public_id,
+                    message_id=message_id,
+                    purpose=purpose,
+                    templates=templates,
+                )
             status, charged_at, due = MessageStatus.QUEUED, None, now
             if marketing:
                 if used.get(row.pk, 0) < limit:
@@ -190,7 +203,7 @@ def _dispatch_all(pks: list[int]) -> None:
             return
 
 
-def items_customers(items: Sequence[tuple[Customer, dict[str, Any]]]) -> list[Customer]:
+def items_customers(items: Sequence[tuple[Customer, Any]]) -> list[Customer]:
     return [customer for customer, _context in items]
 
 

@@ -125,7 +125,30 @@ def render(
     language = language_for(customer)
     unsubscribe_token = tokens.make(public_id, tokens.UNSUBSCRIBE_SALT)
     unsubscribe_url = token_url(UNSUBSCRIBE_PATH, unsubscribe_token)
-    base = {
+    base = base_context(
+        context=context, customer=customer, purpose=purpose, unsubscribe_url=unsubscribe_url
+    )
+    subject, text, html = render_parts(templates, base, language)
+    return finish(
+        subject=subject,
+        text=text,
+        html=html,
+        customer=customer,
+        public_id=public_id,
+        message_id=message_id,
+        purpose=purpose,
+        unsubscribe_token=unsubscribe_token,
+        unsubscribe_url=unsubscribe_url,
+        language=language,
+        links=Links(),
+    )
+
+
+def base_context(
+    *, context: dict[str, Any], customer: Customer | None, purpose: str, unsubscribe_url: str
+) -> dict[str, Any]:
+    """What every mail template sees besides the caller's context."""
+    return {
         **context,
         "customer": customer,
         "site_name": settings.RAPPORT_SITE_NAME,
@@ -134,19 +157,48 @@ def render(
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": absolute(PREFERENCES_PATH()),
     }
+
+
+def render_parts(templates: Templates, base: dict[str, Any], language: str) -> tuple[str, str, str]:
+    """Subject (on one line), text and HTML (before link tracking) in `language`."""
     with translation.override(language):
         subject = " ".join(templates.subject.render(base).split())
         text = templates.text.render(base).strip() + "\n"
         html: str = templates.html.render(base) if templates.html is not None else ""
+    return subject, text, html
+
+
+class Links:
+    """The click and open URLs of tracked mail (looked up once for all the mail made with it)."""
+
+    def __init__(self) -> None:
+        self.click = TokenURL(CLICK_PATH)
+        self.open = TokenURL(OPEN_PATH)
+
+
+def finish(
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    customer: Customer,
+    public_id: Any,
+    message_id: str,
+    purpose: str,
+    unsubscribe_token: str,
+    unsubscribe_url: str,
+    language: str,
+    links: Links,
+) -> Rendered:
+    """Tracked links and the open pixel (when the customer allows tracking), and the headers."""
     if html and customer.allow_tracking:
-        click_url = TokenURL(CLICK_PATH)
 
         def tracked(match: re.Match[str]) -> str:
             token = tokens.make_click(public_id, _unescape(match.group(1)))
-            return f'href="{escape(click_url(token))}"'
+            return f'href="{escape(links.click(token))}"'
 
         html = HREF.sub(tracked, html)
-        pixel = token_url(OPEN_PATH, tokens.make(public_id, tokens.OPEN_SALT))
+        pixel = links.open(tokens.make(public_id, tokens.OPEN_SALT))
         tag = f'<img src="{escape(pixel)}" width="1" height="1" alt="" style="display:none">'
         html = html.replace("</body>", f"{tag}</body>") if "</body>" in html else html + tag
     headers = {"Message-ID": message_id, "From": settings.DEFAULT_FROM_EMAIL}

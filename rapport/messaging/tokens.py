@@ -6,6 +6,8 @@ that we put into a message ourselves.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 from typing import Any
 
@@ -15,6 +17,11 @@ from django.core import signing
 UNSUBSCRIBE_SALT = "rapport.messaging.unsubscribe"
 OPEN_SALT = "rapport.messaging.open"
 CLICK_SALT = "rapport.messaging.click"
+# Click tokens since December 2026: "<message public id>.<base64url of the URL>:<signature>",
+# one HMAC and no JSON, zlib or timestamp (a tenth of the old cost; a campaign mail carries
+# seven). Read first under their own salt; the older compressed JSON tokens (CLICK_SALT) in mail
+# already sent are still read.
+LINK_SALT = "rapport.messaging.link"
 
 
 @functools.lru_cache(maxsize=32)
@@ -41,10 +48,27 @@ def read(token: str, salt: str) -> str | None:
 
 
 def make_click(public_id: Any, url: str) -> str:
-    return dumps({"m": str(public_id), "u": url}, salt=CLICK_SALT, compress=True)
+    """A signed token for following `url` from the message `public_id`: the signature covers
+    both, so nobody can redirect elsewhere or click as another message's recipient."""
+    encoded = base64.urlsafe_b64encode(url.encode()).rstrip(b"=").decode()
+    return _signer(False, LINK_SALT, settings.SECRET_KEY).sign(f"{public_id}.{encoded}")
 
 
 def read_click(token: str) -> tuple[str, str] | None:
+    """(message public id, URL) of a click token, or None when it is forged or damaged."""
+    try:
+        value = signing.Signer(salt=LINK_SALT).unsign(token)
+    except signing.BadSignature:
+        return _read_old_click(token)
+    public_id, _, encoded = value.rpartition(".")
+    try:
+        url = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return public_id, url
+
+
+def _read_old_click(token: str) -> tuple[str, str] | None:
     try:
         payload = signing.loads(token, salt=CLICK_SALT)
     except signing.BadSignature:

@@ -16,14 +16,13 @@ from rapport.orders.models import LineKind, Order, OrderKind, OrderLine, OrderSt
 from rapport.risk.client import Client
 from rapport.risk.features import Basket, CustomerHistory, Rates
 from rapport.risk.model import RiskModel
-from rapport.risk.models import Sighting
+from rapport.risk.models import CancellationCount, Sighting
 from rapport.risk.rules import Facts
 
 log = logging.getLogger(__name__)
 
 CANCELLED = Q(kind=OrderKind.CREDIT_NOTE) | Q(status=OrderStatus.CANCELLED)
-COUNTRY_RATES_KEY = "risk:country-rates:v1"
-PRODUCT_RATES_KEY = "risk:product-rates:v1"
+COUNTRY_RATES_KEY = "risk:country-rates:v2"
 _loaded: tuple[float, RiskModel | None] | None = None
 
 
@@ -98,46 +97,22 @@ def basket_for(order: Order) -> Basket:
 
 
 def rates_for(basket: Basket) -> Rates:
-    """Cancellation counts of the basket's products and of every country (each cached for an
-    hour; one grouped query for the products not in the cache, one over all orders)."""
+    """Cancellation counts of the basket's products (one read by key) and of every country
+    (cached for an hour), as the hourly task counted them (`counts.py`); a product it has not
+    counted yet is new to the shop."""
     rates = Rates(home_country=getattr(settings, "RAPPORT_HOME_COUNTRY", "United Kingdom"))
-    keys = {sku: f"{PRODUCT_RATES_KEY}:{sku}" for sku in basket.lines}
-    cached = cache.get_many(list(keys.values()))
-    missing = [sku for sku, key in keys.items() if key not in cached]
-    if missing:
-        # Counted once an hour per product: on a big shop a popular product has 100k+ lines.
-        found = {sku: (0, 0) for sku in missing}
-        for row in (
-            OrderLine.objects.filter(sku__in=missing, kind=LineKind.PRODUCT)
-            .values("sku")
-            .annotate(
-                sold=Count("pk", filter=Q(order__kind=OrderKind.ORDER)),
-                cancelled=Count(
-                    "pk",
-                    filter=Q(order__kind=OrderKind.CREDIT_NOTE)
-                    | Q(order__status=OrderStatus.CANCELLED),
-                ),
-            )
-            .order_by()
-        ):
-            found[row["sku"]] = (row["sold"], row["cancelled"])
-        fresh = {keys[sku]: counts for sku, counts in found.items()}
-        cache.set_many(fresh, 3600)
-        cached.update(fresh)
-    for sku, key in keys.items():
-        sold, cancelled = cached[key]
+    for sku, sold, cancelled in CancellationCount.objects.filter(
+        kind=CancellationCount.Kind.PRODUCT, key__in=list(basket.lines)
+    ).values_list("key", "sold", "cancelled"):
         rates.product_sold[sku] = sold
         rates.product_cancelled[sku] = cancelled
     countries = cache.get(COUNTRY_RATES_KEY)
     if countries is None:
         countries = {
-            row["country"]: (row["orders"], row["cancelled"])
-            for row in Order.objects.order_by()
-            .values("country")
-            .annotate(
-                orders=Count("pk", filter=Q(kind=OrderKind.ORDER)),
-                cancelled=Count("pk", filter=CANCELLED),
-            )
+            key: (sold, cancelled)
+            for key, sold, cancelled in CancellationCount.objects.filter(
+                kind=CancellationCount.Kind.COUNTRY
+            ).values_list("key", "sold", "cancelled")
         }
         cache.set(COUNTRY_RATES_KEY, countries, 3600)
     for country, (orders, cancelled) in countries.items():

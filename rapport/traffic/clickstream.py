@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from rapport.traffic.models import Device, PageKind, PageView, TrafficSource, Visit
+from rapport.traffic.rollups import rebuild_visit_days
 
 CATEGORIES = {"1": "trousers", "2": "skirts", "3": "blouses", "4": "sale"}
 COUNTRIES = {"29": "Poland"}
@@ -82,4 +83,5 @@ def load(path: Path) -> tuple[int, int]:
             for c in clicks
         ]
         PageView.objects.bulk_create(views, batch_size=5000)
+        rebuild_visit_days()
     return len(visits), len(views)

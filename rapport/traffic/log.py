@@ -4,7 +4,8 @@ The middleware (`TrafficMiddleware`) turns a storefront response into a small ev
 hash, time, path, page kind, event, referrer host, device class) and appends it to this process's
 list, which a background thread pushes to a Redis list once a second (one RPUSH: `_Sender`; the
 request never waits for the network); `flush()` — the beat task `traffic.flush_events`, every
-10 seconds — writes the queued events into visits and page views. Without Redis (development,
+10 seconds — writes the queued events into visits and page views, and recomputes the daily
+rollups (`rollups.py`) of the days those visits started on. Without Redis (development,
 tests) events wait in a per-process list and are written every `LOCAL_BATCH` events.
 
 Never logged: staff pages, non-GET pages except the add-to-cart and order-placing posts, error
@@ -34,6 +35,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from rapport.traffic.models import Device, PageKind, PageView, TrafficSource, Visit
+from rapport.traffic.rollups import refresh_visit_days
 
 QUEUE_KEY = "traffic:events"
 LOCAL_BATCH = 100
@@ -284,6 +286,7 @@ def record(
     with transaction.atomic():
         open_visits: dict[str, Visit] = {}
         views: list[PageView] = []
+        days: set[datetime.date] = set()
         for e in events:
             at = datetime.datetime.fromisoformat(e["at"])
             visit = open_visits.get(e["key"])
@@ -308,11 +311,13 @@ def record(
             visit.returning = visit.returning or bool(e.get("returning"))
             visit.intent = scorer(visit)
             visit.save()
+            days.add(visit.started_at.astimezone(datetime.UTC).date())
             open_visits[e["key"]] = visit
             views.append(
                 PageView(visit=visit, at=at, path=e["path"], kind=e["kind"], event=e["event"])
             )
         PageView.objects.bulk_create(views, batch_size=2000)
+        refresh_visit_days(days)  # the report's daily rollups follow every write
 
 
 class TrafficMiddleware:

@@ -86,3 +86,49 @@ class PageView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at} {self.path}"
+
+
+class VisitDay(models.Model):
+    """Visits started on `day` (UTC) from one source: page views, bounces (visits of one page)
+    and the visits reaching each funnel step. Rebuilt for the days a flush touched."""
+
+    day = models.DateField()
+    source = models.CharField(max_length=16, choices=TrafficSource.choices)
+    visits = models.PositiveIntegerField(default=0)
+    page_views = models.BigIntegerField(default=0)
+    bounces = models.PositiveIntegerField(default=0)
+    viewed = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    checkout = models.PositiveIntegerField(default=0)
+    ordered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "source"], name="visit_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source}"
+
+
+class VisitTopDay(models.Model):
+    """Visits started on `day` from one source per entry page, referrer host or device."""
+
+    class Dimension(models.TextChoices):
+        ENTRY = "entry", _("Entry page")
+        REFERRER = "referrer", _("Referrer")
+        DEVICE = "device", _("Device")
+
+    day = models.DateField()
+    source = models.CharField(max_length=16, choices=TrafficSource.choices)
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    value = models.CharField(max_length=200, blank=True)
+    visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "source", "dimension", "value"], name="visit_top_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension} {self.value}"

@@ -1,69 +1,69 @@
 """The site traffic view: visits and page views over time, entry pages, referrers, devices, the
 funnel product view → add to cart → checkout → order with the drop-off at each step, and the
-live visits (last 30 minutes) with their purchase-intent score. Reads `Visit`."""
+live visits (last 30 minutes) with their purchase-intent score. Reads the daily rollups
+(`VisitDay`, `VisitTopDay`, see rollups.py) and, for the live visits, `Visit`."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rapport.analytics.reports import Filters, ReportData, Table, _ratio
 from rapport.traffic.intent import INVITE_THRESHOLD
-from rapport.traffic.models import Device, TrafficSource, Visit
+from rapport.traffic.models import Device, TrafficSource, Visit, VisitDay, VisitTopDay
 
 TOP = 20
 LIVE_WINDOW = datetime.timedelta(minutes=30)
 
 
-def _visits(filters: Filters) -> QuerySet[Visit]:
-    start = datetime.datetime.combine(filters.start, datetime.time.min, datetime.UTC)
-    end = datetime.datetime.combine(filters.end, datetime.time.min, datetime.UTC)
-    qs = Visit.objects.filter(started_at__gte=start, started_at__lt=end + datetime.timedelta(1))
+def _days(filters: Filters, model: Any) -> QuerySet[Any]:
+    """Rollup rows of the period's days (UTC) and the chosen source."""
+    qs = model.objects.filter(day__gte=filters.start, day__lte=filters.end)
     if filters.source:
         qs = qs.filter(source=filters.source)
     return qs.order_by()
 
 
-def _trunc(grain: str) -> Any:
-    kind = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[grain]
-    return kind("started_at", tzinfo=datetime.UTC)
+TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+FUNNEL = ("viewed", "added", "checkout", "ordered")
 
 
-FUNNEL = {
-    "viewed": Q(product_views__gt=0),
-    "added": Q(cart_adds__gt=0),
-    "checkout": Q(checkouts__gt=0),
-    "ordered": Q(orders__gt=0),
-}
-
-
-def period_counts(qs: QuerySet[Visit], grain: str) -> list[dict[str, Any]]:
+def period_counts(filters: Filters) -> list[dict[str, Any]]:
     """Per period: visits, page views, bounces and the visits reaching each funnel step (one
-    scan of the visits serves the period table, the funnel and the totals)."""
+    read of the daily rollup serves the period table, the funnel and the totals)."""
     rows = (
-        qs.annotate(p=_trunc(grain))
+        _days(filters, VisitDay)
+        .annotate(p=TRUNC[filters.grain]("day"))
         .values("p")
         .annotate(
-            visits=Count("pk"),
-            page_views=Sum("pages"),
-            bounces=Count("pk", filter=Q(pages__lte=1)),
-            **{step: Count("pk", filter=q) for step, q in FUNNEL.items()},
+            n=Sum("visits"),
+            views=Sum("page_views"),
+            bounced=Sum("bounces"),
+            **{f"{step}_n": Sum(step) for step in FUNNEL},
         )
         .order_by("p")
     )
-    return [dict(r) for r in rows]
+    return [
+        {
+            "p": r["p"],
+            "visits": r["n"] or 0,
+            "page_views": r["views"] or 0,
+            "bounces": r["bounced"] or 0,
+            **{step: r[f"{step}_n"] or 0 for step in FUNNEL},
+        }
+        for r in rows
+    ]
 
 
 def by_period(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
-            "period": r["p"].date(),
+            "period": r["p"],
             "visits": r["visits"],
             "views": r["page_views"] or 0,
             "pages_per_visit": _ratio(r["page_views"], r["visits"]),
@@ -73,33 +73,14 @@ def by_period(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-TOP_FIELDS = ("entry_path", "referrer", "device")
-
-
-def top_counts(qs: QuerySet[Visit]) -> dict[str, list[tuple[str, int]]]:
+def top_counts(filters: Filters) -> dict[str, list[tuple[str, int]]]:
     """Visits per entry page, per referrer and per device, most first (then by value), the
-    first `TOP` of each: one scan with GROUPING SETS on PostgreSQL, one query each elsewhere."""
-    found: dict[str, list[tuple[str, int]]] = {f: [] for f in TOP_FIELDS}
-    if connection.vendor == "postgresql":
-        sql, params = qs.values(*TOP_FIELDS).query.sql_with_params()
-        # The ORM's own SQL and parameters, wrapped: no outside text reaches the query.
-        query = (
-            "SELECT entry_path, referrer, device, COUNT(*), GROUPING(entry_path), "  # noqa: S608
-            f"GROUPING(referrer) FROM ({sql}) AS visits "
-            "GROUP BY GROUPING SETS ((entry_path), (referrer), (device))"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(query, params)
-            for entry, referrer, device, n, g_entry, g_referrer in cursor.fetchall():
-                if not g_entry:
-                    found["entry_path"].append((entry, n))
-                elif not g_referrer:
-                    found["referrer"].append((referrer, n))
-                else:
-                    found["device"].append((device, n))
-    else:
-        for name in TOP_FIELDS:
-            found[name] = list(qs.values_list(name).annotate(n=Count("pk")).order_by())
+    first `TOP` of each, summed from the daily rollup."""
+    found: dict[str, list[tuple[str, int]]] = {d: [] for d in VisitTopDay.Dimension.values}
+    for dimension, value, n in (
+        _days(filters, VisitTopDay).values_list("dimension", "value").annotate(n=Sum("visits"))
+    ):
+        found[dimension].append((value, n))
     return {k: sorted(v, key=lambda kv: (-kv[1], kv[0]))[:TOP] for k, v in found.items()}
 
 
@@ -155,13 +136,12 @@ def live_visits(now: datetime.datetime | None = None) -> list[dict[str, Any]]:
 
 
 def traffic(filters: Filters) -> ReportData:
-    qs = _visits(filters)
-    counts = period_counts(qs, filters.grain)
+    counts = period_counts(filters)
     periods = by_period(counts)
     total = sum(r["visits"] for r in counts)
-    tops = top_counts(qs)
+    tops = top_counts(filters)
     devices = dict(Device.choices)
-    device_rows = _top(tops["device"], total, "device", "—")
+    device_rows = _top(tops[VisitTopDay.Dimension.DEVICE], total, "device", "—")
     for row in device_rows:
         row["device"] = devices.get(row["device"], row["device"])
     share = [("visits", _("Visits")), ("share", _("Share of visits"))]
@@ -193,12 +173,12 @@ def traffic(filters: Filters) -> ReportData:
             Table(
                 str(_("Entry pages")),
                 [("entry", _("Entry page")), *share],
-                _top(tops["entry_path"], total, "entry", "—"),
+                _top(tops[VisitTopDay.Dimension.ENTRY], total, "entry", "—"),
             ),
             Table(
                 str(_("Referrers")),
                 [("referrer", _("Referrer")), *share],
-                _top(tops["referrer"], total, "referrer", _("(direct)")),
+                _top(tops[VisitTopDay.Dimension.REFERRER], total, "referrer", _("(direct)")),
             ),
             Table(str(_("Devices")), [("device", _("Device")), *share], device_rows),
             Table(

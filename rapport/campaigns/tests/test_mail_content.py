@@ -92,3 +92,43 @@ def test_kept_signers_follow_the_secret_key(settings):
         "x",
         "https://example.com/",
     )
+
+
+def test_click_tokens_bind_the_message_and_the_url():
+    click = tokens.make_click("0b5c", "https://example.com/p/a/")
+    value, _, signature = click.rpartition(":")
+    other_message = tokens.make_click("0b5d", "https://example.com/p/a/")
+    other_url = tokens.make_click("0b5c", "https://evil.example/")
+    # Either half of one token with the other half of another is refused.
+    assert tokens.read_click(f"{other_message.rpartition(':')[0]}:{signature}") is None
+    assert tokens.read_click(f"{other_url.rpartition(':')[0]}:{signature}") is None
+    assert tokens.read_click(f"{value}:{signature[:-1]}x") is None
+    assert tokens.read_click(click) == ("0b5c", "https://example.com/p/a/")
+
+
+def test_click_tokens_mailed_before_the_cheaper_format_still_work(client):
+    from django.core import signing
+
+    person = contactable(email="old@example.com")
+    message = Message.objects.create(
+        customer=person,
+        template="news",
+        purpose=Purpose.MARKETING,
+        language="en",
+        to_address="old@example.com",
+        subject="Old mail",
+        body_text="",
+        message_id="<old@example.com>",
+        next_attempt_at="2026-01-01T00:00:00Z",
+    )
+    old = signing.dumps(
+        {"m": str(message.public_id), "u": "https://example.com/old/"},
+        salt=tokens.CLICK_SALT,
+        compress=True,
+    )
+    assert tokens.read_click(old) == (str(message.public_id), "https://example.com/old/")
+    response = client.get(reverse("storefront:mail_click", args=[old]))
+    assert response.status_code == 302
+    assert response["Location"] == "https://example.com/old/"
+    message.refresh_from_db()
+    assert message.clicked_at is not None

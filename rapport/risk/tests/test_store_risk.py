@@ -229,3 +229,37 @@ def test_a_trained_model_scores_checkout_orders(people, settings, tmp_path):
     risk = RiskAssessment.objects.get(order=order)
     assert risk.model_version.startswith("Online Retail")
     assert 0.0 < risk.stick_probability < 1.0
+
+
+def test_scoring_reads_the_hourly_cancellation_counts(people):
+    from django.core.cache import cache
+
+    from rapport.risk.counts import count_cancellations
+    from rapport.risk.models import CancellationCount
+
+    product = stocked_product(quantity=20, price="10.00")
+    placed = [_order_with(people, product, f"c{i}").order for i in range(4)]
+    advance_order(order=placed[0], to=OrderStatus.CANCELLED, actor=people["manager"])
+    cache.clear()
+    # Not counted yet: the product is new to the shop for the next order.
+    assert _order_with(people, product, "c5").features["new_products_share"] == 1.0
+
+    count_cancellations()
+
+    counts = CancellationCount.objects.get(kind="product", key=product.sku)
+    assert (counts.sold, counts.cancelled) == (5, 1)
+    country = CancellationCount.objects.get(kind="country", key=placed[0].country)
+    assert (country.sold, country.cancelled) == (5, 1)
+    cache.clear()
+    risk = _order_with(people, product, "c6")
+    assert risk.features["new_products_share"] == 0.0
+    assert risk.features["product_cancel_rate_mean"] == pytest.approx(1 / 5)
+
+
+def _order_with(people, product, key):
+    customer = Customer.objects.get(user=people["customer"])
+    return place_order(
+        cart=cart_with(people["customer"], (product, 1)), customer=customer,
+        address=address_for(customer), shipping_method="standard", payment_method="cod",
+        idempotency_key=key, actor=people["customer"],
+    ).risk  # fmt: skip
