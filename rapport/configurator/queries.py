@@ -45,7 +45,10 @@ def load_spec(configurable: ConfigurableProduct) -> Spec:
     spec = _specs.get(key)
     if spec is not None:
         return spec
-    spec = _read_spec(configurable)
+    # The shared cache's name for this version (the edit time too: a refused, rolled-back edit
+    # may have used the next version number).
+    cache_key = f"{configurable.pk}-{configurable.version}-{configurable.updated_at.isoformat()}"
+    spec = _read_spec(configurable, cache_key=cache_key)
     with _specs_lock:
         if len(_specs) > 256:
             _specs.clear()
@@ -53,7 +56,7 @@ def load_spec(configurable: ConfigurableProduct) -> Spec:
     return spec
 
 
-def _read_spec(configurable: ConfigurableProduct) -> Spec:
+def _read_spec(configurable: ConfigurableProduct, cache_key: str = "") -> Spec:
     groups = list(configurable.groups.prefetch_related("options"))
     lit_of: dict[int, Lit] = {}
     group_specs = []
@@ -110,6 +113,7 @@ def _read_spec(configurable: ConfigurableProduct) -> Spec:
         rules=tuple(rules),
         base_price=product.price or Decimal("0.00"),
         lead_days=configurable.lead_days,
+        cache_key=cache_key,
     )
 
 

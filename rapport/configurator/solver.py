@@ -11,23 +11,29 @@ pseudo-Boolean constraint (the same meaning as `spec.violated_rules`). The custo
   and thread (cardinality rules with `pysat.card`, computed totals with `pysat.pb`). For every
   option: is there a valid complete configuration containing it together with the customer's
   other picks (no dead ends)? Options of a group where the customer already picked one are
-  judged against the picks of the *other* groups, because choosing one replaces the pick. Found
-  by covering: each call asks for a configuration with one option not yet shown possible, the
-  solver preferring the others not yet shown (phases); a solution marks every option it contains
-  possible, an unsatisfiable call proves that option impossible (proven, not guessed).
+  judged against the picks of the *other* groups, because choosing one replaces the pick.
+  Per scope: valid configurations kept from recent questions mark what they contain; unit
+  propagation of the picks rules out options (implied literals); each option still unknown is
+  one call with it assumed (the solver prefers each group's lightest option, so witnesses fit
+  tight budgets): a solution marks every option it contains possible, an unsatisfiable call
+  proves that option impossible (proven, not guessed). Answers for a product loaded from the
+  database are kept in the shared cache per version and choice.
 - `repair`: the nearest valid configuration (fewest changed picks), keeping the latest pick when
   it can: one optimisation solve with OR-Tools CP-SAT.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
+import hashlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pindakaas
+from django.core.cache import cache as shared_cache
 from ortools.sat.python import cp_model
 from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
@@ -58,6 +64,14 @@ SAT_SOLVER = "glucose4"
 # Computed totals (weighted sums) into clauses: pindakaas's encoder (None: its default for the
 # constraint), on integer variables per single-choice and numeric group (one value per option).
 TOTAL_ENCODER: Any = pindakaas.Encoder.WATCHDOG
+# ... unless the arc-consistent decision diagram of a total stays under this many nodes (the
+# bench product's 240 W power budget: about 4,000; its weight budget of 3,000: about 57,000,
+# 288,000 clauses, which makes every solver call slower than the conflicts it saves).
+DECISION_DIAGRAM_MAX_NODES = 20_000
+# Valid configurations kept per encoding for the next questions (a customer's next click).
+WITNESSES = 256
+# "Possible options" answers in the shared cache, per product version and choice.
+POSSIBLE_CACHE_SECONDS = 3600
 
 
 class _Cnf:
@@ -89,6 +103,25 @@ class _Cnf:
                 clauses += self._rule(rule)
         clauses += self._totals([rule for rule in spec.rules if rule.kind == TOTAL])
         self.solver = Solver(name=SAT_SOLVER, bootstrap_with=clauses)
+        self.light = self._lightest()
+        # Valid configurations found lately (any question about this product version): a new
+        # question first reads these, and asks the solver only about what they leave open.
+        self.witnesses: collections.deque[frozenset[Lit]] = collections.deque(maxlen=WITNESSES)
+
+    def _lightest(self) -> set[int]:
+        """Per single-choice or numeric group, the option adding least to the computed totals
+        (relative to each limit; the first one when nothing is counted). The solver tries these
+        first, so a configuration it completes leaves the most room in tight budgets."""
+        totals = [rule for rule in self.spec.rules if rule.kind == TOTAL and rule.limit > 0]
+
+        def load(lit: Lit) -> float:
+            return sum(self.spec.contribution(lit, r.attribute) / r.limit for r in totals)
+
+        return {
+            self.var[min(group.lits(), key=load)]
+            for group in self.spec.groups
+            if group.kind in (SINGLE, NUMERIC) and group.lits()
+        }
 
     def _x(self, lits: Iterable[Lit]) -> list[int]:
         return [self.var[lit] for lit in lits if lit in self.var]
@@ -148,7 +181,7 @@ class _Cnf:
         weighted sum of unrelated Booleans (far fewer clauses, stronger propagation)."""
         if not rules:
             return []
-        spec, lit = self.spec, pindakaas.Lit.from_raw
+        lit = pindakaas.Lit.from_raw
         db = pindakaas.CNF()
         db.new_vars(self.pool.top)
         extra: list[list[int]] = []
@@ -157,67 +190,109 @@ class _Cnf:
             when = self._x(rule.when)
             if len(when) != len(rule.when):
                 continue
-            lhs: Any = 0
-            for group in spec.groups:
-                lits = group.lits()
-                if not lits:
-                    continue
-                if group.kind == MULTIPLE:
-                    for one in lits:
-                        if spec.contribution(one, rule.attribute):
-                            weight = spec.contribution(one, rule.attribute)
-                            lhs = lhs + weight * lit(self.var[one])
-                    continue
-                by_value: dict[int, list[Any]] = {}
-                for one in lits:
-                    by_value.setdefault(spec.contribution(one, rule.attribute), []).append(
-                        lit(self.var[one])
-                    )
-                if not group.required:  # nothing chosen counts 0
-                    if group.code not in none_of:
-                        none = none_of[group.code] = db.new_var()
-                        options = [lit(self.var[one]) for one in lits]
-                        db.add_clause([none, *options])
-                        for x in options:
-                            db.add_clause([~none, ~x])
-                    by_value.setdefault(0, []).append(none_of[group.code])
-                if set(by_value) == {0}:
-                    continue
-                values = sorted(by_value)
-                direct = []
-                for value in values:
-                    xs = by_value[value]
-                    if len(xs) == 1:
-                        direct.append(xs[0])
-                    else:  # several options add the same: "one of them" is that value
-                        y = db.new_var()
-                        db.add_clause([~y, *xs])
-                        for x in xs:
-                            db.add_clause([~x, y])
-                        direct.append(y)
-                lhs = lhs + db.int_var_from_direct_literals(values, direct)
+            lhs = self._sum(db, rule, none_of)
             if isinstance(lhs, int):  # nothing contributes
                 if lhs > rule.limit:
                     extra.append([-w for w in when])
                 continue
             try:
-                db.add_encoding(lhs <= rule.limit, TOTAL_ENCODER, conditions=[lit(w) for w in when])
+                db.add_encoding(
+                    lhs <= rule.limit, self._total_encoder(rule), conditions=[lit(w) for w in when]
+                )
             except pindakaas.Unsatisfiable:  # the limit cannot hold: the condition cannot
                 extra.append([-w for w in when])
         self.pool.top = max(self.pool.top, len(db.variables()))  # totals are encoded last
         return [[int(x) for x in clause] for clause in db.clauses()] + extra
 
-    def solve(self, assumptions: list[int], prefer: Iterable[int] = ()) -> set[Lit] | None:
+    def _sum(self, db: Any, rule: Any, none_of: dict[str, Any]) -> Any:
+        """The rule's attribute summed over the product: one integer term per single-choice or
+        numeric group (its options' contributions), one weighted Boolean per multiple-choice
+        option; a plain int when nothing contributes."""
+        spec, lit = self.spec, pindakaas.Lit.from_raw
+        lhs: Any = 0
+        for group in spec.groups:
+            lits = group.lits()
+            if not lits:
+                continue
+            if group.kind == MULTIPLE:
+                for one in lits:
+                    weight = spec.contribution(one, rule.attribute)
+                    if weight:
+                        lhs = lhs + weight * lit(self.var[one])
+                continue
+            by_value: dict[int, list[Any]] = {}
+            for one in lits:
+                by_value.setdefault(spec.contribution(one, rule.attribute), []).append(
+                    lit(self.var[one])
+                )
+            if not group.required:  # nothing chosen counts 0
+                if group.code not in none_of:
+                    none = none_of[group.code] = db.new_var()
+                    options = [lit(self.var[one]) for one in lits]
+                    db.add_clause([none, *options])
+                    for x in options:
+                        db.add_clause([~none, ~x])
+                by_value.setdefault(0, []).append(none_of[group.code])
+            if set(by_value) == {0}:
+                continue
+            values = sorted(by_value)
+            direct = []
+            for value in values:
+                xs = by_value[value]
+                if len(xs) == 1:
+                    direct.append(xs[0])
+                else:  # several options add the same: "one of them" is that value
+                    y = db.new_var()
+                    db.add_clause([~y, *xs])
+                    for x in xs:
+                        db.add_clause([~x, y])
+                    direct.append(y)
+            lhs = lhs + db.int_var_from_direct_literals(values, direct)
+        return lhs
+
+    def _total_encoder(self, rule: Any) -> Any:
+        """pindakaas's decision diagram when it stays small (it is arc-consistent: unit
+        propagation alone rules out every option that would break the limit, which spares the
+        solver most of its conflicts on a tight budget), else the compact watchdog encoding.
+        Its size is about the number of distinct partial sums up to the limit, group by group."""
+        sums, nodes = {0}, 0
+        for group in self.spec.groups:
+            terms = {self.spec.contribution(one, rule.attribute) for one in group.lits()}
+            if not terms or terms == {0}:
+                continue
+            if min(terms) < 0:  # partial sums can come back under the limit: no cheap bound
+                return TOTAL_ENCODER
+            if group.kind == MULTIPLE:
+                for weight in terms:
+                    sums |= {min(s + weight, rule.limit + 1) for s in sums}
+                    nodes += len(sums)
+            else:
+                sums = {min(s + t, rule.limit + 1) for s in sums for t in terms | {0}}
+                nodes += len(sums)
+            if nodes > DECISION_DIAGRAM_MAX_NODES:
+                return TOTAL_ENCODER
+        return pindakaas.Encoder.DECISION_DIAGRAM
+
+    def solve(self, assumptions: list[int], prefer: Iterable[int] = ()) -> frozenset[Lit] | None:
         """The literals of a valid assignment with every assumption true, or None when there is
-        none. The solver decides `prefer` variables true and the other literals false first."""
+        none. The solver decides `prefer` variables and each group's lightest option true and
+        the other literals false first (phases only guide it: the answer is exact)."""
         solver = self.solver
-        preferred = set(prefer)
+        preferred = self.light.union(prefer)
         solver.set_phases([x if x in preferred else -x for x in range(1, len(self.lits) + 1)])
         if not solver.solve(assumptions=assumptions):
             return None
         model = solver.get_model()
         assert model is not None
-        return {lit for lit, value in zip(self.lits, model, strict=False) if value > 0}
+        return frozenset(lit for lit, value in zip(self.lits, model, strict=False) if value > 0)
+
+    def implied_false(self, assumptions: list[int]) -> set[int] | None:
+        """The option variables unit propagation sets false under the assumptions (no valid
+        configuration contains them), or None when propagation alone finds a conflict."""
+        ok, implied = self.solver.propagate(assumptions=assumptions)
+        if not ok:
+            return None
+        return {-x for x in implied if x < 0}
 
 
 class _Model:
@@ -364,55 +439,88 @@ def valid_complete(spec: Spec, choice: Choice) -> bool:
 
 def possible_literals(spec: Spec, choice: Choice) -> dict[Lit, bool]:
     """For every literal: is some valid complete configuration containing it and the picks of
-    the other groups (and, for multiple-choice groups, of its own group)?"""
+    the other groups (and, for multiple-choice groups, of its own group)? A product loaded from
+    the database (`spec.cache_key`) keeps its answers in the shared cache, per version and
+    choice."""
+    key = _possible_key(spec, choice)
+    if key:
+        cached = shared_cache.get(key)
+        if isinstance(cached, str) and len(cached) == len(spec.all_lits):
+            return {lit: flag == "1" for lit, flag in zip(spec.all_lits, cached, strict=True)}
+    result = _possible(spec, choice)
+    if key:
+        flags = "".join("1" if result[lit] else "0" for lit in spec.all_lits)
+        shared_cache.set(key, flags, POSSIBLE_CACHE_SECONDS)
+    return result
+
+
+def _possible_key(spec: Spec, choice: Choice) -> str:
+    """The shared-cache key of a question: the product version and what the answer depends on
+    (the picks, and which single-choice or numeric groups have one)."""
+    if not spec.cache_key:
+        return ""
+    replaced = sorted(
+        g.code for g in spec.groups if g.kind in (SINGLE, NUMERIC) and g.code in choice
+    )
+    question = repr((sorted(picks(spec, choice)), replaced)).encode()
+    return f"configurator:possible:{spec.cache_key}:{hashlib.sha256(question).hexdigest()}"
+
+
+def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
+    """`possible_literals` by the SAT solver: per scope (all picks; all picks but one
+    single-choice or numeric group's, since picking there replaces the pick), (1) the recent
+    valid configurations that fit mark their options possible, (2) unit propagation of the
+    scope's picks rules out options (the implied-literal pass), (3) each option still unknown
+    is asked about with assumptions: a configuration marks every option it contains possible
+    in every scope it fits, "unsatisfiable" proves that option impossible."""
     cnf = _cnf(spec)
     chosen = picks(spec, choice)
-    # One scope per set of fixed picks: "all picks" for open groups and multiple-choice groups;
-    # "all picks but group g's" for each single-choice or numeric group with a pick.
-    scopes: dict[str, tuple[set[Lit], list[Lit]]] = {}
-    replaced = {g.code for g in spec.groups if g.kind in (SINGLE, NUMERIC) and g.code in choice}
-    open_lits = [lit for lit in spec.all_lits if lit[0] not in replaced]
-    scopes[""] = (chosen, open_lits)
+    replaced = [g.code for g in spec.groups if g.kind in (SINGLE, NUMERIC) and g.code in choice]
+    scopes: dict[str, frozenset[Lit]] = {"": frozenset(chosen)}
+    pending: dict[str, dict[Lit, None]] = {
+        "": dict.fromkeys(lit for lit in spec.all_lits if lit[0] not in replaced)
+    }
     for code in replaced:
-        fixed = {lit for lit in chosen if lit[0] != code}
-        scopes[code] = (fixed, spec.by_code[code].lits())
+        scopes[code] = frozenset(lit for lit in chosen if lit[0] != code)
+        pending[code] = dict.fromkeys(spec.by_code[code].lits())
     result: dict[Lit, bool] = {}
-    pending = {name: list(lits) for name, (_fixed, lits) in scopes.items()}
-    solutions: list[set[Lit]] = []
 
-    def cover(solution: set[Lit]) -> None:
-        for name, (fixed, _lits) in scopes.items():
-            if fixed <= solution:
-                hits = [lit for lit in pending[name] if lit in solution]
-                for lit in hits:
-                    result[lit] = True
-                if hits:
-                    pending[name] = [lit for lit in pending[name] if lit not in solution]
+    def cover(found: frozenset[Lit]) -> None:
+        missing = chosen - found
+        if not missing:  # has every pick: fits every scope
+            names: Iterable[str] = scopes
+        elif len(missing) == 1:  # fits only the scope without that pick's group
+            names = [name for (name, _key) in missing if name in scopes]
+        else:
+            return
+        for name in names:
+            hits = [lit for lit in pending[name] if lit in found]
+            for lit in hits:
+                result[lit] = True
+                del pending[name][lit]
 
-    for name, (fixed, _lits) in scopes.items():
+    for earlier in cnf.witnesses:
+        cover(earlier)
+    for name, fixed in scopes.items():
         if not pending[name]:
             continue
-        for earlier in solutions:
-            if fixed <= earlier:
-                cover(earlier)
-        assumptions = [cnf.var[lit] for lit in fixed if lit in cnf.var]
-        if len(assumptions) != len(fixed):  # a pick the product does not have: nothing fits
-            for lit in pending[name]:
+        assumptions = sorted(cnf.var[lit] for lit in fixed if lit in cnf.var)
+        impossible = None
+        if len(assumptions) == len(fixed):  # else a pick the product does not have: none fits
+            impossible = cnf.implied_false(assumptions)
+        for lit in list(pending[name]):
+            if impossible is None or cnf.var[lit] in impossible:
                 result[lit] = False
-            pending[name] = []
+                del pending[name][lit]
         while pending[name]:
-            # One by one (the others preferred): either a configuration containing it (and
-            # often several others), or a proof it has none.
-            target = pending[name][0]
-            found = cnf.solve(
-                [*assumptions, cnf.var[target]], prefer=[cnf.var[lit] for lit in pending[name]]
-            )
-            if found is None:
+            target = next(iter(pending[name]))
+            witness = cnf.solve([*assumptions, cnf.var[target]])
+            if witness is None:
                 result[target] = False
-                pending[name] = pending[name][1:]
+                del pending[name][target]
                 continue
-            solutions.append(found)
-            cover(found)
+            cnf.witnesses.append(witness)
+            cover(witness)
     return result
 
 

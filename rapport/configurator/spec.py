@@ -89,6 +89,8 @@ class Spec:
     rules: tuple[RuleSpec, ...] = ()
     base_price: Decimal = Decimal("0.00")
     lead_days: int = 0
+    # Names this product version in the shared cache ("" for a spec built in code: no caching).
+    cache_key: str = ""
 
     @functools.cached_property
     def by_code(self) -> dict[str, GroupSpec]:
