@@ -144,8 +144,27 @@ def main() -> None:
         status_code_conformance,
     )
 
-    for name in ("RAPPORT_API_RATE_TOKEN", "RAPPORT_API_RATE_USER", "RAPPORT_API_RATE_ANONYMOUS"):
+    for name in (
+        "RAPPORT_API_RATE_TOKEN",
+        "RAPPORT_API_RATE_USER",
+        "RAPPORT_API_RATE_ANONYMOUS",
+        "RAPPORT_API_RATE_DEVICE",
+    ):
         setattr(settings, name, 10**9)
+    if not (settings.RAPPORT_DEVICE_CA_KEY or settings.RAPPORT_DEVICE_CA_KEY_FILE):
+        # A site CA for the run, so device enrolment answers as on a configured site.
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        settings.RAPPORT_DEVICE_CA_KEY = (
+            Ed25519PrivateKey.generate()
+            .private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            .decode()
+        )
     random.seed(args.seed)
     data = seed(f"{time.time():.0f}")
     app = WSGIHandler()

@@ -61,7 +61,17 @@ class EnrolOut(Schema):
     "/enrol",
     response={201: EnrolOut},
     auth=[anonymous],
-    openapi_extra=PUBLIC_ROUTE,
+    openapi_extra={
+        **PUBLIC_ROUTE,
+        "responses": {
+            "503": {
+                "description": "Device enrolment is not set up on this site (no CA key)",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            }
+        },
+    },
     url_name="device_enrol",
 )
 def enrol_device(request: HttpRequest, payload: EnrolIn) -> Any:
