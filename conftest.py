@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -18,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 
 from rapport.accounts.roles import EMPLOYEE, MANAGER
 from rapport.core import testing
+from rapport.core.testing import Mailbox
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105
 
@@ -114,29 +112,6 @@ def clients(people: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- A real SMTP server (aiosmtpd) ------------------------------------------------------------
-
-
-class Mailbox:
-    """Messages received by the test SMTP server, parsed."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.envelopes: list[Any] = []
-        self.port = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.messages
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in str(m["To"])]
 
 
 @pytest.fixture

@@ -37,8 +37,8 @@ def test_account_mail_waits_out_an_smtp_outage_and_is_sent_once_with_a_fresh_lin
     from django.core.management import call_command
     from django.utils import timezone
 
-    from conftest import Mailbox
     from rapport.accounts.tests.test_customer_accounts import link_in
+    from rapport.core.testing import Mailbox
     from rapport.messaging.models import Message, MessageStatus
 
     port = free_port()

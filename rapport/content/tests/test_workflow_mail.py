@@ -13,12 +13,11 @@ from django.utils import timezone
 from wagtail.models import WorkflowState
 from wagtail.users.models import UserProfile
 
-from conftest import Mailbox
 from rapport.content.models import NewsPage
 from rapport.content.notifications import KIND
 from rapport.content.tests.conftest import staff_client
 from rapport.content.tests.test_editing import add_news, news_form
-from rapport.core.testing import free_port, smtp_mailers
+from rapport.core.testing import Mailbox, free_port, smtp_mailers
 from rapport.messaging.models import Message, MessageStatus
 
 # transaction=True: the outbox sends after commit.

@@ -196,7 +196,7 @@ def test_a_mail_server_that_is_down_raises_an_alert_and_loses_no_mail(client, pe
     from aiosmtpd.controller import Controller
     from django.urls import reverse
 
-    from conftest import Mailbox
+    from rapport.core.testing import Mailbox
 
     port = free_port()
     settings.MAILERS = smtp_mailers(port, timeout=2)  # the mail server is down
