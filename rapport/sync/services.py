@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.core.exceptions import FieldError, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -349,11 +349,7 @@ def note_create(actor: Any, payload: p.NoteCreate, describe: Describe) -> tuple[
     )
     to_user = None
     if payload.to_user_id:
-        try:  # User.public_id comes with the devices app (issue 20, h20b)
-            colleagues = staff_users().filter(**{"public_id": payload.to_user_id})
-            to_user = colleagues.first()
-        except FieldError:
-            to_user = None
+        to_user = staff_users().filter(public_id=payload.to_user_id).first()
         if to_user is None:
             raise Rejected(_("No colleague has this id."))
     try:
