@@ -4,6 +4,9 @@ the server is unreachable, sees it waiting in the outbox, reconnects and syncs."
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from offlineoffice.ui.app import MainScreen, OfflineOfficeApp, SignInScreen
@@ -98,17 +101,25 @@ async def sync_online(office) -> None:
         assert app.screen.query_one("#drafts").row_count == 1
 
 
+def run_app(journey: Coroutine[Any, Any, None]) -> None:
+    """Run one app session on an event loop of its own, in a thread of its own: a browser test
+    that ran earlier in this worker leaves Playwright's loop running on the main thread, where
+    `asyncio.run` would refuse to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, journey).result()
+
+
 def test_partner_creates_a_draft_offline_in_the_ui_and_sync_sends_it(
     enrolled, go_offline, shop, people, password
 ):
     from rapport.drafts.models import DraftOrder
 
     office = enrolled("customer", sign_in=False)
-    asyncio.run(sign_in(office, people["customer"].email, password))
-    asyncio.run(create_draft_offline(go_offline(office)))
+    run_app(sign_in(office, people["customer"].email, password))
+    run_app(create_draft_offline(go_offline(office)))
     assert not DraftOrder.objects.exists()
 
-    asyncio.run(sync_online(office))
+    run_app(sync_online(office))
     draft = DraftOrder.objects.get()
     assert draft.customer == shop["ann"]
     assert [(line.product.sku, line.quantity) for line in draft.lines.all()] == [("LAMP-1", 4)]
