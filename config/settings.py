@@ -362,6 +362,9 @@ RAPPORT_API_RATE_TOKEN = env_int("RAPPORT_API_RATE_TOKEN", 600)
 RAPPORT_API_RATE_USER = env_int("RAPPORT_API_RATE_USER", 300)
 RAPPORT_API_RATE_ANONYMOUS = env_int("RAPPORT_API_RATE_ANONYMOUS", 120)
 RAPPORT_API_RATE_DEVICE = env_int("RAPPORT_API_RATE_DEVICE", 600)
+# Issue 20: a pull hands out only changes older than this, so a transaction that commits a
+# moment late is never skipped by a watermark already past its timestamp (rapport/sync/queries.py).
+RAPPORT_SYNC_SETTLE_SECONDS = env_int("RAPPORT_SYNC_SETTLE_SECONDS", 5)
 # Enrolled devices (docs/devices.md): the site's certificate authority key (PEM in the
 # environment, or a file); under DEBUG one is generated in VAR_DIR when neither is set, outside
 # DEBUG device enrolment refuses to work without one. Previous CA certificates (PEM, several

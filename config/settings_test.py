@@ -27,6 +27,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Pulls see changes at once; rapport/sync/tests/test_pull.py sets the margin where it tests it.
+RAPPORT_SYNC_SETTLE_SECONDS = 0
 # Device enrolment tests get a CA key generated in VAR_DIR (as under DEBUG).
 RAPPORT_DEVICE_CA_GENERATE = True
 # Tests share one Redis with other runs: keep their keys apart.

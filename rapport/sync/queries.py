@@ -4,14 +4,22 @@ cursor's watermark, oldest change first, through the same access helpers as the 
 Types are walked in a fixed order (`TYPES`); each has its own watermark, the (updated_at, id)
 of the last row handed out (messages, which never change, use their id alone). Reads are in
 bulk: one query per type and page plus its prefetches, never one per object.
+
+A row's `updated_at` (and a message's id) is taken before its transaction commits, so a row
+committed late can carry an earlier stamp than one already handed out, and a watermark past
+it would skip it for good. A pull therefore hands out only changes older than
+`RAPPORT_SYNC_SETTLE_SECONDS` (transactions here last milliseconds; the margin is seconds), and
+messages only up to the first one younger than that: the rest comes with the next pull.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -102,7 +110,9 @@ def visible(kind: str, user: Any, *, first: bool) -> QuerySet[Any]:
     raise ValueError(kind)
 
 
-def _after(kind: str, qs: QuerySet[Any], mark: Watermark | None) -> QuerySet[Any]:
+def _after(
+    kind: str, qs: QuerySet[Any], mark: Watermark | None, settled: datetime
+) -> QuerySet[Any]:
     if kind == "message":
         if mark is not None:
             qs = qs.filter(pk__gt=mark[1])
@@ -110,7 +120,18 @@ def _after(kind: str, qs: QuerySet[Any], mark: Watermark | None) -> QuerySet[Any
     if mark is not None:
         at, pk = mark
         qs = qs.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk))
-    return qs.order_by("updated_at", "pk")
+    return qs.filter(updated_at__lte=settled).order_by("updated_at", "pk")
+
+
+def _settled_prefix(kind: str, rows: list[Any], settled: datetime) -> list[Any]:
+    """Messages go by id: stop at the first one written after `settled` (an earlier id may
+    still be committing); the rest waits for a later pull."""
+    if kind != "message":
+        return rows
+    for index, row in enumerate(rows):
+        if row.created_at > settled:
+            return rows[:index]
+    return rows
 
 
 def _mark(kind: str, obj: Any) -> Watermark:
@@ -140,14 +161,14 @@ def changes_since(user: Any, marks: dict[str, Watermark], limit: int) -> Page:
     changes: list[Change] = []
     more = False
     first = not marks
+    settled = timezone.now() - timedelta(seconds=settings.RAPPORT_SYNC_SETTLE_SECONDS)
     for kind in TYPES:
         remaining = limit - len(changes)
         if remaining <= 0:
             more = True
             break
-        rows = list(
-            _after(kind, visible(kind, user, first=first), marks.get(kind))[: remaining + 1]
-        )
+        query = _after(kind, visible(kind, user, first=first), marks.get(kind), settled)
+        rows = _settled_prefix(kind, list(query[: remaining + 1]), settled)
         if len(rows) > remaining:
             more = True
             rows = rows[:remaining]

@@ -5,10 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from rapport.api.tests.conftest import conversation_for, order_for
+from rapport.catalog.models import Product
+from rapport.chat.models import Message
+from rapport.chat.services import post_message
 from rapport.checkout.tests.factories import stocked_product
 from rapport.drafts.services import DraftLineInput, save_draft
 from rapport.pricing.models import PriceList, PriceListCustomer, PriceListItem
@@ -141,3 +146,42 @@ def test_a_cursor_out_of_range_is_a_422_not_a_500(people, marks):
     response = client_for(people["employee"]).get("/api/v1/sync/pull", {"cursor": forged})
 
     assert response.status_code == 422
+
+
+def test_changes_younger_than_the_settle_margin_wait_for_the_next_pull(people, settings):
+    """A row stamped before its transaction commits must not be skipped by a watermark that
+    already passed its stamp: a pull hands out only what is older than the margin."""
+    settings.RAPPORT_SYNC_SETTLE_SECONDS = 60
+    old, fresh = stocked_product(name="Old lamp"), stocked_product(name="Fresh lamp")
+    Product.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(minutes=2))
+    room = conversation_for(people["customer"])
+    Message.objects.filter(room=room).update(created_at=timezone.now() - timedelta(minutes=2))
+    post_message(room=room, actor=people["customer"], body="Just now", from_staff=False)
+    ann = client_for(people["customer"])
+
+    changes, cursor = pull_all(ann)
+
+    assert str(old.public_id) in ids(changes, "product")
+    assert str(fresh.public_id) not in ids(changes, "product")
+    assert [c["data"]["body"] for c in changes if c["type"] == "message"] == ["Hello"]
+
+    settings.RAPPORT_SYNC_SETTLE_SECONDS = 0  # the margin has passed
+    later, _cursor = pull_all(ann, cursor)
+
+    assert ids(later, "product") == {str(fresh.public_id)}
+    assert [c["data"]["body"] for c in later if c["type"] == "message"] == ["Just now"]
+
+
+def test_a_message_written_after_the_margin_holds_back_the_ids_after_it(people, settings):
+    """Messages go by id: one too young stops the page there, even if a later id is older."""
+    settings.RAPPORT_SYNC_SETTLE_SECONDS = 60
+    room = conversation_for(people["customer"])
+    young = post_message(room=room, actor=people["customer"], body="Young", from_staff=False)
+    post_message(room=room, actor=people["customer"], body="Stamped early", from_staff=False)
+    Message.objects.filter(room=room).exclude(pk=young.pk).update(
+        created_at=timezone.now() - timedelta(minutes=2)
+    )
+
+    changes, _cursor = pull_all(client_for(people["customer"]))
+
+    assert [c["data"]["body"] for c in changes if c["type"] == "message"] == ["Hello"]
