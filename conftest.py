@@ -38,10 +38,14 @@ hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "shared-machi
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Each test starts with an empty cache: cached page fragments must not leak between tests."""
+    """Each test starts with an empty cache: cached page fragments must not leak between tests
+    (nor the country counts order scoring keeps in the process)."""
     from django.core.cache import cache
 
+    from rapport.risk.store import forget_country_counts
+
     cache.clear()
+    forget_country_counts()
     yield
 
 

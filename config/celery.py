@@ -47,7 +47,8 @@ app.conf.beat_schedule = {
         "task": "analytics.refresh_rollups",
         "schedule": 60.0,
     },
-    # Product and country cancellation counts order scoring reads (rapport/risk/counts.py).
+    # Product and country cancellation counts and customer histories order scoring reads
+    # (rapport/risk/counts.py, rapport/risk/history.py).
     "risk-count-cancellations": {
         "task": "risk.count_cancellations",
         "schedule": 3600.0,

@@ -4,10 +4,13 @@ database: customer history, basket, product and country rates, the model, the fr
     DATABASE_URL=postgres://…/rapport_reports RAPPORT_VAR_DIR=/tmp/shop-reports-bench DEBUG=1 \\
         .venv/bin/python bench/risk/assess_orders.py [--orders 300]
 
-Needs a model file (`manage.py train_order_risk --orders …`) and the cancellation counts
-(`manage.py count_order_cancellations`, the hourly task's work). Scores N recent sale orders one
-at a time, twice: the first pass fills the hourly country cache, the second is the steady state.
-Prints wall and this process's CPU per order, and the wall p50 of each part.
+Needs a model file (`manage.py train_order_risk --orders …`) and the cancellation counts and
+customer history rows (`manage.py count_order_cancellations`, the hourly task's work; its first
+run is the backfill). A history row holds every order of the customer, the scored one and later
+ones included (at checkout it is read before the new order is added): the same read by key.
+Scores N recent sale orders one at a time, twice: the first pass fills the country cache, the
+second is the steady state. Prints wall and this process's CPU per order, the wall and CPU p50
+of each part, and the number of queries for one order.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ django.setup()
 
 import numpy as np  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from rapport.orders.models import Order, OrderKind  # noqa: E402
 from rapport.risk.client import Client  # noqa: E402
@@ -41,22 +46,23 @@ from rapport.risk.store import (  # noqa: E402
 PARTS = ("history", "basket", "rates", "model", "facts")
 
 
-def score(order: Order, parts: dict[str, list[float]]) -> None:
+def score(order: Order, parts: dict[str, list[float]], cpu: dict[str, list[float]]) -> None:
     model = load_model()
     assert model is not None, "train a model first (manage.py train_order_risk)"
-    t0 = time.perf_counter()
+    marks = [(time.perf_counter(), time.process_time())]
     history = history_for(order)
-    t1 = time.perf_counter()
+    marks.append((time.perf_counter(), time.process_time()))
     basket = basket_for(order)
-    t2 = time.perf_counter()
+    marks.append((time.perf_counter(), time.process_time()))
     rates = rates_for(basket)
-    t3 = time.perf_counter()
+    marks.append((time.perf_counter(), time.process_time()))
     model.probability(vector(history, basket, rates))
-    t4 = time.perf_counter()
+    marks.append((time.perf_counter(), time.process_time()))
     facts_for(order, Client("203.0.113.1", "bench-device", ""), history)
-    t5 = time.perf_counter()
-    for name, a, b in zip(PARTS, (t0, t1, t2, t3, t4), (t1, t2, t3, t4, t5), strict=True):
-        parts[name].append(1000 * (b - a))
+    marks.append((time.perf_counter(), time.process_time()))
+    for i, name in enumerate(PARTS):
+        parts[name].append(1000 * (marks[i + 1][0] - marks[i][0]))
+        cpu[name].append(1000 * (marks[i + 1][1] - marks[i][1]))
 
 
 def main() -> None:
@@ -72,9 +78,10 @@ def main() -> None:
     for label in ("first pass (product-rate cache cold)", "second pass (steady state)"):
         wall, cpu = [], []
         parts: dict[str, list[float]] = {name: [] for name in PARTS}
+        cpu_parts: dict[str, list[float]] = {name: [] for name in PARTS}
         for order in orders:
             t, c = time.perf_counter(), time.process_time()
-            score(order, parts)
+            score(order, parts, cpu_parts)
             wall.append(1000 * (time.perf_counter() - t))
             cpu.append(1000 * (time.process_time() - c))
         w, p = np.asarray(wall), np.asarray(cpu)
@@ -88,6 +95,13 @@ def main() -> None:
             "  wall p50 by part: "
             + ", ".join(f"{n} {np.percentile(v, 50):.2f} ms" for n, v in parts.items())
         )
+        print(
+            "  CPU p50 by part: "
+            + ", ".join(f"{n} {np.percentile(v, 50):.2f} ms" for n, v in cpu_parts.items())
+        )
+    with CaptureQueriesContext(connection) as queries:
+        score(orders[0], {name: [] for name in PARTS}, {name: [] for name in PARTS})
+    print(f"queries for one order (steady state): {len(queries)}")
 
 
 if __name__ == "__main__":

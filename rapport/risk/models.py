@@ -15,6 +15,9 @@ class RiskSettings(models.Model):
 
     hold_threshold = models.PositiveSmallIntegerField(_("hold threshold"), default=60)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the hourly task last started recounting the histories of customers whose orders
+    # changed (`history.refresh_changed`); None until the first run, which counts everyone.
+    histories_counted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -137,3 +140,35 @@ class CancellationCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}: {self.cancelled}/{self.sold}"
+
+
+class RiskHistory(models.Model):
+    """One customer's past orders as scoring reads them (`features.CustomerHistory`), kept up to
+    date in the transaction that places an order (`history.note_order_placed`), cancels one or
+    moves orders between customers (`history.refresh`), and recounted by the hourly task for
+    customers whose orders changed another way (imports): scoring reads this one row by key
+    instead of counting the customer's orders and lines (docs/order-risk.md)."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Sale orders (any status), their product lines and total value.
+    orders = models.PositiveIntegerField(default=0)
+    lines = models.PositiveIntegerField(default=0)
+    sold_value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # Credit notes and cancelled sale orders; of those, the cancelled sale orders.
+    cancellations = models.PositiveIntegerField(default=0)
+    cancelled_orders = models.PositiveIntegerField(default=0)
+    cancelled_value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    first_at = models.DateTimeField(null=True, blank=True)
+    last_order_at = models.DateTimeField(null=True, blank=True)
+    last_cancellation_at = models.DateTimeField(null=True, blank=True)
+    # When the sale orders of the last 30 days were placed (ISO timestamps, newest last, at most
+    # `history.RECENT_MAX`), and the product codes of the cancelled orders and credit notes (at
+    # most `history.CODES_MAX`).
+    recent_orders = models.JSONField(default=list)
+    cancelled_codes = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"History of customer {self.customer_id}: {self.orders} order(s)"

@@ -4,26 +4,33 @@ one order, the fraud facts from what checkout recorded, and the learned model on
 from __future__ import annotations
 
 import logging
+import operator
+import time
 from datetime import timedelta
 from decimal import Decimal
+from functools import reduce
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Q
 
-from rapport.orders.models import LineKind, Order, OrderKind, OrderLine, OrderStatus
+from rapport.orders.models import LineKind, Order, OrderLine
 from rapport.risk.client import Client
 from rapport.risk.features import Basket, CustomerHistory, Rates
+from rapport.risk.history import count_history, history_of
 from rapport.risk.model import RiskModel
-from rapport.risk.models import CancellationCount, Sighting
+from rapport.risk.models import CancellationCount, RiskHistory, Sighting
 from rapport.risk.rules import Facts
 
 log = logging.getLogger(__name__)
 
-CANCELLED = Q(kind=OrderKind.CREDIT_NOTE) | Q(status=OrderStatus.CANCELLED)
 COUNTRY_RATES_KEY = "risk:country-rates:v2"
+# Accounts seen on one device or address are counted up to this many (beside the user's own).
+ACCOUNTS_MAX = 1000
+COUNTRIES_IN_PROCESS = 60.0
 _loaded: tuple[float, RiskModel | None] | None = None
+_countries: tuple[float, dict[str, tuple[int, int]]] | None = None
 
 
 def model_path() -> Path:
@@ -44,46 +51,19 @@ def load_model() -> RiskModel | None:
 
 
 def history_for(order: Order) -> CustomerHistory:
-    """The customer's orders and cancellations placed before `order`."""
-    history = CustomerHistory()
+    """The customer's orders and cancellations before `order`: their maintained row, read by key
+    (`history.py`; at checkout the row does not hold `order` yet: it is noted after scoring), or
+    counted from the orders for a customer who has no row yet."""
     if order.customer_id is None:
-        return history
-    past = Order.objects.filter(customer_id=order.customer_id, placed_at__lt=order.placed_at)
-    sales = Q(kind=OrderKind.ORDER)
-    agg = past.aggregate(
-        orders=Count("pk", filter=sales),
-        cancellations=Count("pk", filter=CANCELLED),
-        cancelled_orders=Count("pk", filter=sales & Q(status=OrderStatus.CANCELLED)),
-        sold=Sum("total", filter=sales),
-        cancelled_value=Sum("total", filter=CANCELLED),
-        first=Min("placed_at"),
-        last=Max("placed_at", filter=sales),
-        last_cancel=Max("placed_at", filter=CANCELLED),
-    )
-    history.orders = agg["orders"]
-    history.cancellations = agg["cancellations"]
-    history.cancelled_orders = agg["cancelled_orders"]
-    history.sold_value = float(abs(agg["sold"] or 0))
-    history.cancelled_value = float(abs(agg["cancelled_value"] or 0))
-    history.first_at = agg["first"]
-    history.last_order_at = agg["last"]
-    history.last_cancellation_at = agg["last_cancel"]
-    recent = list(
-        past.filter(kind=OrderKind.ORDER, placed_at__gte=order.placed_at - timedelta(days=30))
-        .order_by()
-        .values_list("placed_at", flat=True)[:500]
-    )
-    history.order_dates = recent
-    history.recent_days = [d for d in recent if order.placed_at - d < timedelta(days=1)]
-    history.lines = OrderLine.objects.filter(
-        order__in=past.filter(sales), kind=LineKind.PRODUCT
-    ).count()
-    history.cancelled_codes = set(
-        OrderLine.objects.filter(order__in=past.filter(CANCELLED), product__isnull=False)
-        .values_list("sku", flat=True)
-        .distinct()[:1000]
-    )
-    return history
+        return CustomerHistory()
+    row = RiskHistory.objects.filter(customer_id=order.customer_id).first()
+    if row is not None:
+        return history_of(row, order.placed_at)
+    if not Order.objects.filter(
+        customer_id=order.customer_id, placed_at__lt=order.placed_at
+    ).exists():
+        return CustomerHistory()
+    return count_history(order.customer_id, order.placed_at)
 
 
 def basket_for(order: Order) -> Basket:
@@ -98,7 +78,7 @@ def basket_for(order: Order) -> Basket:
 
 def rates_for(basket: Basket) -> Rates:
     """Cancellation counts of the basket's products (one read by key) and of every country
-    (cached for an hour), as the hourly task counted them (`counts.py`); a product it has not
+    (cached: `_country_counts`), as the hourly task counted them (`counts.py`); a product it has not
     counted yet is new to the shop."""
     rates = Rates(home_country=getattr(settings, "RAPPORT_HOME_COUNTRY", "United Kingdom"))
     for sku, sold, cancelled in CancellationCount.objects.filter(
@@ -106,6 +86,20 @@ def rates_for(basket: Basket) -> Rates:
     ).values_list("key", "sold", "cancelled"):
         rates.product_sold[sku] = sold
         rates.product_cancelled[sku] = cancelled
+    countries = _country_counts()
+    for country, (orders, cancelled) in countries.items():
+        rates.country_orders[country] = orders
+        rates.country_cancellations[country] = cancelled
+    return rates
+
+
+def _country_counts() -> dict[str, tuple[int, int]]:
+    """Every country's (orders, cancellations): kept a minute in this process (no round trip to
+    the cache per order), an hour in the shared cache, counted hourly anyway."""
+    global _countries
+    now = time.monotonic()
+    if _countries is not None and _countries[0] > now:
+        return _countries[1]
     countries = cache.get(COUNTRY_RATES_KEY)
     if countries is None:
         countries = {
@@ -115,10 +109,15 @@ def rates_for(basket: Basket) -> Rates:
             ).values_list("key", "sold", "cancelled")
         }
         cache.set(COUNTRY_RATES_KEY, countries, 3600)
-    for country, (orders, cancelled) in countries.items():
-        rates.country_orders[country] = orders
-        rates.country_cancellations[country] = cancelled
-    return rates
+    _countries = (now + COUNTRIES_IN_PROCESS, countries)
+    return countries
+
+
+def forget_country_counts() -> None:
+    """Drop the country counts kept here and in the shared cache (after a recount)."""
+    global _countries
+    _countries = None
+    cache.delete(COUNTRY_RATES_KEY)
 
 
 def facts_for(order: Order, client: Client, history: CustomerHistory) -> Facts:
@@ -128,34 +127,43 @@ def facts_for(order: Order, client: Client, history: CustomerHistory) -> Facts:
     user = customer.user if customer is not None else None
     user_id = user.pk if user is not None else None
 
-    def accounts(**where: object) -> int:
-        seen = set(
-            Sighting.objects.filter(kind=Sighting.Kind.ORDER, **where)
-            .exclude(user=None)
-            .values_list("user_id", flat=True)
-            .distinct()[:1000]
-        )
-        if user_id is not None:
-            seen.add(user_id)
-        return len(seen)
-
-    on_device = (
-        accounts(device=client.device, created_at__gte=now - timedelta(days=30))
+    # One query for the three counts (accounts seen on the device in 30 days and on the IP
+    # address in a day, besides this user; the user's declined cards in a day).
+    on_device_q = (
+        Q(kind=Sighting.Kind.ORDER, device=client.device, created_at__gte=now - timedelta(days=30))
         if client.device
-        else 0
+        else None
     )
-    on_ip = (
-        accounts(ip_address=client.ip_address, created_at__gte=now - timedelta(days=1))
+    on_ip_q = (
+        Q(
+            kind=Sighting.Kind.ORDER,
+            ip_address=client.ip_address,
+            created_at__gte=now - timedelta(days=1),
+        )
         if client.ip_address
-        else 0
+        else None
     )
-    declines = (
-        Sighting.objects.filter(
-            kind=Sighting.Kind.DECLINE, user_id=user_id, created_at__gte=now - timedelta(days=1)
-        ).count()
+    declines_q = (
+        Q(kind=Sighting.Kind.DECLINE, user_id=user_id, created_at__gte=now - timedelta(days=1))
         if user_id is not None
-        else 0
+        else None
     )
+    wanted = [q for q in (on_device_q, on_ip_q, declines_q) if q is not None]
+    counts: dict[str, int] = {}
+    if wanted:
+        others = ~Q(user_id=user_id) if user_id is not None else Q()
+        aggregates = {}
+        if on_device_q is not None:
+            aggregates["device"] = Count("user_id", distinct=True, filter=on_device_q & others)
+        if on_ip_q is not None:
+            aggregates["ip"] = Count("user_id", distinct=True, filter=on_ip_q & others)
+        if declines_q is not None:
+            aggregates["declines"] = Count("pk", filter=declines_q)
+        counts = Sighting.objects.filter(reduce(operator.or_, wanted)).aggregate(**aggregates)
+    me = 1 if user_id is not None else 0
+    on_device = min(counts["device"], ACCOUNTS_MAX) + me if on_device_q is not None else 0
+    on_ip = min(counts["ip"], ACCOUNTS_MAX) + me if on_ip_q is not None else 0
+    declines = counts.get("declines", 0)
     address_name = (order.shipping_address or "").split("\n")[0]
     joined = getattr(user, "date_joined", None)
     return Facts(

@@ -263,6 +263,7 @@ def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Custo
     from rapport.campaigns.services import merge_customer_data
     from rapport.messaging.services import repoint_messages
     from rapport.orders.models import Order
+    from rapport.risk.history import refresh as refresh_risk_history
 
     if survivor.pk == loser.pk:
         raise CustomerError("A record cannot be merged into itself.")
@@ -278,6 +279,7 @@ def merge_customers(*, survivor: Customer, loser: Customer, actor: Any) -> Custo
             if c.merged_into_id is not None or c.erased_at is not None:
                 raise CustomerError(f"Record {c.public_id} is already merged or erased.")
         orders = Order.objects.filter(customer=drop).update(customer=keep)
+        refresh_risk_history([keep.pk, drop.pk])
         existing = set(keep.contact_points.values_list("kind", "value"))
         moved_points = 0
         for point in drop.contact_points.all():

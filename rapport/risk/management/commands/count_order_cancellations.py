@@ -1,5 +1,6 @@
 """`manage.py count_order_cancellations`: recount the product and country cancellation counts
-order scoring reads (the hourly task's work; run it after an import)."""
+and the customer histories order scoring reads (the hourly task's work; run it after an import:
+its first run counts every customer's history, the backfill)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from rapport.risk.counts import count_cancellations
+from rapport.risk.history import refresh_changed
 
 
 class Command(BaseCommand):
-    help = "Recount the cancellation counts per product and per country (order risk)."
+    help = "Recount the cancellation counts and customer histories order scoring reads."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"{refresh_changed()} customer history(ies) recounted")
         self.stdout.write(f"{count_cancellations()} count(s) written")
