@@ -172,7 +172,10 @@ class Batch:
     def _load_customers(self, ids: set[Any]) -> None:
         """What `lookup_customer` would fetch one by one, in one query (same access helper)."""
         cache = SEEN.get()
-        if cache is None or not ids:
+        if cache is None:
+            return
+        ids = {i for i in ids if ("customer", i, False) not in cache}
+        if not ids:
             return
         found = customers_visible_to(self.actor).select_related("occupation", "user", "merged_into")
         for customer in found.filter(public_id__in=ids):
