@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -82,7 +82,9 @@ class Result:
     current: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not `dataclasses.asdict`: it deep-copies every value, and a push makes 500 of these
+        # twice (the stored row, the response).
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class Conflict(Exception):

@@ -2,16 +2,20 @@
 
 `push` takes a batch of operations (client-generated ids, a kind, a payload) and applies each,
 all or nothing, together with its `AppliedOperation` row: operations that move stock or money
-(placing a draft, accepting a quote) in a transaction of their own, the others each in a
-savepoint of a transaction shared by up to `GROUP_SIZE` of them (one disk flush per group instead
-of one per operation). The row's `op_id` is unique, so: an id seen before returns the stored
-result (`replayed`) and changes nothing; two concurrent pushes of the same id both run, but the
-second one's insert waits for the first to commit and then fails, rolling the second effect
-back, and it answers with the first one's result.
+(placing a draft, accepting a quote) in a transaction of their own, the others in one
+transaction shared by up to `GROUP_SIZE` of them (one disk flush per group instead of one per
+operation). Within it, the common kinds (notes, draft saves, messages) are applied set-based
+(`batch.Batch`: each checked on its own, then written with their rows in a few bulk
+statements); any other operation — another kind, a refusal, a conflict — runs alone in a
+savepoint after what precedes it is written, so its result is exactly the one-by-one result.
+The row's `op_id` is unique, so: an id seen before returns the stored result (`replayed`) and
+changes nothing; two concurrent pushes of the same id both run, but the second one's insert
+waits for the first to commit and then fails, rolling the second effect back (for a bulk write:
+all of it, its operations then running one by one), and it answers with the first one's result.
 
 Each kind dispatches to the domain's own service (notes, chat, quotes, drafts) after fetching
-its objects through the domain's access helper as the pushing person, so an operation can do
-no more than the same person in the portal or the store. A stale version is a `conflict`
+its objects through the domain's access helper as the pushing person (`kinds`), so an operation
+can do no more than the same person in the portal or the store. A stale version is a `conflict`
 carrying the server's current object; a refusal is `rejected` with the service's reason.
 """
 
