@@ -2,9 +2,10 @@
 (goal: ≤ 10 s on PostgreSQL), then push them all again (a retried sync: every one replayed).
 
 The queue is what an employee's device collects offline: notes on customers (40 %), new draft
-orders (30 %), edits of those drafts (20 %) and chat messages (10 %). Each operation runs its
-domain service (audit entry and all) in its own transaction with its applied-operation row.
-Prints one JSON object: counts, wall and CPU seconds, operations per second.
+orders (30 %), edits of those drafts (20 %) and chat messages (10 %). Every operation gets its
+domain's rules, audit entry and applied-operation row (applied set-based per batch: see
+rapport/sync/batch.py). Prints one JSON object: counts, wall and CPU seconds, operations per
+second.
 
     DATABASE_URL=postgres://…/scratch .venv/bin/python manage.py migrate   # once
     DATABASE_URL=postgres://…/scratch .venv/bin/python bench/offline/sync_push.py

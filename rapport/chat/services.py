@@ -107,19 +107,8 @@ def post_message(
     body = _clean(body)
     with transaction.atomic():
         locked = Room.objects.select_for_update().get(pk=room.pk)
-        if locked.status == RoomStatus.CLOSED:
-            raise ChatError(_("This conversation is closed."))
-        # The row lock makes the next number ours alone, in commit order.
-        locked.last_seq += 1
-        locked.last_message_at = timezone.now()
-        update = ["last_seq", "last_message_at", "updated_at"]
-        if from_staff and locked.kind == RoomKind.CUSTOMER and locked.status == RoomStatus.WAITING:
-            locked.status, locked.assignee = RoomStatus.OPEN, actor
-            update += ["status", "assignee"]
+        update = _advance(locked, actor, from_staff)
         user = actor if getattr(actor, "is_authenticated", False) else None
-        if user is not None and not from_staff and locked.kind == RoomKind.CUSTOMER:
-            locked.customer_read_seq = locked.last_seq
-            update.append("customer_read_seq")
         locked.save(update_fields=update)
         message = Message.objects.create(
             room=locked,
@@ -137,6 +126,87 @@ def post_message(
             for group, payload in message_events(message):
                 live.publish(group, payload)
         return message
+
+
+def _advance(locked: Room, actor: Any, from_staff: bool) -> list[str]:
+    """Take the next message number of a locked room (raising ChatError when it is closed) and
+    move what a new message moves: a waiting customer conversation is the answering employee's,
+    a customer has read what they write. Returns the fields changed."""
+    if locked.status == RoomStatus.CLOSED:
+        raise ChatError(_("This conversation is closed."))
+    # The row lock makes the next number ours alone, in commit order.
+    locked.last_seq += 1
+    locked.last_message_at = timezone.now()
+    update = ["last_seq", "last_message_at", "updated_at"]
+    if from_staff and locked.kind == RoomKind.CUSTOMER and locked.status == RoomStatus.WAITING:
+        locked.status, locked.assignee = RoomStatus.OPEN, actor
+        update += ["status", "assignee"]
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if user is not None and not from_staff and locked.kind == RoomKind.CUSTOMER:
+        locked.customer_read_seq = locked.last_seq
+        update.append("customer_read_seq")
+    return update
+
+
+class MessageBatch:
+    """Several `post_message`s by one signed-in actor, written together (the offline sync).
+
+    `post` checks a message as `post_message` does (raising ChatError, the batch unchanged)
+    and numbers it on the locked room; `write` updates each room once, inserts the messages,
+    moves the staff author's read cursor and publishes every message after commit. Use inside
+    `transaction.atomic`.
+    """
+
+    def __init__(self, actor: Any, *, from_staff: bool) -> None:
+        self.actor = actor
+        self.from_staff = from_staff
+        self._rooms: dict[int, Room] = {}
+        self._changed: dict[int, set[str]] = {}
+        self._messages: list[Message] = []
+
+    def lock(self, rooms: list[Room]) -> None:
+        """Lock these rooms in one query, in a fixed order (`post` would lock each in turn)."""
+        wanted = {r.pk for r in rooms} - self._rooms.keys()
+        if wanted:
+            for room in Room.objects.select_for_update().filter(pk__in=wanted).order_by("pk"):
+                self._rooms[room.pk] = room
+
+    def post(self, *, room: Room, body: str) -> Message:
+        body = _clean(body)
+        if room.pk not in self._rooms:
+            self._rooms[room.pk] = Room.objects.select_for_update().get(pk=room.pk)
+        locked = self._rooms[room.pk]
+        update = _advance(locked, self.actor, self.from_staff)
+        self._changed.setdefault(locked.pk, set()).update(update)
+        message = Message(
+            room=locked,
+            seq=locked.last_seq,
+            author=self.actor,
+            author_label=_label(self.actor)[:200],
+            from_staff=self.from_staff,
+            system=False,
+            body=body,
+        )
+        self._messages.append(message)
+        return message
+
+    def write(self) -> None:
+        now = timezone.now()
+        rooms = [self._rooms[pk] for pk in self._changed]
+        for room in rooms:
+            room.updated_at = now
+        fields = sorted(set().union(*self._changed.values()))
+        if rooms:
+            Room.objects.bulk_update(rooms, fields)
+        Message.objects.bulk_create(self._messages)
+        if self.from_staff:
+            for room in rooms:
+                member = _join(room, self.actor)
+                RoomMember.objects.filter(pk=member.pk).update(last_read_seq=room.last_seq)
+        for message in self._messages:
+            for group, payload in message_events(message):
+                live.publish(group, payload)
+        self._changed, self._messages = {}, []
 
 
 def message_events(message: Message) -> list[tuple[str, dict[str, Any]]]:

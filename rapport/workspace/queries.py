@@ -57,6 +57,11 @@ def notes_on(*, customer: Any = None, order: Any = None, ticket: Any = None) -> 
     return notes.select_related("author", "to_user", "order", "ticket").order_by("-created_at")
 
 
+def taken_note_ids(public_ids: list[Any]) -> set[Any]:
+    """Which of these public ids notes have already (an offline client chooses its own)."""
+    return set(Note.objects.filter(public_id__in=public_ids).values_list("public_id", flat=True))
+
+
 @dataclass
 class TaskGroup:
     key: str

@@ -56,24 +56,66 @@ def add_note(
     are told live and find it in their day's tasks. Raises WorkspaceError for an empty note,
     one about nothing and addressed to nobody, or an addressee who is not staff; nothing is
     written then. `public_id` is the id an offline client chose for the note (`rapport.sync`).
+    (A `NoteBatch` of one note.)
     """
-    body = (body or "").strip()
-    if not body:
-        raise WorkspaceError(_("Write the note first."))
-    if len(body) > MAX_NOTE_LENGTH:
-        raise WorkspaceError(_("A note can be at most %(n)s characters.") % {"n": MAX_NOTE_LENGTH})
-    if to_user is not None and not is_employee(to_user):
-        raise WorkspaceError(_("Notes go to colleagues only."))
-    if order is not None:
-        customer = order.customer
-    if ticket is not None:
-        customer = ticket.customer
-    if not any(x is not None for x in (customer, order, ticket, to_user)):
-        raise WorkspaceError(_("Choose what the note is about or whom it is for."))
     with transaction.atomic():
-        note = Note.objects.create(
+        batch = NoteBatch(actor)
+        note = batch.add(
+            body=body,
+            customer=customer,
+            order=order,
+            ticket=ticket,
+            to_user=to_user,
+            due_at=due_at,
+            public_id=public_id,
+        )
+        batch.write()
+        return note
+
+
+class NoteBatch:
+    """Several `add_note`s by one actor, written together (the offline sync pushes hundreds).
+
+    `add` checks a note exactly as `add_note` does and raises WorkspaceError the same way,
+    leaving the batch as it was; `write` inserts the notes, their mentions and one audit entry
+    each (in order) with a few statements and tells the people named after commit. Use inside
+    `transaction.atomic`; `write` raises IntegrityError when a note's `public_id` is taken.
+    """
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self._notes: list[tuple[Note, list[Any], Any]] = []
+
+    def add(
+        self,
+        *,
+        body: str,
+        customer: Any = None,
+        order: Any = None,
+        ticket: Any = None,
+        to_user: Any = None,
+        due_at: datetime | None = None,
+        public_id: Any = None,
+    ) -> Note:
+        """`add_note`, kept for `write`: the note as it will be (no pk yet)."""
+        body = (body or "").strip()
+        if not body:
+            raise WorkspaceError(_("Write the note first."))
+        if len(body) > MAX_NOTE_LENGTH:
+            raise WorkspaceError(
+                _("A note can be at most %(n)s characters.") % {"n": MAX_NOTE_LENGTH}
+            )
+        if to_user is not None and not is_employee(to_user):
+            raise WorkspaceError(_("Notes go to colleagues only."))
+        if order is not None:
+            customer = order.customer
+        if ticket is not None:
+            customer = ticket.customer
+        if not any(x is not None for x in (customer, order, ticket, to_user)):
+            raise WorkspaceError(_("Choose what the note is about or whom it is for."))
+        note = Note(
             **({"public_id": public_id} if public_id is not None else {}),
-            author=actor,
+            author=self.actor,
             body=body,
             customer=customer,
             order=order,
@@ -81,24 +123,40 @@ def add_note(
             to_user=to_user,
             due_at=due_at,
         )
-        mentioned = [u for u in mentioned_users(body) if u.pk != actor.pk]
-        NoteMention.objects.bulk_create([NoteMention(note=note, user=u) for u in mentioned])
-        about = order or ticket or customer
-        audit.record(
-            action="note.added",
-            actor=actor,
-            target=note,
-            customer=customer,
-            summary=(f"Note on {about}: " if about is not None else "Note: ") + body[:300],
-            data={
-                "note": str(note.public_id),
-                "to": to_user.pk if to_user is not None else None,
-                "mentions": [u.pk for u in mentioned],
-            },
-        )
-        for user in {*(u.pk for u in mentioned), *([to_user.pk] if to_user else [])}:
-            live.publish(live.user_group(user), {"type": "tasks"})
+        mentioned = [u for u in mentioned_users(body) if u.pk != self.actor.pk]
+        self._notes.append((note, mentioned, timezone.now()))
         return note
+
+    def write(self) -> None:
+        actor = self.actor
+        Note.objects.bulk_create([note for note, _mentioned, _at in self._notes])
+        NoteMention.objects.bulk_create(
+            [NoteMention(note=n, user=u) for n, mentioned, _at in self._notes for u in mentioned]
+        )
+        entries = []
+        for note, mentioned, at in self._notes:
+            about = note.order or note.ticket or note.customer
+            entries.append(
+                {
+                    "action": "note.added",
+                    "actor": actor,
+                    "target": note,
+                    "customer": note.customer,
+                    "summary": (f"Note on {about}: " if about is not None else "Note: ")
+                    + note.body[:300],
+                    "data": {
+                        "note": str(note.public_id),
+                        "to": note.to_user_id,
+                        "mentions": [u.pk for u in mentioned],
+                    },
+                    "at": at,  # when it was added: a batch's entries keep their order
+                }
+            )
+            told = {*(u.pk for u in mentioned), *([note.to_user_id] if note.to_user_id else [])}
+            for user in told:
+                live.publish(live.user_group(user), {"type": "tasks"})
+        audit.record_many(entries)
+        self._notes = []
 
 
 def complete_note(*, note: Note, actor: Any) -> Note:

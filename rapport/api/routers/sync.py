@@ -124,8 +124,9 @@ def describer(user: Any) -> Any:
 
 @router.post("/push", response=PushOut, url_name="sync_push")
 def sync_push(request: HttpRequest, payload: PushIn) -> Any:
-    """Apply 1 to 500 operations in order, each in its own transaction and exactly once: a
-    repeated id returns the stored result with `replayed: true`. One result per operation:
+    """Apply 1 to 500 operations in order, each exactly once (with the record of its id, so a
+    refused or conflicting one writes nothing): a repeated id returns the stored result with
+    `replayed: true`. One result per operation:
     `applied`, `conflict` (with the server's `current` object) or `rejected` (with `detail`).
     Scope sync, and each operation's own scope."""
     principal = need(request, "sync")

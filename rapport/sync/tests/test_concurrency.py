@@ -114,3 +114,56 @@ def test_concurrent_accepts_through_sync_make_exactly_one_order(people):
     assert {r.object_id for r in results} == {str(order.public_id)}
     assert stock_of(chair) == 15 and Payment.objects.count() == 1
     assert Quote.objects.get().status == QuoteStatus.ACCEPTED
+
+
+def test_the_same_mixed_batch_pushed_by_two_devices_at_once_is_applied_once(people):
+    from rapport.chat.models import Message, Room, RoomKind, RoomStatus
+
+    ann = customer_of(people["customer"])
+    chair = stocked_product(quantity=10)
+    room = Room.objects.create(
+        kind=RoomKind.CUSTOMER, status=RoomStatus.OPEN, customer=ann, title="Ann"
+    )
+    drafts = [uuid.uuid4() for _ in range(20)]
+    lines = [{"product_id": str(chair.public_id), "quantity": 1}]
+    batch = [
+        *(
+            Operation(
+                uuid.uuid4(),
+                "note.create",
+                {"note_id": str(uuid.uuid4()), "customer_id": str(ann.public_id), "body": "n"},
+            )
+            for _ in range(20)
+        ),
+        *(
+            Operation(
+                uuid.uuid4(),
+                "draft_order.save",
+                {"draft_id": str(d), "customer_id": str(ann.public_id), "lines": lines},
+            )
+            for d in drafts
+        ),
+        *(
+            Operation(
+                uuid.uuid4(), "message.post", {"conversation_id": str(room.public_id), "body": "m"}
+            )
+            for _ in range(20)
+        ),
+    ]
+    employee = people["employee"]
+    scopes = frozenset(scopes_allowed_for(employee))
+
+    pushes = run_concurrently(
+        2,
+        lambda i: push(actor=employee, scopes=scopes, operations=batch, describe=lambda k, i: None),
+    )
+
+    assert all(isinstance(p, list) for p in pushes), pushes
+    assert [{r.status for r in p} for p in pushes] == [{"applied"}, {"applied"}], pushes
+    for results in zip(*pushes, strict=True):
+        assert sorted(r.replayed for r in results) == [False, True]
+        assert len({r.object_id for r in results}) == 1
+    assert Note.objects.count() == 20
+    assert DraftOrder.objects.count() == 20
+    assert [m.seq for m in Message.objects.filter(room=room)] == list(range(1, 21))
+    assert AppliedOperation.objects.count() == 60
