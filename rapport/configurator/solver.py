@@ -572,7 +572,7 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
                 continue
             record(witness)
             neighbours(witness, name)
-    return result
+    return {lit: result[lit] for lit in spec.all_lits}  # in the product's order
 
 
 def repair(spec: Spec, choice: Choice, *, keep: str = "") -> dict[str, Any] | None:
