@@ -13,11 +13,13 @@ pseudo-Boolean constraint (the same meaning as `spec.violated_rules`). The custo
   other picks (no dead ends)? Options of a group where the customer already picked one are
   judged against the picks of the *other* groups, because choosing one replaces the pick.
   Per scope: valid configurations kept from recent questions mark what they contain; unit
-  propagation of the picks rules out options (implied literals); each option still unknown is
-  one call with it assumed (the solver prefers each group's lightest option, so witnesses fit
-  tight budgets): a solution marks every option it contains possible, an unsatisfiable call
-  proves that option impossible (proven, not guessed). Answers for a product loaded from the
-  database are kept in the shared cache per version and choice.
+  propagation of the picks and the refutations kept from earlier questions rule out options;
+  one-option changes of recent valid configurations (`neighbours.Neighbours`, checked by the
+  rules' reference meaning) mark more; each option still unknown is one call with it assumed
+  (the solver prefers each group's lightest option, so witnesses fit tight budgets): a
+  solution marks every option it contains possible (and lends its one-option changes), an
+  unsatisfiable call proves that option impossible (proven, not guessed). Answers for a
+  product loaded from the database are kept in the shared cache per version and choice.
 - `repair`: the nearest valid configuration (fewest changed picks), keeping the latest pick when
   it can: one optimisation solve with OR-Tools CP-SAT.
 """
@@ -488,9 +490,13 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
     """`possible_literals` by the SAT solver: per scope (all picks; all picks but one
     single-choice or numeric group's, since picking there replaces the pick), (1) the recent
     valid configurations that fit mark their options possible, (2) unit propagation of the
-    scope's picks rules out options (the implied-literal pass), (3) each option still unknown
-    is asked about with assumptions: a configuration marks every option it contains possible
-    in every scope it fits, "unsatisfiable" proves that option impossible."""
+    scope's picks rules out options (the implied-literal pass), and so does a refutation kept
+    from an earlier question whose picks the scope contains (adding picks never makes an
+    option possible again), (3) one-option changes of recent configurations that fit the
+    scope (or miss one of its picks), checked against the rules, mark theirs, (4) each option
+    still unknown is asked about with assumptions: a configuration marks every option it
+    contains possible in every scope it fits and lends its one-option changes,
+    "unsatisfiable" proves that option impossible (its core is kept as a refutation)."""
     cnf = _cnf(spec)
     chosen = picks(spec, choice)
     replaced = [g.code for g in spec.groups if g.kind in (SINGLE, NUMERIC) and g.code in choice]
@@ -554,11 +560,12 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
             missing = fixed - earlier
             if len(missing) > 1:
                 continue
-            base: frozenset[Lit] | None = earlier
+            base = earlier
             if missing:
-                base = cnf.neighbours.swap(earlier, next(iter(missing)))
-                if base is None:
+                swapped = cnf.neighbours.swap(earlier, next(iter(missing)))
+                if swapped is None:
                     continue
+                base = swapped
                 record(base)
             tried += 1
             neighbours(base, name)
