@@ -110,7 +110,8 @@ def main() -> None:
         choice: dict[str, str] = {}
         for g in rng.sample(range(GROUPS), GROUPS):
             possible = solver.possible_literals(spec, choice)
-            offered = [k for (gc, k), ok in possible.items() if gc == f"g{g}" and ok]
+            # Sorted: the same paths whatever order the solver answers in.
+            offered = sorted(k for (gc, k), ok in possible.items() if gc == f"g{g}" and ok)
             choice[f"g{g}"] = rng.choice(offered)
             bodies.append("&".join(f"g-{code}={key}" for code, key in choice.items()))
     if args.repeat_one:

@@ -69,14 +69,15 @@ def main() -> None:
             possible = timed(
                 lambda c=choice: solver.possible_literals(spec, c), possible_ms, possible_cpu
             )
-            offered = [key for (gc, key), ok in possible.items() if gc == f"g{g}" and ok]
+            # Sorted: the same path whatever order the solver answers in.
+            offered = sorted(key for (gc, key), ok in possible.items() if gc == f"g{g}" and ok)
             choice[f"g{g}"] = rng.choice(offered)
             if len(possible_ms) >= args.runs:
                 break
         # Conflicts: force an option the configurator disabled, then "fix it" (ten per path).
         possible = solver.possible_literals(spec, choice)
         for group in rng.sample([f"g{g}" for g in range(GROUPS)], 10):
-            hidden = [key for (gc, key), ok in possible.items() if gc == group and not ok]
+            hidden = sorted(key for (gc, key), ok in possible.items() if gc == group and not ok)
             conflicting = dict(choice)
             if hidden:
                 conflicting[group] = rng.choice(hidden)

@@ -7,6 +7,8 @@ message wins over the generated sentence.
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.translation import gettext as _
 
 from rapport.configurator.spec import (
@@ -57,12 +59,33 @@ def sentence(spec: Spec, rule: RuleSpec) -> str:
     return _("Not possible with your other choices")
 
 
+@functools.lru_cache(maxsize=64)
+def _rules_about(spec: Spec) -> dict[Lit, tuple[RuleSpec, ...]]:
+    """Per literal, in the product's order, the rules `blocking_rule` can name for it: those
+    that mention it, its group's ranges, and the totals it adds to (built once per version:
+    the configurator page asks about every disabled option)."""
+    about: dict[Lit, tuple[RuleSpec, ...]] = {}
+    for lit in spec.all_lits:
+        about[lit] = tuple(
+            rule
+            for rule in spec.rules
+            if lit in rule.when
+            or (rule.kind in (EXCLUDES, REQUIRES) and lit in rule.then)
+            or (rule.kind == AT_MOST and lit in spec.counted(rule))
+            or (rule.kind == RANGE and lit[0] == rule.group)
+            or (rule.kind == TOTAL and spec.contribution(lit, rule.attribute) > 0)
+        )
+    return about
+
+
 def blocking_rule(spec: Spec, lit: Lit, fixed: set[Lit]) -> RuleSpec | None:
     """A rule that `lit` breaks together with the `fixed` picks, judged on what is decided:
     the first one found, preferring a direct conflict over a requirement that cannot be met."""
     chosen = fixed | {lit}
     decided_groups = {g for g, _key in chosen}
-    for rule in spec.rules:
+    about = _rules_about(spec).get(lit)
+    rules = spec.rules if about is None else about
+    for rule in rules:
         if rule.kind == EXCLUDES:
             mine = lit in rule.when or lit in rule.then
             if mine and any(w in chosen for w in rule.when) and any(t in chosen for t in rule.then):
@@ -94,7 +117,7 @@ def blocking_rule(spec: Spec, lit: Lit, fixed: set[Lit]) -> RuleSpec | None:
             )
         ):
             return rule
-    for rule in spec.rules:
+    for rule in rules:
         if rule.kind == REQUIRES and lit in rule.when:
             return rule
     return None

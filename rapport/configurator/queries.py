@@ -149,11 +149,36 @@ class PageState:
     conflicts: list[str]
     missing: list[str]
     summary: list[tuple[str, str]]
+    picked: list[str] = field(default_factory=list)  # codes of the groups with a choice
 
 
-def page_state(spec: Spec, choice: Choice) -> PageState:
+def page_state(spec: Spec, choice: Choice, *, options: bool = True) -> PageState:
     """Everything the configurator page shows for a (normalised) choice: per option whether it
-    is still possible and why not, the price so far, conflicts and what is still missing."""
+    is still possible and why not, the price so far, conflicts and what is still missing.
+    `options=False` leaves out the options (no solver call; `groups` is then empty): for a
+    page whose option panel is already rendered for this product version and choice."""
+    chosen = picks(spec, choice)
+    groups = option_states(spec, choice) if options else []
+    broken = violated_rules(spec, chosen)
+    missing = missing_groups(spec, choice)
+    complete = not missing
+    delta = price_of(spec, choice)
+    return PageState(
+        groups=groups,
+        price=spec.base_price + delta,
+        delta=delta,
+        complete=complete,
+        valid=complete and not broken and shape_ok(spec, chosen),
+        conflicts=[explain.sentence(spec, r) for r in broken if _decided(r, chosen, spec)],
+        missing=[g.name for g in missing],
+        summary=describe(spec, choice),
+        picked=[g.code for g in spec.groups if choice.get(g.code)],
+    )
+
+
+def option_states(spec: Spec, choice: Choice) -> list[GroupState]:
+    """Per group, its options for a (normalised) choice: chosen, still possible (the solver's
+    answer), and why not."""
     possible = solver.possible_literals(spec, choice)
     chosen = picks(spec, choice)
     groups = []
@@ -174,32 +199,18 @@ def page_state(spec: Spec, choice: Choice) -> PageState:
         )
         for lit in group.lits():
             ok = possible.get(lit, False)
-            price = _lit_price(group, lit)
             state.options.append(
                 OptionState(
                     key=lit[1],
                     name=spec.label(lit) if group.kind != NUMERIC else lit[1],
-                    price=price,
+                    price=option_price(group, lit),
                     chosen=lit in chosen,
                     possible=ok,
                     reason="" if ok else explain.reason(spec, lit, fixed),
                 )
             )
         groups.append(state)
-    broken = violated_rules(spec, chosen)
-    missing = missing_groups(spec, choice)
-    complete = not missing
-    delta = price_of(spec, choice)
-    return PageState(
-        groups=groups,
-        price=spec.base_price + delta,
-        delta=delta,
-        complete=complete,
-        valid=complete and not broken and shape_ok(spec, chosen),
-        conflicts=[explain.sentence(spec, r) for r in broken if _decided(r, chosen, spec)],
-        missing=[g.name for g in missing],
-        summary=describe(spec, choice),
-    )
+    return groups
 
 
 def _decided(rule: RuleSpec, chosen: set[Lit], spec: Spec) -> bool:
@@ -215,7 +226,8 @@ def _decided(rule: RuleSpec, chosen: set[Lit], spec: Spec) -> bool:
     return True
 
 
-def _lit_price(group: GroupSpec, lit: Lit) -> Decimal:
+def option_price(group: GroupSpec, lit: Lit) -> Decimal:
+    """What an option (or a numeric value, above the group's first) adds to the price."""
     if group.kind == NUMERIC:
         if not group.values:
             return Decimal("0.00")

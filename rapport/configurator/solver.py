@@ -13,11 +13,13 @@ pseudo-Boolean constraint (the same meaning as `spec.violated_rules`). The custo
   other picks (no dead ends)? Options of a group where the customer already picked one are
   judged against the picks of the *other* groups, because choosing one replaces the pick.
   Per scope: valid configurations kept from recent questions mark what they contain; unit
-  propagation of the picks rules out options (implied literals); each option still unknown is
-  one call with it assumed (the solver prefers each group's lightest option, so witnesses fit
-  tight budgets): a solution marks every option it contains possible, an unsatisfiable call
-  proves that option impossible (proven, not guessed). Answers for a product loaded from the
-  database are kept in the shared cache per version and choice.
+  propagation of the picks and the refutations kept from earlier questions rule out options;
+  one-option changes of recent valid configurations (`neighbours.Neighbours`, checked by the
+  rules' reference meaning) mark more; each option still unknown is one call with it assumed
+  (the solver prefers each group's lightest option, so witnesses fit tight budgets): a
+  solution marks every option it contains possible (and lends its one-option changes), an
+  unsatisfiable call proves that option impossible (proven, not guessed). Answers for a
+  product loaded from the database are kept in the shared cache per version and choice.
 - `repair`: the nearest valid configuration (fewest changed picks), keeping the latest pick when
   it can: one optimisation solve with OR-Tools CP-SAT.
 """
@@ -39,6 +41,7 @@ from pysat.card import CardEnc, EncType
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
+from rapport.configurator.neighbours import Neighbours
 from rapport.configurator.spec import (
     AT_LEAST,
     AT_MOST,
@@ -72,6 +75,11 @@ DECISION_DIAGRAM_MAX_NODES = 20_000
 WITNESSES = 256
 # "Possible options" answers in the shared cache, per product version and choice.
 POSSIBLE_CACHE_SECONDS = 3600
+# Per scope, how many recent valid configurations lend their one-option changes
+# (`neighbours.Neighbours.swap`) before the solver is asked.
+NEIGHBOUR_BASES = 8
+# Refutations kept per option and encoding (`_Cnf.refuted`).
+REFUTED = 16
 
 
 class _Cnf:
@@ -107,6 +115,14 @@ class _Cnf:
         # Valid configurations found lately (any question about this product version): a new
         # question first reads these, and asks the solver only about what they leave open.
         self.witnesses: collections.deque[frozenset[Lit]] = collections.deque(maxlen=WITNESSES)
+        self.neighbours = Neighbours(spec)
+        # The assumptions behind the last refutation (a subset of them, the solver's core).
+        self.core: frozenset[int] = frozenset()
+        # Per option variable, the other picks it was proven impossible with lately: a later
+        # question assuming all of them (the customer's next click adds picks) needs no call.
+        self.refuted: dict[int, collections.deque[frozenset[int]]] = collections.defaultdict(
+            lambda: collections.deque(maxlen=REFUTED)
+        )
 
     def _lightest(self) -> set[int]:
         """Per single-choice or numeric group, the option adding least to the computed totals
@@ -281,6 +297,10 @@ class _Cnf:
         preferred = self.light.union(prefer)
         solver.set_phases([x if x in preferred else -x for x in range(1, len(self.lits) + 1)])
         if not solver.solve(assumptions=assumptions):
+            # The assumptions behind the refutation (a subset of them): they can never hold
+            # together, in this question or a later one (the customer's next click adds picks).
+            core = solver.get_core()
+            self.core = frozenset(assumptions if core is None else core)
             return None
         model = solver.get_model()
         assert model is not None
@@ -470,9 +490,13 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
     """`possible_literals` by the SAT solver: per scope (all picks; all picks but one
     single-choice or numeric group's, since picking there replaces the pick), (1) the recent
     valid configurations that fit mark their options possible, (2) unit propagation of the
-    scope's picks rules out options (the implied-literal pass), (3) each option still unknown
-    is asked about with assumptions: a configuration marks every option it contains possible
-    in every scope it fits, "unsatisfiable" proves that option impossible."""
+    scope's picks rules out options (the implied-literal pass), and so does a refutation kept
+    from an earlier question whose picks the scope contains (adding picks never makes an
+    option possible again), (3) one-option changes of recent configurations that fit the
+    scope (or miss one of its picks), checked against the rules, mark theirs, (4) each option
+    still unknown is asked about with assumptions: a configuration marks every option it
+    contains possible in every scope it fits and lends its one-option changes,
+    "unsatisfiable" proves that option impossible (its core is kept as a refutation)."""
     cnf = _cnf(spec)
     chosen = picks(spec, choice)
     replaced = [g.code for g in spec.groups if g.kind in (SINGLE, NUMERIC) and g.code in choice]
@@ -499,6 +523,16 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
                 result[lit] = True
                 del pending[name][lit]
 
+    def record(found: frozenset[Lit]) -> None:
+        cnf.witnesses.append(found)
+        cover(found)
+
+    def neighbours(base: frozenset[Lit], name: str) -> None:
+        """Each option still unknown in scope `name`, swapped into `base` (a valid
+        configuration that fits the scope): a swap that keeps every rule is a witness."""
+        for found in cnf.neighbours.swaps(base, pending[name]):
+            record(found)
+
     for earlier in cnf.witnesses:
         cover(earlier)
     for name, fixed in scopes.items():
@@ -508,20 +542,44 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
         impossible = None
         if len(assumptions) == len(fixed):  # else a pick the product does not have: none fits
             impossible = cnf.implied_false(assumptions)
+        known = frozenset(assumptions)
         for lit in list(pending[name]):
-            if impossible is None or cnf.var[lit] in impossible:
+            x = cnf.var[lit]
+            if (
+                impossible is None
+                or x in impossible
+                or any(others <= known for others in cnf.refuted.get(x, ()))
+            ):
                 result[lit] = False
                 del pending[name][lit]
+        # Recent configurations that fit the scope, or miss one of its picks (swapped in).
+        tried = 0
+        for earlier in list(reversed(cnf.witnesses)):
+            if not pending[name] or tried >= NEIGHBOUR_BASES:
+                break
+            missing = fixed - earlier
+            if len(missing) > 1:
+                continue
+            base = earlier
+            if missing:
+                swapped = cnf.neighbours.swap(earlier, next(iter(missing)))
+                if swapped is None:
+                    continue
+                base = swapped
+                record(base)
+            tried += 1
+            neighbours(base, name)
         while pending[name]:
             target = next(iter(pending[name]))
             witness = cnf.solve([*assumptions, cnf.var[target]])
             if witness is None:
+                cnf.refuted[cnf.var[target]].append(cnf.core - {cnf.var[target]})
                 result[target] = False
                 del pending[name][target]
                 continue
-            cnf.witnesses.append(witness)
-            cover(witness)
-    return result
+            record(witness)
+            neighbours(witness, name)
+    return {lit: result[lit] for lit in spec.all_lits}  # in the product's order
 
 
 def repair(spec: Spec, choice: Choice, *, keep: str = "") -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ encodes the same rules for CP-SAT and the property tests check the two agree.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -229,28 +229,28 @@ def missing_groups(spec: Spec, choice: Choice) -> list[GroupSpec]:
 def violated_rules(spec: Spec, chosen: set[Lit]) -> list[RuleSpec]:
     """The rules a complete assignment (the set of true literals) breaks. The reference meaning
     of each rule kind, shared by validation and the tests of the solver."""
-    broken = []
-    for rule in spec.rules:
-        applies = all(w in chosen for w in rule.when)
-        if rule.kind == REQUIRES:
-            ok = not applies or any(t in chosen for t in rule.then)
-        elif rule.kind == EXCLUDES:
-            ok = not (any(w in chosen for w in rule.when) and any(t in chosen for t in rule.then))
-        elif rule.kind == AT_MOST:
-            ok = not applies or sum(lit in chosen for lit in spec.counted(rule)) <= rule.k
-        elif rule.kind == AT_LEAST:
-            ok = not applies or sum(lit in chosen for lit in spec.counted(rule)) >= rule.k
-        elif rule.kind == RANGE:
-            values = [int(key) for g, key in chosen if g == rule.group]
-            ok = not applies or all(_in_range(v, rule) for v in values)
-        elif rule.kind == TOTAL:
-            total = sum(spec.contribution(lit, rule.attribute) for lit in chosen)
-            ok = not applies or total <= rule.limit
-        else:  # an unknown kind never passes silently
-            ok = False
-        if not ok:
-            broken.append(rule)
-    return broken
+    return [rule for rule in spec.rules if not rule_holds(spec, rule, chosen)]
+
+
+def rule_holds(spec: Spec, rule: RuleSpec, chosen: Set[Lit]) -> bool:
+    """Whether a complete assignment (the set of true literals) keeps one rule: the reference
+    meaning of each rule kind."""
+    applies = all(w in chosen for w in rule.when)
+    if rule.kind == REQUIRES:
+        return not applies or any(t in chosen for t in rule.then)
+    if rule.kind == EXCLUDES:
+        return not (any(w in chosen for w in rule.when) and any(t in chosen for t in rule.then))
+    if rule.kind == AT_MOST:
+        return not applies or sum(lit in chosen for lit in spec.counted(rule)) <= rule.k
+    if rule.kind == AT_LEAST:
+        return not applies or sum(lit in chosen for lit in spec.counted(rule)) >= rule.k
+    if rule.kind == RANGE:
+        values = [int(key) for g, key in chosen if g == rule.group]
+        return not applies or all(_in_range(v, rule) for v in values)
+    if rule.kind == TOTAL:
+        total = sum(spec.contribution(lit, rule.attribute) for lit in chosen)
+        return not applies or total <= rule.limit
+    return False  # an unknown kind never passes silently
 
 
 def shape_ok(spec: Spec, chosen: set[Lit]) -> bool:

@@ -100,16 +100,19 @@ def configure(request: HttpRequest, public_id: UUID) -> HttpResponse:
             choice = fixed
     if action == "add" and not error:
         return _add(request, product, raw, spec)
-    state = page_state(spec, choice)
+    # The option groups are rendered (or read from the shared cache) by the panel's
+    # `configurator_groups` tag: the solver runs only when this choice was not rendered before.
+    state = page_state(spec, choice, options=False)
     context = {
         "product": product,
         "configurable": configurable,
         "limited": limited,
         "freedom_message": freedom_message(configurable.freedom),
-        "presets": list(Preset.objects.filter(configurable=configurable)),
+        "presets": list(Preset.objects.filter(configurable=configurable)) if limited else [],
         "state": state,
         "error": error,
         "choice": choice,
+        "spec": spec,
     }
     template = "storefront/configurator/_panel.html" if _is_htmx(request) else None
     return render(request, template or "storefront/configurator/page.html", context)
@@ -126,11 +129,17 @@ def _add(request: HttpRequest, product: Product, raw: dict[str, Any], spec: Spec
         )
     except (services.ConfigurationError, cart_services.CartError) as exc:
         if _is_htmx(request):
-            state = page_state(spec, _safe_choice(spec, raw))
+            choice = _safe_choice(spec, raw)
             return render(
                 request,
                 "storefront/configurator/_panel.html",
-                {"product": product, "state": state, "error": str(exc)},
+                {
+                    "product": product,
+                    "state": page_state(spec, choice, options=False),
+                    "error": str(exc),
+                    "spec": spec,
+                    "choice": choice,
+                },
                 status=422,
             )
         messages.error(request, str(exc))
