@@ -252,7 +252,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "rapport.chat.layers.ChatChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout, exactly channels-redis's 5 s blocking
             # pop: idle sockets died with "Timeout reading". Reads wait longer than the pop; and
             # the pool has room for bursts of sockets joining or leaving (redis-py's default 100).

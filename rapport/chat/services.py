@@ -214,10 +214,18 @@ def message_events(message: Message) -> list[tuple[str, dict[str, Any]]]:
     task lists of whoever serves a customer conversation (everyone while nobody does)."""
     room = message.room
     events = [(live.room_group(room.pk), live.message_payload(message, room))]
-    if room.kind == RoomKind.CUSTOMER and not message.from_staff:
-        who = live.user_group(room.assignee_id) if room.assignee_id else live.STAFF_GROUP
+    who = tasks_group(message)
+    if who:
         events.append((who, {"type": "tasks"}))
     return events
+
+
+def tasks_group(message: Message) -> str:
+    """The group whose task lists change with `message` ("" when none does)."""
+    room = message.room
+    if room.kind != RoomKind.CUSTOMER or message.from_staff:
+        return ""
+    return live.user_group(room.assignee_id) if room.assignee_id else live.STAFF_GROUP
 
 
 def mark_read(*, room: Room, actor: Any, seq: int) -> int:
