@@ -34,7 +34,7 @@ return over_capacity
 """
 
 
-class ChatChannelLayer(RedisChannelLayer):  # type: ignore[misc]
+class ChatChannelLayer(RedisChannelLayer):
     """`RedisChannelLayer` whose `group_send` takes two Redis round trips."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
