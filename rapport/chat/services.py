@@ -114,8 +114,11 @@ def post_message(
             room, user=user, from_staff=from_staff, label=label, system=system, body=body
         )
         if user is not None and from_staff:
-            member = _join(locked, user)
-            RoomMember.objects.filter(pk=member.pk).update(last_read_seq=message.seq)
+            # The writer has read up to their own message; a first message makes them a member.
+            mine = RoomMember.objects.filter(room=locked, user=user)
+            if not mine.update(last_read_seq=message.seq):
+                member = _join(locked, user)
+                RoomMember.objects.filter(pk=member.pk).update(last_read_seq=message.seq)
         if publish:
             for group, payload in message_events(message):
                 live.publish(group, payload)
