@@ -263,7 +263,10 @@ if REDIS_URL:
                         "socket_timeout": 30,
                         "max_connections": env_int("RAPPORT_CHANNELS_MAX_CONNECTIONS", 1000),
                     }
-                ]
+                ],
+                # All sockets of one process share one Redis queue, and a group send to a full
+                # queue is dropped: channels-redis's 100 is half a second at 200 messages/s.
+                "capacity": env_int("RAPPORT_CHANNELS_CAPACITY", 2000),
             },
         }
     }
