@@ -252,7 +252,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "rapport.chat.layers.ChatChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout, exactly channels-redis's 5 s blocking
             # pop: idle sockets died with "Timeout reading". Reads wait longer than the pop; and
             # the pool has room for bursts of sockets joining or leaving (redis-py's default 100).
@@ -263,7 +263,10 @@ if REDIS_URL:
                         "socket_timeout": 30,
                         "max_connections": env_int("RAPPORT_CHANNELS_MAX_CONNECTIONS", 1000),
                     }
-                ]
+                ],
+                # All sockets of one process share one Redis queue, and a group send to a full
+                # queue is dropped: channels-redis's 100 is half a second at 200 messages/s.
+                "capacity": env_int("RAPPORT_CHANNELS_CAPACITY", 2000),
             },
         }
     }

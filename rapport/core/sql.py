@@ -1,7 +1,7 @@
 """Hand-written SQL for the few statements on the storefront's hottest paths (add to cart, the
-cart page, the product page and its cache check), where building and compiling an ORM query
-cost ten times what the database took to answer it (docs/performance.md, "Cart flow" and
-"Product page"; ADR 0004).
+cart page, the product page and its cache check, the chat's numbered insert), where building
+and compiling an ORM query cost ten times what the database took to answer it
+(docs/performance.md, "Cart flow", "Product page" and issue 18's send path pass; ADR 0004).
 
 Only what the ORM would also do, minus the per-call compiling: table and column names come from
 the models, quoted for the database in use (a renamed field changes the SQL with it); values go

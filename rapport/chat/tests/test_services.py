@@ -163,3 +163,37 @@ def test_a_vip_account_manager_is_offered_first(people, make_user):
         (people["employee"], "account_manager"),
         (olga, ""),
     ]
+
+
+@pytest.mark.django_db
+def test_posting_updates_the_room_as_the_conversation_moves(people):
+    """The numbered insert also moves the room: a staff answer takes a waiting conversation,
+    the customer's own message counts as read by them, a closed conversation takes nothing."""
+    ann, emma = people["customer"], people["employee"]
+    customer = Customer.objects.get(user=ann)
+    room = start_customer_chat(customer=customer, requested=None, body="hello", actor=ann)
+    stored = Room.objects.get(pk=room.pk)
+    assert (stored.status, stored.assignee_id, stored.customer_read_seq) == ("waiting", None, 1)
+    before = stored.updated_at
+
+    answer = post_message(room=room, actor=emma, body="Hi Ann", from_staff=True)
+    stored = Room.objects.get(pk=room.pk)
+    assert (stored.status, stored.assignee_id, stored.last_seq) == ("open", emma.pk, 2)
+    assert stored.updated_at > before and stored.last_message_at == answer.created_at
+    assert (answer.room.status, answer.room.assignee_id, answer.seq) == ("open", emma.pk, 2)
+    assert RoomMember.objects.get(room=room, user=emma).last_read_seq == 2
+    assert stored.customer_read_seq == 1  # staff messages stay unread for the customer
+
+    mine = post_message(room=room, actor=ann, body="thanks", from_staff=False)
+    stored = Room.objects.get(pk=room.pk)
+    assert (stored.customer_read_seq, stored.assignee_id, mine.author_id) == (3, emma.pk, ann.pk)
+    assert list(room.messages.values_list("seq", "body", "author", "from_staff")) == [
+        (1, "hello", ann.pk, False),
+        (2, "Hi Ann", emma.pk, True),
+        (3, "thanks", ann.pk, False),
+    ]
+
+    close_chat(room=room, actor=emma)
+    with pytest.raises(ChatError):
+        post_message(room=room, actor=ann, body="still there?", from_staff=False)
+    assert Room.objects.get(pk=room.pk).last_seq == 3
