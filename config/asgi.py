@@ -27,3 +27,8 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Last, once everything is imported: the collector leaves the loaded app alone (issue 18).
+from rapport.core.gc_tuning import tune_after_startup  # noqa: E402
+
+tune_after_startup()

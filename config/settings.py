@@ -365,6 +365,9 @@ RAPPORT_API_RATE_TOKEN = env_int("RAPPORT_API_RATE_TOKEN", 600)
 RAPPORT_API_RATE_USER = env_int("RAPPORT_API_RATE_USER", 300)
 RAPPORT_API_RATE_ANONYMOUS = env_int("RAPPORT_API_RATE_ANONYMOUS", 120)
 RAPPORT_API_RATE_DEVICE = env_int("RAPPORT_API_RATE_DEVICE", 600)
+# Server processes (config/asgi.py, config/wsgi.py) freeze the loaded app for the garbage
+# collector and use these thresholds; empty keeps Python's defaults (rapport/core/gc_tuning.py).
+RAPPORT_GC_THRESHOLDS = env_str("RAPPORT_GC_THRESHOLDS", "50000,20,100")
 # Issue 20: a pull hands out only changes older than this, so a transaction that commits a
 # moment late is never skipped by a watermark already past its timestamp (rapport/sync/queries.py).
 RAPPORT_SYNC_SETTLE_SECONDS = env_int("RAPPORT_SYNC_SETTLE_SECONDS", 5)
