@@ -551,7 +551,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Wagtail runs its search-index and reference-index updates as Django tasks; the
+        # immediate backend logs every start and finish at INFO (noise in `make run`'s output).
+        # Failures are still logged (ERROR).
+        "django.tasks": {"level": "WARNING"},
+    },
 }
 
 # --- Messaging and the customer record (M2) ----------------------------------------------------
