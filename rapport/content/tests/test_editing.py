@@ -186,3 +186,14 @@ def test_page_is_served_with_seo_fields(news_index, editor):
     assert "<title>Best seo title" in html
     assert '<meta name="description" content="About it">' in html
     assert Page.objects.get(slug="seo-news").url == "/news/seo-news/"
+
+
+def test_page_without_seo_description_falls_back_to_its_intro_or_its_title(news_index, editor):
+    client = staff_client(editor)
+    add_news(client, news_index, {**news_form("Plain news"), "action-publish": "1"})
+
+    section = client.get("/news/").content.decode()
+    item = client.get("/news/plain-news/").content.decode()
+
+    assert '<meta name="description" content="News at ' in section
+    assert '<meta name="description" content="Short intro">' in item
