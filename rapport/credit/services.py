@@ -242,32 +242,25 @@ def _write_batch_sql(
         )
         existing = {pk: (grade, override) for pk, grade, override in cursor.fetchall()}
     rows: list[list[Any]] = []
-    regraded: list[list[Any]] = []
-    entries: list[tuple[int, str, dict[str, Any]]] = []
     for pk in chunk:
         result = results[pk]
-        before, override = existing.get(pk, (None, ""))
-        grade = effective_grade(result.grade, override, result.reasons)
-        score = str(result.score)
-        rows.append([pk, result.grade, grade, score, result.reasons])
-        if before is None or grade != before:
-            regraded.append([pk, grade])
-        before = policy.unrated_grade if before is None else before
-        if grade != before:
-            summary = f"Credit rating {before} → {grade} (score {score})"
-            entries.append((pk, summary, {"before": before, "after": grade, "score": score}))
-    customer, grade_col = column(CreditRating, "customer"), column(CreditRating, "grade")
+        grade = effective_grade(result.grade, existing.get(pk, ("", ""))[1], result.reasons)
+        rows.append([pk, result.grade, grade, str(result.score), result.reasons])
+    customer = column(CreditRating, "customer")
     updated = [
         f"{column(CreditRating, name)} = EXCLUDED.{column(CreditRating, name)}"
         for name in ("computed_grade", "grade", "score", "reasons", "computed_at", "updated_at")
     ]
     with connection.cursor() as cursor:
+        # A rating that appeared after the locked read (a one-customer refresh or an override
+        # committing meanwhile) is left as its writer made it: updating it here would set a
+        # grade computed without its override and audit a change from the unrated grade.
         cursor.execute(
             f"""
-            INSERT INTO {ratings} (
+            INSERT INTO {ratings} AS t (
                 {column(CreditRating, "created_at")}, {column(CreditRating, "updated_at")},
                 {column(CreditRating, "computed_at")}, {customer},
-                {column(CreditRating, "computed_grade")}, {grade_col},
+                {column(CreditRating, "computed_grade")}, {column(CreditRating, "grade")},
                 {column(CreditRating, "score")}, {column(CreditRating, "reasons")},
                 {column(CreditRating, "override_grade")}, {column(CreditRating, "override_reason")}
             )
@@ -275,12 +268,27 @@ def _write_batch_sql(
                    '', ''
             FROM jsonb_array_elements(%s::jsonb) AS r
             ON CONFLICT ({customer}) DO UPDATE SET {", ".join(updated)}
+            WHERE t.{customer} = ANY(%s)
+            RETURNING t.{customer}
             """,  # noqa: S608
-            [now, now, now, json.dumps(rows)],
+            [now, now, now, json.dumps(rows), list(existing)],
         )
+        written = {pk for (pk,) in cursor.fetchall()}
+    regraded: list[list[Any]] = []
+    entries: list[tuple[int, str, dict[str, Any]]] = []
+    for pk, _computed, grade, score, _reasons in rows:
+        if pk not in written:
+            continue
+        before = existing[pk][0] if pk in existing else None
+        if before is None or grade != before:
+            regraded.append([pk, grade])
+        before = policy.unrated_grade if before is None else before
+        if grade != before:
+            summary = f"Credit rating {before} → {grade} (score {score})"
+            entries.append((pk, summary, {"before": before, "after": grade, "score": score}))
     _sync_accounts_sql(regraded, policy, now)
     audit.record_for_customers(action="credit.rated", actor=actor, entries=entries)
-    return len(chunk) - len(existing), len(entries)
+    return len(written) - len(existing), len(entries)
 
 
 def _sync_accounts_sql(
