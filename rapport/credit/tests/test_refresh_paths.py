@@ -231,5 +231,5 @@ def test_set_based_refresh_writes_the_same_rows_as_the_orm(people, monkeypatch):
         c["override_overdue"].pk: (False, 60),
     }
     assert len(after_first["entries"]) == 5 and len(after_second["entries"]) == 9
-    assert after_first["entries"][0][2:4] == (people["manager"].pk, "max@staff.example.com")
-    assert after_second["entries"][1][2:4] == (None, "system")
+    actors = sorted((e[2:4] for e in after_second["entries"]), key=str)
+    assert actors == [(people["manager"].pk, "max@staff.example.com")] * 5 + [(None, "system")] * 4
