@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rapport.core.models import AuditEntry
-from rapport.credit import services
+from rapport.credit import services, set_based
 from rapport.credit.models import CreditRating, Invoice
 from rapport.customers.models import ContactKind, ContactPoint, ContactStatus, Customer
 from rapport.customers.tests.factories import CustomerFactory
@@ -184,12 +184,12 @@ def test_set_based_refresh_writes_the_same_rows_as_the_orm(people, monkeypatch):
     )
     monkeypatch.setattr(services, "BATCH", 4)  # several batches, some mixed new and stored
 
-    set_based = scenario(people, customers)
-    monkeypatch.setattr(services, "_write_batch_sql", services._write_batch_orm)
-    orm = scenario(people, customers)
+    by_statements = scenario(people, customers)
+    monkeypatch.setattr(set_based, "write_batch", services._write_batch_orm)
+    by_orm = scenario(people, customers)
 
-    assert set_based == orm
-    first, after_first, second, after_second = set_based
+    assert by_statements == by_orm
+    first, after_first, second, after_second = by_statements
     assert first["created"] == first["rated"] and second["created"] == 0
     assert (first["changed"], second["changed"]) == (5, 4)  # the quiet ones stay at D
     c = customers
