@@ -84,6 +84,16 @@ class CreditPolicy(TimeStampedModel):
         return Decimal(str(self.terms.get(grade, {}).get("credit_limit", "0")))
 
 
+def is_overdue(reasons: list[dict[str, Any]]) -> bool:
+    return any(r.get("code") == "overdue" for r in reasons)
+
+
+def effective_grade(computed: str, override: str, reasons: list[dict[str, Any]]) -> str:
+    """The grade checkout uses: the manager's override if any, else the computed grade; E
+    while an invoice is overdue, whatever the override."""
+    return "E" if is_overdue(reasons) else (override or computed)
+
+
 class CreditRating(TimeStampedModel):
     """A customer's computed grade, the reasons for it, and a manager's override if any."""
 
@@ -121,10 +131,10 @@ class CreditRating(TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
-        return any(r.get("code") == "overdue" for r in self.reasons)
+        return is_overdue(self.reasons)
 
     def effective_grade(self) -> str:
-        return "E" if self.is_overdue else (self.override_grade or self.computed_grade)
+        return effective_grade(self.computed_grade, self.override_grade, self.reasons)
 
 
 class Invoice(PublicIdModel, TimeStampedModel):

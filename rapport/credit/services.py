@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from rapport.core import audit
 from rapport.core.sql import column, table
-from rapport.credit import rating
+from rapport.credit import rating, set_based
 from rapport.credit.models import (
     COMPONENTS,
     GRADE_ORDER,
@@ -138,10 +138,11 @@ def refresh_ratings(
 
     Reads every input in a few grouped queries and what is stored in one more, computes every
     rating, and only then writes, and only where something changed (grade, score or reasons):
-    those customers are locked and rewritten in batches of `BATCH`, one transaction each (new
-    ratings in one bulk insert, changed ones in one bulk update per batch). Each customer whose
-    effective grade changed gets one audit entry on their timeline and their credit account
-    brought in line. Returns counts (rated, created, changed).
+    those customers are locked and rewritten in batches of `BATCH`, one transaction each. Each
+    customer whose effective grade changed gets one audit entry on their timeline, and each new
+    or regraded customer's credit account is brought in line. On PostgreSQL a batch is a few
+    set-based statements (`credit.set_based`); elsewhere the ORM writes it
+    (`_write_batch_orm`); both write the same rows. Returns counts (rated, created, changed).
     """
     policy = get_policy()
     scope = None if customer_ids is None else list(customer_ids)
@@ -154,50 +155,65 @@ def refresh_ratings(
         if stored.get(pk) != (result.grade, result.score, result.reasons):
             results[pk] = result
     counts = {"rated": len(facts), "created": 0, "changed": 0}
+    write = set_based.write_batch if connection.vendor == "postgresql" else _write_batch_orm
     ids = list(results)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         with transaction.atomic():
-            existing = {
-                r.customer_id: r
-                for r in CreditRating.objects.select_for_update()
-                .filter(customer_id__in=chunk)
-                .order_by("customer_id")
-            }
-            create, update, changed = [], [], []
-            for pk in chunk:
-                result = results[pk]
-                row = existing.get(pk)
-                if row is None:
-                    row = CreditRating(customer_id=pk, computed_at=now)
-                    before = policy.unrated_grade
-                    create.append(row)
-                else:
-                    before = row.grade
-                    update.append(row)
-                row.computed_grade, row.score = result.grade, result.score
-                row.reasons, row.computed_at = result.reasons, now
-                row.grade = row.effective_grade()
-                if row.grade != before or row.pk is None:
-                    changed.append((pk, before, row))
-            CreditRating.objects.bulk_create(create, batch_size=1000)
-            _update_ratings(update, now)
-            _sync_accounts([(pk, row.grade) for pk, _before, row in changed], policy)
-            entries = [
-                {
-                    "action": "credit.rated",
-                    "actor": actor,
-                    "customer": Customer(pk=pk),
-                    "summary": f"Credit rating {before} → {row.grade} (score {row.score})",
-                    "data": {"before": before, "after": row.grade, "score": str(row.score)},
-                }
-                for pk, before, row in changed
-                if before != row.grade
-            ]
-            audit.record_many(entries)
-            counts["changed"] += len(entries)
-            counts["created"] += len(create)
+            created, changed = write(chunk, results, policy, now, actor)
+        counts["created"] += created
+        counts["changed"] += changed
     return counts
+
+
+def _write_batch_orm(
+    chunk: list[int],
+    results: dict[int, rating.Result],
+    policy: CreditPolicy,
+    now: datetime.datetime,
+    actor: Any,
+) -> tuple[int, int]:
+    """Write one batch of recomputed ratings through the ORM (any database): lock the stored
+    rows, insert the new ones, update the others, sync credit accounts, audit grade changes.
+    Returns (created, grade changes)."""
+    existing = {
+        r.customer_id: r
+        for r in CreditRating.objects.select_for_update()
+        .filter(customer_id__in=chunk)
+        .order_by("customer_id")
+    }
+    create, update, changed = [], [], []
+    for pk in chunk:
+        result = results[pk]
+        row = existing.get(pk)
+        if row is None:
+            row = CreditRating(customer_id=pk, computed_at=now)
+            before = policy.unrated_grade
+            create.append(row)
+        else:
+            before = row.grade
+            update.append(row)
+        row.computed_grade, row.score = result.grade, result.score
+        row.reasons, row.computed_at = result.reasons, now
+        row.grade = row.effective_grade()
+        if row.grade != before or row.pk is None:
+            changed.append((pk, before, row))
+    CreditRating.objects.bulk_create(create, batch_size=1000)
+    _update_ratings(update, now)
+    _sync_accounts([(pk, row.grade) for pk, _before, row in changed], policy)
+    entries = [
+        {
+            "action": "credit.rated",
+            "actor": actor,
+            "customer": Customer(pk=pk),
+            "summary": f"Credit rating {before} → {row.grade} (score {row.score})",
+            "data": {"before": before, "after": row.grade, "score": str(row.score)},
+        }
+        for pk, before, row in changed
+        if before != row.grade
+    ]
+    audit.record_many(entries)
+    return len(create), len(entries)
 
 
 def refresh_rating(*, customer: Customer, actor: Any = None) -> CreditRating:
