@@ -39,6 +39,9 @@ def main() -> None:
     parser.add_argument("n", type=int, nargs="?", default=1000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--queries", action="store_true")
+    parser.add_argument(
+        "--signed-in", action="store_true", help="cart: as a bench price-list customer"
+    )
     args = parser.parse_args()
 
     import django
@@ -90,6 +93,8 @@ def main() -> None:
             first_visit("/search/", "q=" + rng.choice(words))
         else:
             if not token:
+                if args.signed_in:  # bench/pricing/signed_in_customer.py, bench/urls.py
+                    assert shopper.get("/bench-sign-in/").status_code == 302
                 page = shopper.get(products[0])
                 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
             r = shopper.post(rng.choice(cart_add), {"quantity": "1", "csrfmiddlewaretoken": token})
