@@ -14,6 +14,10 @@ removes start-up and warm-up):
 
 The shopper gets a fresh session every 200 flows, so no line reaches the 99-unit limit; the
 bench data (bench/data/*.txt) must come from the same database (`load_bench_catalogue --export`).
+
+`--signed-in`: the shopper is a bench price-list customer (`bench/pricing/signed_in_customer.py`
+first), signed in through `/bench-sign-in/` (`bench/urls.py`); their cart is emptied (untimed)
+with every new shopper.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=500, help="measured flows")
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--signed-in", action="store_true", help="as a price-list customer")
     args = parser.parse_args()
 
     import django
@@ -112,6 +117,13 @@ def main() -> None:
     for i in range(args.warmup + args.n):
         if i % 200 == 0:  # a new shopper: landing page (CSRF cookie), first add
             jar = {}
+            if args.signed_in:
+                from rapport.cart.models import CartLine, CartStatus
+
+                CartLine.objects.filter(
+                    cart__user__email__startswith="bench-pricelist", cart__status=CartStatus.OPEN
+                ).delete()
+                assert call("GET", "/bench-sign-in/", jar) == 302
             assert call("GET", products[0], jar) == 200
             add(jar)
         t0 = time.process_time()
@@ -125,7 +137,8 @@ def main() -> None:
     n = max(args.n, 1)
     print(
         f"cart flow: add {add_s / n * 1000:.2f} ms + view {view_s / n * 1000:.2f} ms "
-        f"= {(add_s + view_s) / n * 1000:.2f} ms CPU per flow ({args.n} flows, one process)"
+        f"= {(add_s + view_s) / n * 1000:.2f} ms CPU per flow ({args.n} flows, one process"
+        f"{', signed in with a price list' if args.signed_in else ''})"
     )
 
 

@@ -11,7 +11,9 @@ session and a CSRF token). Requests/s is given for wall-clock and for CPU time o
     ... profile_pages.py cart 500 --profile      # cProfile, top functions by cumulative time
 
 Pages: product (a uniformly random product of bench/data/products.txt, no cookies), cart (one
-shopper: POST add-to-cart then GET /cart/, with a session), category, search. Prints requests/s
+shopper: POST add-to-cart then GET /cart/, with a session; `--signed-in`: as a bench price-list
+customer, bench/pricing/signed_in_customer.py), product-signed-in (random product pages for
+that customer, through the test client), category, search. Prints requests/s
 and the number of SQL queries per request (with --queries).
 """
 
@@ -35,10 +37,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_bench")
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("page", choices=["product", "cart", "category", "search"])
+    parser.add_argument(
+        "page", choices=["product", "cart", "category", "search", "product-signed-in"]
+    )
     parser.add_argument("n", type=int, nargs="?", default=1000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--queries", action="store_true")
+    parser.add_argument(
+        "--signed-in", action="store_true", help="cart: as a bench price-list customer"
+    )
     args = parser.parse_args()
 
     import django
@@ -88,8 +95,14 @@ def main() -> None:
             first_visit(rng.choice(categories))
         elif args.page == "search":
             first_visit("/search/", "q=" + rng.choice(words))
+        elif args.page == "product-signed-in":  # through the test client, like the cart
+            if not shopper.cookies:
+                assert shopper.get("/bench-sign-in/").status_code == 302
+            assert shopper.get(rng.choice(products)).status_code == 200
         else:
             if not token:
+                if args.signed_in:  # bench/pricing/signed_in_customer.py, bench/urls.py
+                    assert shopper.get("/bench-sign-in/").status_code == 302
                 page = shopper.get(products[0])
                 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
             r = shopper.post(rng.choice(cart_add), {"quantity": "1", "csrfmiddlewaretoken": token})

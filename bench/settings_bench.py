@@ -24,3 +24,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The store's URLs plus the price-list scenarios' sign-in (bench/urls.py).
+ROOT_URLCONF = "bench.urls"

@@ -390,6 +390,8 @@ RAPPORT_DEVICE_SIGNATURE_SKEW_SECONDS = env_int("RAPPORT_DEVICE_SIGNATURE_SKEW_S
 RAPPORT_EMAIL_LINK_MAX_AGE = env_int("RAPPORT_EMAIL_LINK_MAX_AGE", 3 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)
 OTP_TOTP_ISSUER = env_str("RAPPORT_SITE_NAME", "Rapport")
+# Django's database sessions, loaded with one hand-written query (rapport.accounts.session_store).
+SESSION_ENGINE = "rapport.accounts.session_store"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 
 # --- Mail -------------------------------------------------------------------------------------

@@ -7,9 +7,13 @@ Run against the database `bench/run.sh` prepared (same settings and var dir), af
     RAPPORT_VAR_DIR=/tmp/shop-rapport-bench DJANGO_SETTINGS_MODULE=bench.settings_bench \
         .venv/bin/python bench/pricing/signed_in_customer.py
 
-Creates (once; reruns reuse it) the customer `bench-pricelist@example.com` (password
-`bench-pricelist-password`, the one `bench/scenario_pricelist_*.json` sign in with) and a price
-list assigned to them with two tiers on every product: 10 % off from 1, 20 % off from 10.
+Creates (once; reruns reuse them) 16 customers, `bench-pricelist@example.com` and
+`bench-pricelist-2@example.com` ... `bench-pricelist-16@example.com` (password
+`bench-pricelist-password`), one per virtual user of `bench/scenario_pricelist_*.json` (they sign
+in through `/bench-sign-in/`, `bench/urls.py`), and a price list assigned to all of them with two
+tiers on every product: 10 % off from 1, 20 % off from 10. Every run empties their open carts, so
+a run's cart flow starts from empty carts (a line reaches the 99-unit cap only after 99 adds of
+one product by one customer).
 """
 
 from __future__ import annotations
@@ -29,28 +33,36 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from rapport.accounts.models import User  # noqa: E402
+from rapport.cart.models import CartLine, CartStatus  # noqa: E402
 from rapport.catalog.models import Product  # noqa: E402
 from rapport.customers.models import Customer  # noqa: E402
 from rapport.pricing.models import PriceList, PriceListItem  # noqa: E402
 
-EMAIL = "bench-pricelist@example.com"
+CUSTOMERS = 16  # the harness's virtual users
+EMAILS = ["bench-pricelist@example.com"] + [
+    f"bench-pricelist-{n}@example.com" for n in range(2, CUSTOMERS + 1)
+]
 PASSWORD = "bench-pricelist-password"  # noqa: S105 - a throw-away bench account
+
+
+def _customer(email: str) -> Customer:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=PASSWORD)
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    return Customer.objects.filter(user=user).first() or Customer.objects.create(
+        user=user, email=email, name="Bench price-list customer"
+    )
 
 
 def main() -> None:
     with transaction.atomic():
-        user = User.objects.filter(email=EMAIL).first()
-        if user is None:
-            user = User.objects.create_user(email=EMAIL, password=PASSWORD)
-        user.email_verified_at = user.email_verified_at or timezone.now()
-        user.save(update_fields=["email_verified_at"])
-        customer = Customer.objects.filter(user=user).first() or Customer.objects.create(
-            user=user, email=EMAIL, name="Bench price-list customer"
-        )
+        customers = [_customer(email) for email in EMAILS]
         price_list, _created = PriceList.objects.get_or_create(
             name="Bench wholesale", defaults={"priority": 10}
         )
-        price_list.customers.add(customer)
+        price_list.customers.add(*customers)
         have = set(price_list.items.values_list("product_id", "min_quantity"))
         items = [
             PriceListItem(price_list=price_list, product_id=pk, min_quantity=q, percent_off=off)
@@ -59,7 +71,13 @@ def main() -> None:
             if (pk, q) not in have
         ]
         PriceListItem.objects.bulk_create(items, batch_size=2000)
-    print(f"{EMAIL}: price list {price_list.pk} with {price_list.items.count()} items")
+        emptied, _kinds = CartLine.objects.filter(
+            cart__user__email__in=EMAILS, cart__status=CartStatus.OPEN
+        ).delete()
+    print(
+        f"{len(customers)} customers ({EMAILS[0]} ...): price list {price_list.pk} with "
+        f"{price_list.items.count()} items; {emptied} cart lines emptied"
+    )
 
 
 if __name__ == "__main__":

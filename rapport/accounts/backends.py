@@ -40,3 +40,14 @@ class EntranceBackend(ModelBackend):
         if bool(user.is_staff) != (entrance == STAFF):
             return None
         return user
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in user of a request, as `ModelBackend.get_user` finds it (an inactive
+        account is refused), in a hand-written query (`accounts.queries.user_by_pk`)."""
+        from rapport.accounts.queries import user_by_pk
+
+        try:
+            user = user_by_pk(user_id)
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from rapport.cart import queries, services
-from rapport.cart.models import Cart, CartStatus
+from rapport.cart.models import Cart
 from rapport.cart.queries import CartView
 
 CART_COOKIE = "rapport_cart"
@@ -69,7 +69,7 @@ def get_cart_for(request: Any, *, create: bool = False) -> Cart | None:
     user = request.user
     if user.is_authenticated:
         anonymous = _cookie_cart(request)
-        cart = Cart.objects.filter(user=user, status=CartStatus.OPEN).first()
+        cart = queries.open_cart_of_user(user.pk)
         if anonymous is not None:
             if cart is None:
                 cart = services.open_cart_for_user(user=user)
@@ -94,7 +94,9 @@ def cart_view_for(request: Any) -> CartView:
     replaced by the next add (`get_cart_for(create=True)`).
     """
     if request.user.is_authenticated:
-        return queries.cart_view(get_cart_for(request))
+        if CART_COOKIE in request.COOKIES:  # an anonymous cart to merge first
+            return queries.cart_view(get_cart_for(request))
+        return queries.user_cart_view(request.user.pk)
     public_id = _cookie_public_id(request)
     if public_id is None:
         return queries.cart_view(None)
