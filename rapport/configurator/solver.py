@@ -15,7 +15,10 @@ pseudo-Boolean constraint (the same meaning as `spec.violated_rules`). The custo
   Per scope: valid configurations kept from recent questions mark what they contain; unit
   propagation of the picks and the refutations kept from earlier questions rule out options;
   one-option changes of recent valid configurations (`neighbours.Neighbours`, checked by the
-  rules' reference meaning) mark more; each option still unknown is one call with it assumed
+  rules' reference meaning) mark more; before each solver call, the latest valid configuration
+  that fits the scope with the option and one other open group's option swapped in
+  (`Neighbours.pair`, lightest first, same check) may mark it; each option still unknown is
+  one call with it assumed
   (the solver prefers each group's lightest option, so witnesses fit tight budgets): a
   solution marks every option it contains possible (and lends its one-option changes), an
   unsatisfiable call proves that option impossible (proven, not guessed). Answers for a
@@ -80,6 +83,10 @@ POSSIBLE_CACHE_SECONDS = 3600
 NEIGHBOUR_BASES = 8
 # Refutations kept per option and encoding (`_Cnf.refuted`).
 REFUTED = 16
+# Before asking the solver about an option, the latest valid configuration that fits the scope
+# lends its two-option changes: the option, plus one other group's option (lightest first, at
+# most this many tried; `neighbours.Neighbours.pair`).
+PAIR_SECONDS = 40
 
 
 class _Cnf:
@@ -133,6 +140,8 @@ class _Cnf:
         def load(lit: Lit) -> float:
             return sum(self.spec.contribution(lit, r.attribute) / r.limit for r in totals)
 
+        # All literals, lightest first: the second changes `Neighbours.pair` tries.
+        self.by_load = sorted(self.lits, key=load)
         return {
             self.var[min(group.lits(), key=load)]
             for group in self.spec.groups
@@ -493,8 +502,10 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
     scope's picks rules out options (the implied-literal pass), and so does a refutation kept
     from an earlier question whose picks the scope contains (adding picks never makes an
     option possible again), (3) one-option changes of recent configurations that fit the
-    scope (or miss one of its picks), checked against the rules, mark theirs, (4) each option
-    still unknown is asked about with assumptions: a configuration marks every option it
+    scope (or miss one of its picks), checked against the rules, mark theirs, (4) before each
+    solver call, two-option changes of the latest configuration that fits the scope (the
+    option, plus one option of another open group, lightest first) are checked the same way,
+    (5) each option still unknown is asked about with assumptions: a configuration marks every option it
     contains possible in every scope it fits and lends its one-option changes,
     "unsatisfiable" proves that option impossible (its core is kept as a refutation)."""
     cnf = _cnf(spec)
@@ -569,8 +580,18 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
                 record(base)
             tried += 1
             neighbours(base, name)
+        # Second changes for `Neighbours.pair`: options of the groups the scope leaves open.
+        open_groups = {lit[0] for lit in fixed}
+        seconds = [lit for lit in cnf.by_load if lit[0] not in open_groups]
+        latest = next((w for w in reversed(cnf.witnesses) if fixed <= w), None)
         while pending[name]:
             target = next(iter(pending[name]))
+            if latest is not None:
+                paired = cnf.neighbours.pair(latest, target, seconds, PAIR_SECONDS)
+                if paired is not None:
+                    record(paired)
+                    neighbours(paired, name)
+                    continue
             witness = cnf.solve([*assumptions, cnf.var[target]])
             if witness is None:
                 cnf.refuted[cnf.var[target]].append(cnf.core - {cnf.var[target]})
@@ -578,6 +599,7 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
                 del pending[name][target]
                 continue
             record(witness)
+            latest = witness
             neighbours(witness, name)
     return {lit: result[lit] for lit in spec.all_lits}  # in the product's order
 
