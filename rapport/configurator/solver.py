@@ -505,8 +505,8 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
     scope (or miss one of its picks), checked against the rules, mark theirs, (4) before each
     solver call, two-option changes of the latest configuration that fits the scope (the
     option, plus one option of another open group, lightest first) are checked the same way,
-    (5) each option still unknown is asked about with assumptions: a configuration marks every option it
-    contains possible in every scope it fits and lends its one-option changes,
+    (5) each option still unknown is asked about with assumptions: a configuration marks
+    every option it contains possible in every scope it fits and lends its one-option changes,
     "unsatisfiable" proves that option impossible (its core is kept as a refutation)."""
     cnf = _cnf(spec)
     chosen = picks(spec, choice)
