@@ -8,10 +8,13 @@ pseudo-Boolean constraint (the same meaning as `spec.violated_rules`). The custo
 
 - `possible_literals` (and `is_feasible`, `valid_complete`, `never_possible`): an incremental SAT
   solver from python-sat (Glucose 4), the product encoded into clauses once per product version
-  and thread (cardinality rules with `pysat.card`, computed totals with `pysat.pb`). For every
-  option: is there a valid complete configuration containing it together with the customer's
-  other picks (no dead ends)? Options of a group where the customer already picked one are
-  judged against the picks of the *other* groups, because choosing one replaces the pick.
+  and thread (cardinality rules with `pysat.card`, computed totals with `pysat.pb`); the clauses
+  of a product loaded from the database go to the shared cache (`prepare`, at publish time, or
+  the first process to encode it), and other processes load them instead of encoding again.
+  For every option: is there a valid complete configuration containing it together with the
+  customer's other picks (no dead ends)? Options of a group where the customer already picked
+  one are judged against the picks of the *other* groups, because choosing one replaces the
+  pick.
   Per scope: valid configurations kept from recent questions mark what they contain; unit
   propagation of the picks and the refutations kept from earlier questions rule out options;
   one-option changes of recent valid configurations (`neighbours.Neighbours`, checked by the
@@ -32,9 +35,13 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import importlib.metadata
+import pickle
 import threading
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pindakaas
@@ -87,6 +94,14 @@ REFUTED = 16
 # lends its two-option changes: the option, plus one other group's option (lightest first, at
 # most this many tried; `neighbours.Neighbours.pair`).
 PAIR_SECONDS = 40
+# A product version's clauses in the shared cache (`prepare`, `_cnf`): a process that has not
+# encoded it yet loads them (about 20 ms) instead of encoding it again (about 100 ms).
+ENCODING_CACHE_SECONDS = 7 * 24 * 3600
+# The code and libraries that decide the clauses: a deploy that changes either names new keys.
+ENCODING_FINGERPRINT = hashlib.sha256(
+    b"".join(Path(__file__).with_name(name).read_bytes() for name in ("solver.py", "spec.py"))
+    + repr([importlib.metadata.version(d) for d in ("python-sat", "pindakaas")]).encode()
+).hexdigest()[:16]
 
 
 class _Cnf:
@@ -94,14 +109,48 @@ class _Cnf:
     "possible options" question about it. Variables 1..n are the literals in `spec.all_lits`
     order; cardinality and total encodings add auxiliary variables above them."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, prepared: bytes = b"", *, pack: bool = False) -> None:
         self.spec = spec
         self.lits = list(spec.all_lits)
         self.var = {lit: i for i, lit in enumerate(self.lits, start=1)}
         self.pool = IDPool(start_from=len(self.lits) + 1)
-        clauses: list[list[int]] = []
         # Per single-choice or numeric group, a switch that, assumed, asks for one of its options.
         self.some: dict[str, int] = {}
+        # With `pack`, the clauses as `prepared` bytes, for the shared cache.
+        self.prepared = b""
+        clauses = self._unpack(prepared) if prepared else self._encode()
+        if pack and not prepared:
+            self.prepared = zlib.compress(
+                pickle.dumps((len(self.lits), self.pool.top, self.some, clauses), protocol=5)
+            )
+        self.solver = Solver(name=SAT_SOLVER, bootstrap_with=clauses)
+        self.light = self._lightest()
+        # Valid configurations found lately (any question about this product version): a new
+        # question first reads these, and asks the solver only about what they leave open.
+        self.witnesses: collections.deque[frozenset[Lit]] = collections.deque(maxlen=WITNESSES)
+        self.neighbours = Neighbours(spec)
+        # The assumptions behind the last refutation (a subset of them, the solver's core).
+        self.core: frozenset[int] = frozenset()
+        # Per option variable, the other picks it was proven impossible with lately: a later
+        # question assuming all of them (the customer's next click adds picks) needs no call.
+        self.refuted: dict[int, collections.deque[frozenset[int]]] = collections.defaultdict(
+            lambda: collections.deque(maxlen=REFUTED)
+        )
+
+    def _unpack(self, prepared: bytes) -> list[list[int]]:
+        """The clauses `prepared` holds (made by this code for this product version: the key
+        names both), after a check that they name this product's literals."""
+        count, top, some, clauses = pickle.loads(zlib.decompress(prepared))  # noqa: S301
+        if count != len(self.lits) or set(some) - {g.code for g in self.spec.groups}:
+            raise ValueError("prepared clauses of another product")
+        self.pool.top = top
+        self.some = some
+        return clauses
+
+    def _encode(self) -> list[list[int]]:
+        """The product's rules as clauses (cardinality and totals with their own variables)."""
+        spec = self.spec
+        clauses: list[list[int]] = []
         for group in spec.groups:
             xs = [self.var[lit] for lit in group.lits()]
             if not xs:
@@ -117,19 +166,7 @@ class _Cnf:
             if rule.kind != TOTAL:
                 clauses += self._rule(rule)
         clauses += self._totals([rule for rule in spec.rules if rule.kind == TOTAL])
-        self.solver = Solver(name=SAT_SOLVER, bootstrap_with=clauses)
-        self.light = self._lightest()
-        # Valid configurations found lately (any question about this product version): a new
-        # question first reads these, and asks the solver only about what they leave open.
-        self.witnesses: collections.deque[frozenset[Lit]] = collections.deque(maxlen=WITNESSES)
-        self.neighbours = Neighbours(spec)
-        # The assumptions behind the last refutation (a subset of them, the solver's core).
-        self.core: frozenset[int] = frozenset()
-        # Per option variable, the other picks it was proven impossible with lately: a later
-        # question assuming all of them (the customer's next click adds picks) needs no call.
-        self.refuted: dict[int, collections.deque[frozenset[int]]] = collections.defaultdict(
-            lambda: collections.deque(maxlen=REFUTED)
-        )
+        return clauses
 
     def _lightest(self) -> set[int]:
         """Per single-choice or numeric group, the option adding least to the computed totals
@@ -423,7 +460,7 @@ class _Cache:
 
     def __init__(self) -> None:
         self.model = functools.lru_cache(maxsize=32)(_Model)
-        self.cnf = functools.lru_cache(maxsize=32)(_Cnf)
+        self.cnf = functools.lru_cache(maxsize=32)(_shared_cnf)
 
 
 def _cache() -> _Cache:
@@ -441,6 +478,36 @@ def _model(spec: Spec) -> _Model:
 def _cnf(spec: Spec) -> _Cnf:
     """The SAT encoding of `spec` (possible options and the checks)."""
     return _cache().cnf(spec)
+
+
+def _encoding_key(spec: Spec) -> str:
+    return f"configurator:cnf:{spec.cache_key}:{ENCODING_FINGERPRINT}" if spec.cache_key else ""
+
+
+def _shared_cnf(spec: Spec) -> _Cnf:
+    """A new encoding of `spec` in this thread: for a product loaded from the database, from
+    the clauses another process (or `prepare`, at publish time) stored in the shared cache,
+    else encoded here and stored there for the others."""
+    key = _encoding_key(spec)
+    if key:
+        prepared = shared_cache.get(key)
+        if isinstance(prepared, bytes):
+            try:
+                return _Cnf(spec, prepared)
+            except (ValueError, TypeError, EOFError, pickle.UnpicklingError, zlib.error):
+                pass  # unreadable: encode again, and store the good clauses
+    cnf = _Cnf(spec, pack=bool(key))
+    if key:
+        shared_cache.set(key, cnf.prepared, ENCODING_CACHE_SECONDS)
+        cnf.prepared = b""  # stored; not kept in memory
+    return cnf
+
+
+def prepare(spec: Spec) -> None:
+    """Encode a product version for every process before a shopper asks (the staff editor calls
+    this when a change is saved): its clauses go to the shared cache, and so does the answer to
+    the first question every shopper asks (nothing chosen yet)."""
+    possible_literals(spec, {})
 
 
 @dataclass
