@@ -42,6 +42,7 @@ from rapport.configurator.models import (  # noqa: E402
     OptionGroup,
     Rule,
 )
+from rapport.configurator.queries import load_spec  # noqa: E402
 from rapport.inventory.models import StockRecord  # noqa: E402
 
 SKU = "BENCH-CONFIGURATOR-20X10"
@@ -99,10 +100,20 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat-one", action="store_true")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="encode the stored product into the shared cache, as publishing it does, and stop",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     spec = generated_product(rng)
     product = stored_product(spec)
+    if args.prepare_only:
+        configurable = ConfigurableProduct.objects.select_related("product").get(product=product)
+        solver.prepare(load_spec(configurable))
+        print(f"prepared {SKU} (version {configurable.version}) in the shared cache")
+        return
     url = f"/configure/{product.public_id}/"
     # Customer paths (as in solver_times.py): pick a still-possible option, group after group.
     bodies: list[str] = []

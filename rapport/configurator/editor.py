@@ -125,6 +125,8 @@ def edit(*, configurable: ConfigurableProduct, what: str, data: Any, actor: Any)
             data={"what": what, "version": locked.version},
         )
     configurable.refresh_from_db()
+    # Encoded once for every process, before a shopper's first click pays for it.
+    solver.prepare(load_spec(configurable))
 
 
 def _apply(conf: ConfigurableProduct, what: str, data: Any) -> str:

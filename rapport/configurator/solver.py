@@ -8,14 +8,20 @@ pseudo-Boolean constraint (the same meaning as `spec.violated_rules`). The custo
 
 - `possible_literals` (and `is_feasible`, `valid_complete`, `never_possible`): an incremental SAT
   solver from python-sat (Glucose 4), the product encoded into clauses once per product version
-  and thread (cardinality rules with `pysat.card`, computed totals with `pysat.pb`). For every
-  option: is there a valid complete configuration containing it together with the customer's
-  other picks (no dead ends)? Options of a group where the customer already picked one are
-  judged against the picks of the *other* groups, because choosing one replaces the pick.
+  and thread (cardinality rules with `pysat.card`, computed totals with `pysat.pb`); the clauses
+  of a product loaded from the database go to the shared cache (`prepare`, at publish time, or
+  the first process to encode it), and other processes load them instead of encoding again.
+  For every option: is there a valid complete configuration containing it together with the
+  customer's other picks (no dead ends)? Options of a group where the customer already picked
+  one are judged against the picks of the *other* groups, because choosing one replaces the
+  pick.
   Per scope: valid configurations kept from recent questions mark what they contain; unit
   propagation of the picks and the refutations kept from earlier questions rule out options;
   one-option changes of recent valid configurations (`neighbours.Neighbours`, checked by the
-  rules' reference meaning) mark more; each option still unknown is one call with it assumed
+  rules' reference meaning) mark more; before each solver call, the latest valid configuration
+  that fits the scope with the option and one other open group's option swapped in
+  (`Neighbours.pair`, lightest first, same check) may mark it; each option still unknown is
+  one call with it assumed
   (the solver prefers each group's lightest option, so witnesses fit tight budgets): a
   solution marks every option it contains possible (and lends its one-option changes), an
   unsatisfiable call proves that option impossible (proven, not guessed). Answers for a
@@ -29,9 +35,13 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import importlib.metadata
+import pickle
 import threading
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pindakaas
@@ -80,6 +90,18 @@ POSSIBLE_CACHE_SECONDS = 3600
 NEIGHBOUR_BASES = 8
 # Refutations kept per option and encoding (`_Cnf.refuted`).
 REFUTED = 16
+# Before asking the solver about an option, the latest valid configuration that fits the scope
+# lends its two-option changes: the option, plus one other group's option (lightest first, at
+# most this many tried; `neighbours.Neighbours.pair`).
+PAIR_SECONDS = 40
+# A product version's clauses in the shared cache (`prepare`, `_cnf`): a process that has not
+# encoded it yet loads them (about 20 ms) instead of encoding it again (about 100 ms).
+ENCODING_CACHE_SECONDS = 7 * 24 * 3600
+# The code and libraries that decide the clauses: a deploy that changes either names new keys.
+ENCODING_FINGERPRINT = hashlib.sha256(
+    b"".join(Path(__file__).with_name(name).read_bytes() for name in ("solver.py", "spec.py"))
+    + repr([importlib.metadata.version(d) for d in ("python-sat", "pindakaas")]).encode()
+).hexdigest()[:16]
 
 
 class _Cnf:
@@ -87,14 +109,48 @@ class _Cnf:
     "possible options" question about it. Variables 1..n are the literals in `spec.all_lits`
     order; cardinality and total encodings add auxiliary variables above them."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, prepared: bytes = b"", *, pack: bool = False) -> None:
         self.spec = spec
         self.lits = list(spec.all_lits)
         self.var = {lit: i for i, lit in enumerate(self.lits, start=1)}
         self.pool = IDPool(start_from=len(self.lits) + 1)
-        clauses: list[list[int]] = []
         # Per single-choice or numeric group, a switch that, assumed, asks for one of its options.
         self.some: dict[str, int] = {}
+        # With `pack`, the clauses as `prepared` bytes, for the shared cache.
+        self.prepared = b""
+        clauses = self._unpack(prepared) if prepared else self._encode()
+        if pack and not prepared:
+            self.prepared = zlib.compress(
+                pickle.dumps((len(self.lits), self.pool.top, self.some, clauses), protocol=5)
+            )
+        self.solver = Solver(name=SAT_SOLVER, bootstrap_with=clauses)
+        self.light = self._lightest()
+        # Valid configurations found lately (any question about this product version): a new
+        # question first reads these, and asks the solver only about what they leave open.
+        self.witnesses: collections.deque[frozenset[Lit]] = collections.deque(maxlen=WITNESSES)
+        self.neighbours = Neighbours(spec)
+        # The assumptions behind the last refutation (a subset of them, the solver's core).
+        self.core: frozenset[int] = frozenset()
+        # Per option variable, the other picks it was proven impossible with lately: a later
+        # question assuming all of them (the customer's next click adds picks) needs no call.
+        self.refuted: dict[int, collections.deque[frozenset[int]]] = collections.defaultdict(
+            lambda: collections.deque(maxlen=REFUTED)
+        )
+
+    def _unpack(self, prepared: bytes) -> list[list[int]]:
+        """The clauses `prepared` holds (made by this code for this product version: the key
+        names both), after a check that they name this product's literals."""
+        count, top, some, clauses = pickle.loads(zlib.decompress(prepared))  # noqa: S301
+        if count != len(self.lits) or set(some) - {g.code for g in self.spec.groups}:
+            raise ValueError("prepared clauses of another product")
+        self.pool.top = top
+        self.some = some
+        return clauses
+
+    def _encode(self) -> list[list[int]]:
+        """The product's rules as clauses (cardinality and totals with their own variables)."""
+        spec = self.spec
+        clauses: list[list[int]] = []
         for group in spec.groups:
             xs = [self.var[lit] for lit in group.lits()]
             if not xs:
@@ -110,19 +166,7 @@ class _Cnf:
             if rule.kind != TOTAL:
                 clauses += self._rule(rule)
         clauses += self._totals([rule for rule in spec.rules if rule.kind == TOTAL])
-        self.solver = Solver(name=SAT_SOLVER, bootstrap_with=clauses)
-        self.light = self._lightest()
-        # Valid configurations found lately (any question about this product version): a new
-        # question first reads these, and asks the solver only about what they leave open.
-        self.witnesses: collections.deque[frozenset[Lit]] = collections.deque(maxlen=WITNESSES)
-        self.neighbours = Neighbours(spec)
-        # The assumptions behind the last refutation (a subset of them, the solver's core).
-        self.core: frozenset[int] = frozenset()
-        # Per option variable, the other picks it was proven impossible with lately: a later
-        # question assuming all of them (the customer's next click adds picks) needs no call.
-        self.refuted: dict[int, collections.deque[frozenset[int]]] = collections.defaultdict(
-            lambda: collections.deque(maxlen=REFUTED)
-        )
+        return clauses
 
     def _lightest(self) -> set[int]:
         """Per single-choice or numeric group, the option adding least to the computed totals
@@ -133,6 +177,8 @@ class _Cnf:
         def load(lit: Lit) -> float:
             return sum(self.spec.contribution(lit, r.attribute) / r.limit for r in totals)
 
+        # All literals, lightest first: the second changes `Neighbours.pair` tries.
+        self.by_load = sorted(self.lits, key=load)
         return {
             self.var[min(group.lits(), key=load)]
             for group in self.spec.groups
@@ -414,7 +460,7 @@ class _Cache:
 
     def __init__(self) -> None:
         self.model = functools.lru_cache(maxsize=32)(_Model)
-        self.cnf = functools.lru_cache(maxsize=32)(_Cnf)
+        self.cnf = functools.lru_cache(maxsize=32)(_shared_cnf)
 
 
 def _cache() -> _Cache:
@@ -432,6 +478,36 @@ def _model(spec: Spec) -> _Model:
 def _cnf(spec: Spec) -> _Cnf:
     """The SAT encoding of `spec` (possible options and the checks)."""
     return _cache().cnf(spec)
+
+
+def _encoding_key(spec: Spec) -> str:
+    return f"configurator:cnf:{spec.cache_key}:{ENCODING_FINGERPRINT}" if spec.cache_key else ""
+
+
+def _shared_cnf(spec: Spec) -> _Cnf:
+    """A new encoding of `spec` in this thread: for a product loaded from the database, from
+    the clauses another process (or `prepare`, at publish time) stored in the shared cache,
+    else encoded here and stored there for the others."""
+    key = _encoding_key(spec)
+    if key:
+        prepared = shared_cache.get(key)
+        if isinstance(prepared, bytes):
+            try:
+                return _Cnf(spec, prepared)
+            except (ValueError, TypeError, EOFError, pickle.UnpicklingError, zlib.error):
+                pass  # unreadable: encode again, and store the good clauses
+    cnf = _Cnf(spec, pack=bool(key))
+    if key:
+        shared_cache.set(key, cnf.prepared, ENCODING_CACHE_SECONDS)
+        cnf.prepared = b""  # stored; not kept in memory
+    return cnf
+
+
+def prepare(spec: Spec) -> None:
+    """Encode a product version for every process before a shopper asks (the staff editor calls
+    this when a change is saved): its clauses go to the shared cache, and so does the answer to
+    the first question every shopper asks (nothing chosen yet)."""
+    possible_literals(spec, {})
 
 
 @dataclass
@@ -493,9 +569,11 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
     scope's picks rules out options (the implied-literal pass), and so does a refutation kept
     from an earlier question whose picks the scope contains (adding picks never makes an
     option possible again), (3) one-option changes of recent configurations that fit the
-    scope (or miss one of its picks), checked against the rules, mark theirs, (4) each option
-    still unknown is asked about with assumptions: a configuration marks every option it
-    contains possible in every scope it fits and lends its one-option changes,
+    scope (or miss one of its picks), checked against the rules, mark theirs, (4) before each
+    solver call, two-option changes of the latest configuration that fits the scope (the
+    option, plus one option of another open group, lightest first) are checked the same way,
+    (5) each option still unknown is asked about with assumptions: a configuration marks
+    every option it contains possible in every scope it fits and lends its one-option changes,
     "unsatisfiable" proves that option impossible (its core is kept as a refutation)."""
     cnf = _cnf(spec)
     chosen = picks(spec, choice)
@@ -569,8 +647,18 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
                 record(base)
             tried += 1
             neighbours(base, name)
+        # Second changes for `Neighbours.pair`: options of the groups the scope leaves open.
+        open_groups = {lit[0] for lit in fixed}
+        seconds = [lit for lit in cnf.by_load if lit[0] not in open_groups]
+        latest = next((w for w in reversed(cnf.witnesses) if fixed <= w), None)
         while pending[name]:
             target = next(iter(pending[name]))
+            if latest is not None:
+                paired = cnf.neighbours.pair(latest, target, seconds, PAIR_SECONDS)
+                if paired is not None:
+                    record(paired)
+                    neighbours(paired, name)
+                    continue
             witness = cnf.solve([*assumptions, cnf.var[target]])
             if witness is None:
                 cnf.refuted[cnf.var[target]].append(cnf.core - {cnf.var[target]})
@@ -578,6 +666,7 @@ def _possible(spec: Spec, choice: Choice) -> dict[Lit, bool]:
                 del pending[name][target]
                 continue
             record(witness)
+            latest = witness
             neighbours(witness, name)
     return {lit: result[lit] for lit in spec.all_lits}  # in the product's order
 

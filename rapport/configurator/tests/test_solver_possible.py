@@ -8,6 +8,10 @@ learnt clauses and the propagation pass all carry over, and every answer must st
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
+from unittest import mock
+
 import pytest
 from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
@@ -140,3 +144,54 @@ def test_answers_are_shared_per_product_version_and_choice() -> None:
     assert solver.possible_literals(edited, choice)[("cpu", "fast")] is False
     # A spec built in code (tests, the bench) is never cached.
     assert solver._possible_key(Spec(groups=spec.groups, rules=spec.rules), choice) == ""
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(product_and_questions())
+def test_a_prepared_encoding_gives_the_answers_of_a_fresh_one(case) -> None:
+    """A process that loads a product version's clauses from the shared cache (stored by the
+    first process that encoded it, or by `prepare` at publish time) answers exactly as one that
+    encodes the product itself: both are checked against brute force."""
+    plain, questions = case
+    spec = dataclasses.replace(plain, cache_key=f"prepared-{uuid.uuid4().hex}")
+    valid = all_valid(spec)
+    solver._local.cache = None  # a fresh process
+    solver.prepare(spec)
+    assert isinstance(cache.get(solver._encoding_key(spec)), bytes)
+    for choice in questions:
+        cache.delete(solver._possible_key(spec, choice))
+    solver._local.cache = None  # another process: loads the clauses, encodes nothing
+    with mock.patch.object(solver._Cnf, "_encode", side_effect=AssertionError("encoded again")):
+        for choice in questions:
+            assert solver.possible_literals(spec, choice) == brute_force_possible(
+                spec, choice, valid
+            ), (choice, spec.rules)
+        assert solver.is_feasible(spec) == bool(valid)
+    solver._local.cache = None
+
+
+def test_prepared_clauses_are_keyed_by_version_and_checked_when_read() -> None:
+    spec = Spec(
+        groups=(solver_group("g0", [("o0", 1), ("o1", 5)]), solver_group("g1", [("o0", 4)])),
+        rules=(RuleSpec(kind=TOTAL, attribute="w", limit=6),),
+        cache_key="version-1",
+    )
+    fresh = solver._Cnf(spec, pack=True)
+    assert fresh.prepared
+    loaded = solver._Cnf(spec, fresh.prepared)
+    assert loaded.solve([loaded.var[("g0", "o1")]]) is None  # 5 + 4 > 6
+    assert loaded.solve([loaded.var[("g0", "o0")]]) == {("g0", "o0"), ("g1", "o0")}
+    # Another version (or a product built in code) has another key, or none.
+    assert solver._encoding_key(spec) != solver._encoding_key(
+        dataclasses.replace(spec, cache_key="version-2")
+    )
+    assert solver._encoding_key(dataclasses.replace(spec, cache_key="")) == ""
+    # Clauses of another product are refused, not used; an unreadable entry is encoded again.
+    other = dataclasses.replace(spec, groups=spec.groups[:1])
+    with pytest.raises(ValueError):
+        solver._Cnf(other, fresh.prepared)
+    cache.set(solver._encoding_key(spec), b"not clauses")
+    solver._local.cache = None
+    assert solver._cnf(spec).solve([]) is not None
+    assert cache.get(solver._encoding_key(spec)) == fresh.prepared  # stored again, readable
+    solver._local.cache = None
