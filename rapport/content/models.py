@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, MultipleChooserPanel
@@ -18,7 +19,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 
+from rapport.catalog.cache import version as catalogue_version
 from rapport.content.sanitise import clean_rich_text
+from rapport.core import conditional
+from rapport.segments import cache as segments_cache
 from rapport.segments.models import NewsTopic
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr", "image"]
@@ -86,7 +90,34 @@ class ArticlePage(Page):
             successor = self.successor.specific if self.successor else None
             if successor is not None and successor.live:
                 return HttpResponsePermanentRedirect(successor.url)
-        return super().serve(request, *args, **kwargs)
+        tag = self.etag(request)
+        if tag is not None:
+            not_modified = get_conditional_response(request, etag=tag)
+            if not_modified is not None:
+                not_modified.headers["ETag"] = tag
+                return not_modified
+        response = super().serve(request, *args, **kwargs)
+        if tag is not None and response.status_code == 200:
+            response.headers.setdefault("ETag", tag)
+        return response
+
+    def etag(self, request: HttpRequest) -> str | None:
+        """The page's validator for a first-time visitor (`rapport.core.conditional`): its
+        published revision and archive state, its children (the segments version moves when any
+        page is published, unpublished or archived; `numchild` when one is deleted) and the
+        catalogue version (the products it features)."""
+        return conditional.etag(
+            request,
+            "content",
+            self.pk,
+            self.live_revision_id,
+            self.last_published_at,
+            self.archived_at,
+            self.successor_id,
+            self.numchild,
+            segments_cache.version(),
+            catalogue_version(),
+        )
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)

@@ -212,10 +212,16 @@ def test_a_recrawl_fetches_and_parses_a_changed_page_and_finds_its_new_faults():
         (Kind.MISSING_IMAGE, "/nothing.png", "/a/"),
         (Kind.MIXED_CONTENT, "http://x.test/s.js", "/a/"),
     }
-    assert sorted(served) == [("/", 304), ("/a/", 200), ("/b/", 304), ("/gone/", 404), (
-        "/nothing.png",
-        404,
-    )]
+    assert sorted(served) == [
+        ("/", 304),
+        ("/a/", 200),
+        ("/b/", 304),
+        ("/gone/", 404),
+        (
+            "/nothing.png",
+            404,
+        ),
+    ]
     assert again.reused == 2
 
 

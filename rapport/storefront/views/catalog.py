@@ -13,12 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
 from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category, Product
 from rapport.catalog.queries import sellable_products
+from rapport.core import conditional
 from rapport.core.money import format_money
 from rapport.core.paths import PathPattern
 from rapport.pricing.queries import prices_for, product_price_for
@@ -79,7 +80,42 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Conditional GET (ETag, 304) for pages a first-time visitor shares: `rapport.core.conditional`.
+# Each tag is computed from what the page shows, without rendering it; None: no validator.
+_PLAIN_SORTS = ("name", "price", "-price", "newest")  # "popular" follows sales: no validator
+
+
+def _category_etag(request: HttpRequest, slug: str) -> str | None:
+    """A plain listing page (no price or stock filter, a sort that follows product rows): the
+    catalogue version, the category and its subtree's products (count and last change)."""
+    if not conditional.shared(request) or set(request.GET) - {"sort", "page"}:
+        return None
+    if request.GET.get("sort", "name") not in _PLAIN_SORTS:
+        return None
+    state = queries.listing_state(slug)
+    if state is None:  # no such category: the 404 gets no validator
+        return None
+    request._rapport_listing_state = state  # type: ignore[attr-defined]  # the view reuses it
+    return conditional.etag(
+        request, "category", catalogue_version(), state, request.GET.urlencode()
+    )
+
+
+def _product_etag(request: HttpRequest, public_id: UUID, slug: str | None = None) -> str | None:
+    """A product on sale at its own URL: the catalogue version and the state its shared copy is
+    kept with (slug, `updated_at` — moved by every edit the page shows, reviews included — and
+    the units in stock). Retired products, redirects and 404s get no validator."""
+    if not conditional.shared(request):
+        return None
+    state = queries.product_page_state(public_id)
+    if state is None or state[0] != slug:
+        return None
+    request._rapport_product_state = state  # type: ignore[attr-defined]  # the view reuses it
+    return conditional.etag(request, "product", public_id, catalogue_version(), state)
+
+
 @require_GET
+@condition(etag_func=_category_etag)
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     cat = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
     sort = request.GET.get("sort", "name")
@@ -100,13 +136,16 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     )
     keep = request.GET.copy()
     keep.pop("page", None)
+    # The cached listing follows the same state as the page's validator (a product edit that
+    # bumps no catalogue version, such as a new review's rating, still redraws it).
+    state = getattr(request, "_rapport_listing_state", None) or queries.listing_state(slug)
     return render(
         request,
         "storefront/category.html",
         {
             "category": cat,
             "subcategories": cat.children.order_by("position", "name"),
-            "listing_key": keep.urlencode() + "&page=" + str(number or 1),
+            "listing_key": f"{keep.urlencode()}&page={number or 1}&state={state}",
             "page": page,
             "sort": sort,
             "filters": filters,
@@ -117,6 +156,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@condition(etag_func=_product_etag)
 def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> HttpResponse:
     key = ("product", public_id, catalogue_version())
     copy = pagecache.shared_copy(request, key)
@@ -124,7 +164,8 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         # A first-time visitor and a cached copy: serve it if the product still reads the same
         # (one small query instead of the page's query and its rendering).
         state, html = copy
-        if slug == state[0] and queries.product_page_state(public_id) == state:
+        live = getattr(request, "_rapport_product_state", None)
+        if slug == state[0] and (live or queries.product_page_state(public_id)) == state:
             return pagecache.serve(request, html)
     # Category, its parent and stock come in the same query: the page costs one query.
     page = queries.product_page(public_id)
