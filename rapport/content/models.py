@@ -22,7 +22,6 @@ from wagtail.search import index
 from rapport.catalog.cache import version as catalogue_version
 from rapport.content.sanitise import clean_rich_text
 from rapport.core import conditional
-from rapport.segments import cache as segments_cache
 from rapport.segments.models import NewsTopic
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr", "image"]
@@ -103,9 +102,17 @@ class ArticlePage(Page):
 
     def etag(self, request: HttpRequest) -> str | None:
         """The page's validator for a first-time visitor (`rapport.core.conditional`): its
-        published revision and archive state, its children (the segments version moves when any
-        page is published, unpublished or archived; `numchild` when one is deleted) and the
-        catalogue version (the products it features)."""
+        published revision and archive state, the children it lists (how many, and their last
+        publication: a child published, unpublished, archived, restored or deleted changes it)
+        and the catalogue version (the products it features)."""
+        if not conditional.shared(request):
+            return None
+        children = (
+            ArticlePage.objects.child_of(self)
+            .live()
+            .filter(archived_at__isnull=True)
+            .aggregate(n=models.Count("pk"), latest=models.Max("last_published_at"))
+        )
         return conditional.etag(
             request,
             "content",
@@ -114,8 +121,8 @@ class ArticlePage(Page):
             self.last_published_at,
             self.archived_at,
             self.successor_id,
-            self.numchild,
-            segments_cache.version(),
+            children["n"],
+            children["latest"],
             catalogue_version(),
         )
 
