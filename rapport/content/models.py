@@ -215,6 +215,8 @@ class CheckRun(models.Model):
     seconds = models.FloatField(default=0)
     external_links = models.PositiveIntegerField(default=0)
     new_faults = models.PositiveIntegerField(default=0)
+    # URLs the store answered 304 (unchanged since the last run: facts reused, nothing parsed).
+    reused = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -224,6 +226,19 @@ class CheckRun(models.Model):
 
     def __str__(self) -> str:
         return f"check {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class CheckedPage(models.Model):
+    """What the site checker last saw at one URL of a site (status, validators, title,
+    description, links, images: the crawler's `PageFacts`), so the next run asks with
+    `If-None-Match` and reuses them on a 304. Each run replaces its site's rows."""
+
+    base_url = models.CharField(max_length=300, db_index=True)
+    url = models.CharField(max_length=2000)
+    facts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class CheckFault(models.Model):
