@@ -168,6 +168,43 @@ def product_page_state(public_id: UUID) -> tuple[str, datetime, int] | None:
     return slug, updated_at, quantity or 0
 
 
+class ProductValidatorState(NamedTuple):
+    page: tuple[str, datetime, int]  # as `product_page_state`: slug, updated_at, units in stock
+    built_to_order: bool  # set by the configurator without moving `updated_at`
+    category: datetime | None  # the category's and its parent's `updated_at` (breadcrumb,
+    parent: datetime | None  # the picture's drawing)
+
+
+def product_validator_state(public_id: UUID) -> ProductValidatorState | None:
+    """Everything a sellable product's shared page is drawn from, in one small query, for its
+    HTTP validator: `product_page_state`'s slug, `updated_at` and stock, and the rows outside
+    the product that the page shows (its category and the category's parent). Unlike the page
+    cache this leaves the catalogue version out, so an edit of another product does not change
+    this page's validator. None if the product is not for sale."""
+    row = (
+        Product.objects.filter(public_id=public_id)
+        .values_list(
+            "slug",
+            "updated_at",
+            "stock__quantity",
+            "is_active",
+            "price",
+            "built_to_order",
+            "category__updated_at",
+            "category__parent__updated_at",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    slug, updated_at, quantity, is_active, price, built_to_order, category, parent = row
+    if not is_sellable(is_active, price):
+        return None
+    return ProductValidatorState(
+        (slug, updated_at, quantity or 0), built_to_order, category, parent
+    )
+
+
 def listing_state(slug: str) -> tuple[datetime, int, datetime | None] | None:
     """What a category's plain listing pages are drawn from besides the catalogue version, in
     two small queries: the category's `updated_at`, and the number of sellable products in its

@@ -88,6 +88,38 @@ def test_a_new_review_gives_the_product_page_a_new_validator(product):
     assert response["ETag"] != tag
 
 
+def test_another_products_edit_keeps_the_validator_and_its_category_row_changes_it(
+    product, people, django_capture_on_commit_callbacks
+):
+    url = product.get_absolute_url()
+    tag = first_tag(url)
+    other = ProductFactory(name="TEAPOT", category=product.category)
+    with django_capture_on_commit_callbacks(execute=True):  # the catalogue version moves
+        update_product(product=other, actor=people["manager"], price=Decimal("20.00"))
+    assert visit(url, tag).status_code == 304
+    category = product.category
+    category.name = "Enamelware"
+    category.save()
+    response = visit(url, tag)
+    assert response.status_code == 200
+    assert "Enamelware" in response.content.decode()
+
+
+def test_a_configurator_gives_the_product_page_a_new_validator(
+    product, people, django_capture_on_commit_callbacks
+):
+    from rapport.configurator.editor import make_configurable
+
+    url = product.get_absolute_url()
+    adjust_stock(product=product, delta=2, reason=MoveReason.RESTOCK, actor=people["manager"])
+    tag = first_tag(url)
+    with django_capture_on_commit_callbacks(execute=True):  # the shared copy goes stale
+        make_configurable(product=product, actor=people["manager"])
+    response = visit(url, tag)
+    assert response.status_code == 200
+    assert "Choose your options" in response.content.decode()
+
+
 def test_a_retired_product_is_not_answered_304(product, people):
     url = product.get_absolute_url()
     tag = first_tag(url)

@@ -102,16 +102,18 @@ def _category_etag(request: HttpRequest, slug: str) -> str | None:
 
 
 def _product_etag(request: HttpRequest, public_id: UUID, slug: str | None = None) -> str | None:
-    """A product on sale at its own URL: the catalogue version and the state its shared copy is
-    kept with (slug, `updated_at` — moved by every edit the page shows, reviews included — and
-    the units in stock). Retired products, redirects and 404s get no validator."""
+    """A product on sale at its own URL: what its page is drawn from (slug, `updated_at` —
+    moved by every edit the page shows, reviews included — units in stock, the configurator
+    flag, its category and parent rows; `queries.product_validator_state`). Not the catalogue
+    version: another product's edit leaves this page and its validator alone. Retired
+    products, redirects and 404s get no validator."""
     if not conditional.shared(request):
         return None
-    state = queries.product_page_state(public_id)
-    if state is None or state[0] != slug:
+    state = queries.product_validator_state(public_id)
+    if state is None or state.page[0] != slug:
         return None
-    request._rapport_product_state = state  # type: ignore[attr-defined]  # the view reuses it
-    return conditional.etag(request, "product", public_id, catalogue_version(), state)
+    request._rapport_product_state = state.page  # type: ignore[attr-defined]  # the view reuses it
+    return conditional.etag(request, "product", public_id, tuple(state))
 
 
 @require_GET
