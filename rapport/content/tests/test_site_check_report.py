@@ -83,7 +83,7 @@ def test_permission_matrix(home, people, clients, settings):
     assert check_matrix(rows, clients, {}) == []
 
 
-def test_a_second_run_reuses_unchanged_pages_and_still_reports_a_deleted_one(home):
+def test_a_second_run_reuses_unchanged_pages_and_still_reports_a_deleted_one(home, clients):
     site = {
         "/": page("Home", "Welcome", '<a href="/a/">a</a><a href="/b/">b</a>'),
         "/a/": page("Page A", "About A", '<a href="/b/">b</a>'),
@@ -97,6 +97,8 @@ def test_a_second_run_reuses_unchanged_pages_and_still_reports_a_deleted_one(hom
         again = run_check(base_url=url)
         assert (again.pages, again.reused) == (3, 3)
         assert {status for _path, status in served} == {304}
+        shown = clients["employee"].get(reverse("portal:site_check")).content.decode()
+        assert "3 addresses were unchanged since the check before" in shown
         del site["/b/"]
         third = run_check(base_url=url)
         full = run_check(base_url=url, incremental=False)
