@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import SELLABLE, Category, Product, is_sellable
@@ -81,10 +81,14 @@ _PAGE_PRODUCT = Columns(
         )
     )
 )
+# `updated_at` of both: part of the page's HTTP validator (`storefront.views.catalog`).
 _PAGE_CATEGORY = Columns(
-    *(("c", Category, name) for name in ("id", "name", "slug", "parent", "external_key"))
+    *(
+        ("c", Category, name)
+        for name in ("id", "name", "slug", "parent", "external_key", "updated_at")
+    )
 )
-_PAGE_PARENT = Columns(*(("pc", Category, name) for name in ("id", "name", "slug")))
+_PAGE_PARENT = Columns(*(("pc", Category, name) for name in ("id", "name", "slug", "updated_at")))
 
 
 class ProductPage(NamedTuple):
@@ -218,23 +222,6 @@ def product_validator_state(public_id: UUID) -> ProductValidatorState | None:
     return ProductValidatorState(
         (slug, updated_at, quantity or 0), built_to_order, category, parent
     )
-
-
-def listing_state(slug: str) -> tuple[datetime, int, datetime | None] | None:
-    """What a category's plain listing pages are drawn from besides the catalogue version, in
-    two small queries: the category's `updated_at`, and the number of sellable products in its
-    subtree with their latest `updated_at` (an edit, a price change, a new review or a retired
-    product moves it). None when there is no such category."""
-    row = Category.objects.filter(slug=slug).values_list("pk", "updated_at").first()
-    if row is None:
-        return None
-    category = Category(pk=row[0], slug=slug)
-    figures = (
-        sellable_products()
-        .filter(category_id__in=subtree_ids(category))
-        .aggregate(n=Count("pk"), changed=Max("updated_at"))
-    )
-    return row[1], figures["n"], figures["changed"]
 
 
 def category_tree() -> list[Category]:

@@ -170,26 +170,40 @@ def test_redirects_and_missing_pages_get_no_validator(product):
     assert not visit(missing).has_header("ETag")
 
 
-def test_a_listing_follows_its_products_and_filtered_listings_get_no_validator(people):
+def test_a_listing_follows_the_catalogue_and_filtered_listings_get_no_validator(
+    people, django_capture_on_commit_callbacks
+):
     kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
     mugs = CategoryFactory(name="Mugs", slug="mugs", parent=kitchen)
     mug = ProductFactory(name="SPOTTY MUG", category=mugs, price=Decimal("3.00"))
     url = reverse("storefront:category", kwargs={"slug": "kitchen"})
     tag = first_tag(url)
-    second_page = first_tag(url + "?page=2")
-    assert second_page != tag
+    assert first_tag(url + "?page=2") != tag
     # A product of a subcategory changes its price: the department's listing changes.
-    update_product(product=mug, actor=people["manager"], price=Decimal("3.50"))
+    with django_capture_on_commit_callbacks(execute=True):
+        update_product(product=mug, actor=people["manager"], price=Decimal("3.50"))
     changed = visit(url, tag)
     assert changed.status_code == 200
     assert "3.50" in changed.content.decode()
-    # A new product in the subtree, and a retired one, each change it again.
-    newer = first_tag(url)
-    ProductFactory(name="PLAIN MUG", category=mugs)
-    assert visit(url, newer).status_code == 200
-    newest = first_tag(url)
-    retire_product(product=mug, actor=people["manager"])
-    assert visit(url, newest).status_code == 200
+    # A new review (the card shows the rating) and a retired product each change it again.
+    tag = first_tag(url)
+    ProductReview.objects.create(
+        product=mug, stars=4, status=ReviewStatus.PUBLISHED, written_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_summary(mug)
+    reviewed = visit(url, tag)
+    assert reviewed.status_code == 200
+    assert "4.0 out of 5 from 1 review" in reviewed.content.decode()
+    tag = reviewed["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        retire_product(product=mug, actor=people["manager"])
+    assert visit(url, tag).status_code == 200
+    # The category itself renamed.
+    tag = first_tag(url)
+    kitchen.name = "Cookware"
+    kitchen.save()
+    assert "Cookware" in visit(url, tag).content.decode()
     # Filters (stock, price) and the "popular" order follow more than product rows.
     for query in ("?in_stock=1", "?min=1", "?sort=popular"):
         assert not visit(url + query).has_header("ETag")

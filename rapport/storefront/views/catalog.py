@@ -81,39 +81,55 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # Conditional GET (ETag, 304) for pages a first-time visitor shares: `rapport.core.conditional`.
-# Each tag is computed from what the page shows, without rendering it; None: no validator.
+# A conditional request's tag is computed before the view, without rendering (one small query);
+# any other response gets its tag from the rows the view read anyway, so the pages' query
+# counts do not grow. None: no validator.
 _PLAIN_SORTS = ("name", "price", "-price", "newest")  # "popular" follows sales: no validator
 
 
-def _category_etag(request: HttpRequest, slug: str) -> str | None:
+def _conditional(request: HttpRequest) -> bool:
+    return "HTTP_IF_NONE_MATCH" in request.META and conditional.shared(request)
+
+
+def _category_tag(request: HttpRequest, slug: str, updated_at: Any) -> str | None:
     """A plain listing page (no price or stock filter, a sort that follows product rows): the
-    catalogue version, the category and its subtree's products (count and last change)."""
-    if not conditional.shared(request) or set(request.GET) - {"sort", "page"}:
+    catalogue version (every product, stock or category edit, retirement and new review moves
+    it), the category row, the sort and page."""
+    if set(request.GET) - {"sort", "page"}:
         return None
     if request.GET.get("sort", "name") not in _PLAIN_SORTS:
         return None
-    state = queries.listing_state(slug)
-    if state is None:  # no such category: the 404 gets no validator
+    query = request.GET.urlencode()
+    return conditional.etag(request, "category", slug, updated_at, catalogue_version(), query)
+
+
+def _category_etag(request: HttpRequest, slug: str) -> str | None:
+    if not _conditional(request):
         return None
-    request._rapport_listing_state = state  # type: ignore[attr-defined]  # the view reuses it
-    return conditional.etag(
-        request, "category", catalogue_version(), state, request.GET.urlencode()
-    )
+    updated_at = Category.objects.filter(slug=slug).values_list("updated_at", flat=True).first()
+    if updated_at is None:  # no such category: the 404 gets no validator
+        return None
+    return _category_tag(request, slug, updated_at)
+
+
+def _product_tag(
+    request: HttpRequest, public_id: UUID, state: queries.ProductValidatorState
+) -> str | None:
+    """A product on sale: what its page is drawn from (slug, `updated_at` — moved by every edit
+    the page shows, reviews included — units in stock, the configurator flag, its category and
+    parent rows). Not the catalogue version: another product's edit leaves this page alone."""
+    return conditional.etag(request, "product", public_id, tuple(state))
 
 
 def _product_etag(request: HttpRequest, public_id: UUID, slug: str | None = None) -> str | None:
-    """A product on sale at its own URL: what its page is drawn from (slug, `updated_at` —
-    moved by every edit the page shows, reviews included — units in stock, the configurator
-    flag, its category and parent rows; `queries.product_validator_state`). Not the catalogue
-    version: another product's edit leaves this page and its validator alone. Retired
-    products, redirects and 404s get no validator."""
-    if not conditional.shared(request):
+    """Retired products, redirects and 404s get no validator."""
+    if not _conditional(request):
         return None
     state = queries.product_validator_state(public_id)
     if state is None or state.page[0] != slug:
         return None
-    request._rapport_product_state = state.page  # type: ignore[attr-defined]  # the view reuses it
-    return conditional.etag(request, "product", public_id, tuple(state))
+    request._rapport_product_state = state  # type: ignore[attr-defined]  # the view reuses it
+    return _product_tag(request, public_id, state)
 
 
 @require_GET
@@ -138,16 +154,13 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     )
     keep = request.GET.copy()
     keep.pop("page", None)
-    # The cached listing follows the same state as the page's validator (a product edit that
-    # bumps no catalogue version, such as a new review's rating, still redraws it).
-    state = getattr(request, "_rapport_listing_state", None) or queries.listing_state(slug)
-    return render(
+    response = render(
         request,
         "storefront/category.html",
         {
             "category": cat,
             "subcategories": cat.children.order_by("position", "name"),
-            "listing_key": f"{keep.urlencode()}&page={number or 1}&state={state}",
+            "listing_key": keep.urlencode() + "&page=" + str(number or 1),
             "page": page,
             "sort": sort,
             "filters": filters,
@@ -155,6 +168,9 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
             "catalogue_version": catalogue_version(),
         },
     )
+    if conditional.shared(request) and (tag := _category_tag(request, slug, cat.updated_at)):
+        response.headers.setdefault("ETag", tag)
+    return response
 
 
 @require_GET
@@ -167,8 +183,12 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         # (one small query instead of the page's query and its rendering).
         state, html = copy
         live = getattr(request, "_rapport_product_state", None)
-        if slug == state[0] and (live or queries.product_page_state(public_id)) == state:
-            return pagecache.serve(request, html)
+        live = live or queries.product_validator_state(public_id)  # one query, as before
+        if slug == state[0] and live is not None and live.page == state:
+            response = pagecache.serve(request, html)
+            if tag := _product_tag(request, public_id, live):
+                response.headers["ETag"] = tag
+            return response
     # Category, its parent and stock come in the same query: the page costs one query.
     page = queries.product_page(public_id)
     if page is None:
@@ -189,13 +209,24 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         "suggestions_url": _SUGGESTIONS_PATH(public_id=item.public_id),
         "delivery_url": _DELIVERY_PATH(public_id=item.public_id),
     }
-    return pagecache.render_shared(
+    response = pagecache.render_shared(
         request,
         "storefront/product.html",
         context,
         key,
         state=(item.slug, item.updated_at, in_stock),
     )
+    if conditional.shared(request):
+        parent = category.parent if category else None
+        live = queries.ProductValidatorState(
+            (item.slug, item.updated_at, in_stock),
+            item.built_to_order,
+            category.updated_at if category else None,
+            parent.updated_at if parent else None,
+        )
+        if tag := _product_tag(request, public_id, live):
+            response.headers.setdefault("ETag", tag)
+    return response
 
 
 def _customer_price(request: HttpRequest, item: Product) -> dict[str, Any]:
