@@ -48,7 +48,7 @@ from rapport.content.checker.crawler import Crawler, Settings, run_crawler  # no
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEFAULT_CONCURRENCY = 1  # RAPPORT_CHECKER_CONCURRENCY's default
-DEFAULT_PAUSE_MS = 0  # RAPPORT_CHECKER_PAUSE_MS's default
+DEFAULT_PAUSE_MS = 5  # RAPPORT_CHECKER_PAUSE_MS's default
 
 
 def progress(text: str) -> None:
