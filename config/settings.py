@@ -343,7 +343,7 @@ RAPPORT_CHECKER_BASE_URL = env_str("RAPPORT_CHECKER_BASE_URL", WAGTAILADMIN_BASE
 RAPPORT_CHECKER_SLOW_MS = env_int("RAPPORT_CHECKER_SLOW_MS", 1500)
 # Politeness toward the store (ADR 0007): requests at once, and a pause after each.
 RAPPORT_CHECKER_CONCURRENCY = env_int("RAPPORT_CHECKER_CONCURRENCY", 1)
-RAPPORT_CHECKER_PAUSE_MS = env_int("RAPPORT_CHECKER_PAUSE_MS", 0)
+RAPPORT_CHECKER_PAUSE_MS = env_int("RAPPORT_CHECKER_PAUSE_MS", 5)
 RAPPORT_CONTENT_TEAM_EMAIL = env_str("RAPPORT_CONTENT_TEAM_EMAIL", "content@localhost")
 
 # --- Brute-force protection, second factor, sessions (see docs/security.md) -------------------

@@ -29,8 +29,8 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import pickle
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -48,7 +48,7 @@ from rapport.content.checker.crawler import Crawler, Settings, run_crawler  # no
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEFAULT_CONCURRENCY = 1  # RAPPORT_CHECKER_CONCURRENCY's default
-DEFAULT_PAUSE_MS = 0  # RAPPORT_CHECKER_PAUSE_MS's default
+DEFAULT_PAUSE_MS = 5  # RAPPORT_CHECKER_PAUSE_MS's default
 
 
 def progress(text: str) -> None:
@@ -171,19 +171,32 @@ class BoundedCrawler(Crawler):
 
 
 def crawl_process(
-    base: str, concurrency: int, pause: float, pages: int, max_s: float, out: Connection
+    base: str,
+    concurrency: int,
+    pause: float,
+    pages: int,
+    max_s: float,
+    out: Connection,
+    facts_in: str = "",
+    facts_out: str = "",
 ) -> None:
+    """One crawl; with `facts_in` a re-crawl from the facts an earlier crawl left there (the
+    checker's `CheckedPage` rows, here a pickle), and with `facts_out` it leaves its own."""
+    previous = pickle.loads(Path(facts_in).read_bytes()) if facts_in else {}  # noqa: S301
     settings = Settings(concurrency=concurrency, pause=pause, max_pages=pages, timeout=60.0)
+    cpu0 = time.process_time()
     began = time.perf_counter()
-    crawler = BoundedCrawler([base + "/"], settings)
+    crawler = BoundedCrawler([base + "/"], settings, previous=previous)
     crawler.deadline = began + max_s
     report = run_crawler(crawler)
     seconds = time.perf_counter() - began
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = time.process_time() - cpu0  # the crawl's own, not the interpreter's start-up
+    if facts_out:
+        Path(facts_out).write_bytes(pickle.dumps(report.facts))
     kinds: dict[str, int] = {}
     for fault in report.faults:
         kinds[fault.kind] = kinds.get(fault.kind, 0) + 1
-    out.send((report.pages, seconds, usage.ru_utime + usage.ru_stime, kinds))
+    out.send((report.pages, seconds, cpu, kinds, report.reused, len(report.facts)))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -205,6 +218,7 @@ def phase(
     *,
     crawl: bool = False,
     seed: int = 1,
+    facts_in: str = "",
 ) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     load_end, load_out = ctx.Pipe()
@@ -227,14 +241,22 @@ def phase(
                 args.pages,
                 args.crawl_max_s,
                 crawl_out,
+                facts_in,
             ),
             daemon=True,
         )
         crawler.start()
-        pages, crawl_seconds, crawl_cpu, kinds = crawl_end.recv()
+        pages, crawl_seconds, crawl_cpu, kinds, reused, urls = crawl_end.recv()
         crawler.join()
         load_end.send("stop")
-        result.update(pages=pages, crawl_s=crawl_seconds, crawl_cpu_s=crawl_cpu, faults=kinds)
+        result.update(
+            pages=pages,
+            crawl_s=crawl_seconds,
+            crawl_cpu_s=crawl_cpu,
+            faults=kinds,
+            reused=reused,
+            urls=urls,
+        )
     latencies, errors, load_cpu = load_end.recv()
     load_proc.join()
     result.update(
@@ -249,6 +271,33 @@ def phase(
         p99=percentile(latencies, 99),
     )
     return result
+
+
+def first_crawl(base: str, args: argparse.Namespace, store_pid: int, facts: str) -> dict[str, Any]:
+    """The full first crawl, no shoppers: every page downloaded, rendered and parsed; its facts
+    are left in `facts` for the measured re-crawl."""
+    ctx = multiprocessing.get_context("spawn")
+    crawl_end, crawl_out = ctx.Pipe()
+    progress("first crawl")
+    la_start, cpu_start = loadavg(), tree_cpu(store_pid)
+    crawler = ctx.Process(
+        target=crawl_process,
+        args=(base, args.first_concurrency, 0.0, args.pages, args.first_max_s, crawl_out),
+        kwargs={"facts_out": facts},
+        daemon=True,
+    )
+    crawler.start()
+    pages, seconds, cpu, kinds, _reused, urls = crawl_end.recv()
+    crawler.join()
+    return {
+        "pages": pages,
+        "urls": urls,
+        "crawl_s": seconds,
+        "crawl_cpu_s": cpu,
+        "faults": kinds,
+        "store_cpu_s": tree_cpu(store_pid) - cpu_start,
+        "loadavg": f"{la_start} → {loadavg()}",
+    }
 
 
 def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -299,6 +348,14 @@ def main() -> int:
     parser.add_argument("--pause-ms", type=float, default=DEFAULT_PAUSE_MS)
     parser.add_argument("--pages", type=int, default=10_000, help="the crawl's page limit")
     parser.add_argument("--crawl-max-s", type=float, default=120.0, help="fetch no page after this")
+    parser.add_argument(
+        "--recrawl",
+        action="store_true",
+        help="first a full crawl without shoppers (timed on its own), then measure a re-crawl "
+        "that reuses its facts (conditional requests) with shoppers before, during and after",
+    )
+    parser.add_argument("--first-concurrency", type=int, default=4, help="the first crawl's")
+    parser.add_argument("--first-max-s", type=float, default=1800.0, help="the first crawl's")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         print("Set DATABASE_URL (PostgreSQL) to the benchmark database.", file=sys.stderr)
@@ -323,9 +380,20 @@ def main() -> int:
         with ThreadPoolExecutor(max_workers=4) as pool:  # warm-up: every shopper page once
             list(pool.map(lambda path: fetch(base + path), dict.fromkeys(paths)))
         progress("warmed up")
+        facts = str(Path(args.var_dir) / "facts.pickle")
+        first = first_crawl(base, args, server.pid, facts) if args.recrawl else None
         results = [
             phase("before", base, paths, args, server.pid, seed=1),
-            phase("crawl", base, paths, args, server.pid, crawl=True, seed=2),
+            phase(
+                "crawl",
+                base,
+                paths,
+                args,
+                server.pid,
+                crawl=True,
+                seed=2,
+                facts_in=facts if args.recrawl else "",
+            ),
             phase("after", base, paths, args, server.pid, seed=3),
         ]
     finally:
@@ -344,9 +412,17 @@ def main() -> int:
             f"wall {r['wall_s']:6.1f} s  store CPU {r['store_cpu_s']:6.1f} s  "
             f"load CPU {r['load_cpu_s']:5.1f} s  loadavg {r['loadavg']}"
         )
+    if first is not None:
+        print(
+            f"  first crawl (no shoppers, concurrency {args.first_concurrency}): "
+            f"{first['pages']} pages, {first['urls']} URLs in {first['crawl_s']:.1f} s, "
+            f"crawler CPU {first['crawl_cpu_s']:.1f} s, store CPU {first['store_cpu_s']:.1f} s, "
+            f"loadavg {first['loadavg']}; faults {first['faults']}"
+        )
     crawl = results[1]
     print(
-        f"  crawl: {crawl['pages']} pages in {crawl['crawl_s']:.1f} s "
+        f"  {'re-crawl' if first else 'crawl'}: {crawl['pages']} pages, {crawl['urls']} URLs "
+        f"({crawl['reused']} answered 304) in {crawl['crawl_s']:.1f} s "
         f"({crawl['pages'] / crawl['crawl_s']:.0f} pages/s), "
         f"crawler CPU {crawl['crawl_cpu_s']:.1f} s; "
         f"faults {crawl['faults']}"

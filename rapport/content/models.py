@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, MultipleChooserPanel
@@ -18,7 +19,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.search import index
 
+from rapport.catalog.cache import version as catalogue_version
 from rapport.content.sanitise import clean_rich_text
+from rapport.core import conditional
 from rapport.segments.models import NewsTopic
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr", "image"]
@@ -86,7 +89,42 @@ class ArticlePage(Page):
             successor = self.successor.specific if self.successor else None
             if successor is not None and successor.live:
                 return HttpResponsePermanentRedirect(successor.url)
-        return super().serve(request, *args, **kwargs)
+        tag = self.etag(request)
+        if tag is not None:
+            not_modified = get_conditional_response(request, etag=tag)
+            if not_modified is not None:
+                not_modified.headers["ETag"] = tag
+                return not_modified
+        response = super().serve(request, *args, **kwargs)
+        if tag is not None and response.status_code == 200:
+            response.headers.setdefault("ETag", tag)
+        return response
+
+    def etag(self, request: HttpRequest) -> str | None:
+        """The page's validator for a first-time visitor (`rapport.core.conditional`): its
+        published revision and archive state, the children it lists (how many, and their last
+        publication: a child published, unpublished, archived, restored or deleted changes it)
+        and the catalogue version (the products it features)."""
+        if not conditional.shared(request):
+            return None
+        children = (
+            ArticlePage.objects.child_of(self)
+            .live()
+            .filter(archived_at__isnull=True)
+            .aggregate(n=models.Count("pk"), latest=models.Max("last_published_at"))
+        )
+        return conditional.etag(
+            request,
+            "content",
+            self.pk,
+            self.live_revision_id,
+            self.last_published_at,
+            self.archived_at,
+            self.successor_id,
+            children["n"],
+            children["latest"],
+            catalogue_version(),
+        )
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -177,6 +215,8 @@ class CheckRun(models.Model):
     seconds = models.FloatField(default=0)
     external_links = models.PositiveIntegerField(default=0)
     new_faults = models.PositiveIntegerField(default=0)
+    # URLs the store answered 304 (unchanged since the last run: facts reused, nothing parsed).
+    reused = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -186,6 +226,19 @@ class CheckRun(models.Model):
 
     def __str__(self) -> str:
         return f"check {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class CheckedPage(models.Model):
+    """What the site checker last saw at one URL of a site (status, validators, title,
+    description, links, images: the crawler's `PageFacts`), so the next run asks with
+    `If-None-Match` and reuses them on a 304. Each run replaces its site's rows."""
+
+    base_url = models.CharField(max_length=300, db_index=True)
+    url = models.CharField(max_length=2000)
+    facts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class CheckFault(models.Model):

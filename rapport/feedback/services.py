@@ -10,6 +10,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rapport.catalog.cache import bump_version
 from rapport.catalog.models import Product
 from rapport.core import audit
 from rapport.customers.models import Customer
@@ -40,10 +41,13 @@ def refresh_summary(product: Product) -> RatingSummary:
     average = Decimal(str(figures["avg"] or 0))
     summary.average = average.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     summary.save(update_fields=["count", "average"])
-    # The card's copy, and a new `updated_at` so cached cards and product pages are redrawn.
+    # The card's copy, and a new `updated_at` so cached cards and product pages are redrawn;
+    # listings are cached (and validated: `storefront.views.catalog`) under the catalogue
+    # version, so it moves too.
     Product.objects.filter(pk=product.pk).update(
         rating_count=summary.count, rating_average=summary.average, updated_at=timezone.now()
     )
+    transaction.on_commit(bump_version)
     return summary
 
 

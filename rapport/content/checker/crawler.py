@@ -7,6 +7,12 @@ meta descriptions (missing, empty, duplicate, too long), slow pages, mixed conte
 assets on an https site) and orphans (known pages nothing links to). External links are
 listed, not fetched, unless `fetch_external` is on — and then only hosts on the allow-list.
 It knows nothing of Django: `rapport.content.checker.services` runs it and stores the result.
+
+A re-crawl is incremental: given each URL's facts from the last crawl (`PageFacts`: status,
+type, timing, validators, title, description, links, images, mixed-content assets), the crawler
+asks with `If-None-Match` / `If-Modified-Since`, and on a 304 reuses the facts without
+downloading or parsing the page; every other answer (a changed page, a 404, a redirect to
+somewhere new) is taken as it comes, so faults are found as on a first crawl.
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
@@ -86,11 +94,43 @@ class Settings:
 
 
 @dataclass
+class PageFacts:
+    """What one fetched URL showed, kept from a crawl to the next. `ms` is the time of the last
+    full answer (a 304 says nothing about how long the page takes to render)."""
+
+    status: int
+    kind: str  # content type, or the error's name when status is 0
+    ms: float
+    etag: str = ""
+    last_modified: str = ""
+    titles: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # absolute targets, fragments dropped
+    images: list[str] = field(default_factory=list)  # absolute sources ("" for none)
+    mixed: list[str] = field(default_factory=list)  # http:// assets, as written
+
+    @property
+    def is_page(self) -> bool:
+        return self.kind == "text/html" and 0 < self.status < 400
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", [])}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> PageFacts:
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in names})  # type: ignore[arg-type]
+
+
+@dataclass
 class Report:
     faults: list[Fault] = field(default_factory=list)
     pages: int = 0
     external_links: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    # Every internal URL fetched (pages and images) -> its facts, for the next crawl.
+    facts: dict[str, PageFacts] = field(default_factory=dict)
+    reused: int = 0  # URLs answered 304: facts reused, nothing downloaded or parsed
 
 
 class _PageParser(HTMLParser):
@@ -130,6 +170,16 @@ class _PageParser(HTMLParser):
             self._title.append(data)
 
 
+class _KeepNoCookies(DefaultCookiePolicy):
+    def set_ok(self, cookie: Cookie, request: Any) -> bool:
+        return False
+
+
+def _no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing."""
+    return CookieJar(policy=_KeepNoCookies())
+
+
 def _normal(url: str) -> str:
     return urldefrag(url)[0]
 
@@ -141,6 +191,7 @@ class Crawler:
         settings: Settings | None = None,
         known_pages: Iterable[str] = (),
         client: httpx.AsyncClient | None = None,
+        previous: Mapping[str, PageFacts] | None = None,
     ) -> None:
         self.start = [_normal(u) for u in start]
         self.settings = settings or Settings()
@@ -153,6 +204,7 @@ class Crawler:
         )
         self.known_pages = {_normal(urljoin(self.origin + "/", u)) for u in known_pages}
         self.client = client
+        self.previous: Mapping[str, PageFacts] = previous or {}
         self.report = Report()
         self._status: dict[str, tuple[int, str, float]] = {}  # url -> (status, type, ms)
         self._linked_from: dict[str, list[str]] = defaultdict(list)
@@ -173,6 +225,9 @@ class Crawler:
             timeout=self.settings.timeout,
             follow_redirects=True,
             limits=httpx.Limits(max_connections=self.settings.concurrency),
+            # No cookies kept: every request is a first-time visitor's, whose pages the store
+            # shares and can answer with a 304 from one crawl to the next.
+            cookies=_no_cookies(),
         )
         try:
             for url in self.start:
@@ -208,44 +263,80 @@ class Crawler:
             finally:
                 self._queue.task_done()
 
-    async def _fetch(self, client: httpx.AsyncClient, url: str) -> tuple[int, str, float, str]:
+    async def _fetch(self, client: httpx.AsyncClient, url: str) -> PageFacts:
+        """Fetch `url` (conditionally when the last crawl left validators): its facts, parsed
+        from a full answer or the last crawl's own on a 304."""
+        before = self.previous.get(url)
+        headers = {}
+        if before is not None and 0 < before.status < 400:
+            if before.etag:
+                headers["If-None-Match"] = before.etag
+            if before.last_modified:
+                headers["If-Modified-Since"] = before.last_modified
         try:
-            response = await client.get(url)
+            response = await client.get(url, headers=headers)
         except httpx.HTTPError as exc:
-            return 0, "", 0.0, type(exc).__name__
+            return PageFacts(0, type(exc).__name__, 0.0)
+        if response.status_code == 304 and before is not None and headers:
+            self.report.reused += 1
+            return before
         # Request sent → response read (httpx's own clock), not the time spent queued here.
         ms = response.elapsed.total_seconds() * 1000
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = response.text if kind == "text/html" and response.status_code < 400 else ""
-        return response.status_code, kind, ms, body
+        facts = PageFacts(
+            response.status_code,
+            kind,
+            ms,
+            etag=response.headers.get("etag", ""),
+            last_modified=response.headers.get("last-modified", ""),
+        )
+        if facts.is_page:
+            self._parse(url, response.text, facts)
+        return facts
 
-    async def _visit(self, client: httpx.AsyncClient, url: str) -> None:
-        status, kind, ms, body = await self._fetch(client, url)
-        self._status[url] = (status, kind if status else body, ms)
-        if status >= 400 or status == 0 or kind != "text/html":
-            return
+    def _parse(self, url: str, body: str, facts: PageFacts) -> None:
         parser = _PageParser()
         parser.feed(body)
-        self._titles[url] = parser.titles
-        self._descriptions[url] = parser.descriptions
+        facts.titles = parser.titles
+        facts.descriptions = parser.descriptions
         for href in parser.links:
             if href.startswith(("mailto:", "tel:", "javascript:", "#")) or not href.strip():
                 continue
             target = _normal(urljoin(url, href.strip()))
-            if not target.startswith(("http://", "https://")):
-                continue
+            if target.startswith(("http://", "https://")):
+                facts.links.append(target)
+        facts.images = [
+            _normal(urljoin(url, src.strip())) if src.strip() else "" for src in parser.images
+        ]
+        facts.mixed = [
+            asset.strip()
+            for asset in [*parser.images, *parser.assets]
+            if asset.strip().lower().startswith("http://")
+        ]
+
+    async def _visit(self, client: httpx.AsyncClient, url: str) -> None:
+        facts = await self._fetch(client, url)
+        self._record(url, facts)
+        if not facts.is_page:
+            return
+        self._titles[url] = facts.titles
+        self._descriptions[url] = facts.descriptions
+        for target in facts.links:
             self._linked_from[target].append(url)
             if self.is_internal(target):
                 self._enqueue(target)
             else:
                 self.report.external_links.add(target)
-        for src in parser.images:
-            target = _normal(urljoin(url, src.strip())) if src.strip() else ""
+        for target in facts.images:
             self._images_on[target].append(url)
         if self.https:
-            for asset in [*parser.images, *parser.assets]:
-                if asset.strip().lower().startswith("http://"):
-                    self.report.faults.append(Fault(Kind.MIXED_CONTENT, asset.strip(), url))
+            for asset in facts.mixed:
+                self.report.faults.append(Fault(Kind.MIXED_CONTENT, asset, url))
+
+    def _record(self, url: str, facts: PageFacts) -> None:
+        self._status[url] = (facts.status, facts.kind, facts.ms)
+        if self.is_internal(url):
+            self.report.facts[url] = facts
 
     async def _check_images(self, client: httpx.AsyncClient) -> None:
         targets = [u for u in self._images_on if u and u not in self._status and self._may_fetch(u)]
@@ -253,8 +344,7 @@ class Crawler:
 
         async def one(url: str) -> None:
             async with semaphore:
-                status, kind, ms, _body = await self._fetch(client, url)
-                self._status[url] = (status, kind, ms)
+                self._record(url, await self._fetch(client, url))
                 if self.settings.pause > 0 and self.is_internal(url):
                     await asyncio.sleep(self.settings.pause)
 
@@ -351,9 +441,12 @@ class Crawler:
 
 
 def crawl(
-    start: Iterable[str], settings: Settings | None = None, known_pages: Iterable[str] = ()
+    start: Iterable[str],
+    settings: Settings | None = None,
+    known_pages: Iterable[str] = (),
+    previous: Mapping[str, PageFacts] | None = None,
 ) -> Report:
-    return run_crawler(Crawler(start, settings, known_pages))
+    return run_crawler(Crawler(start, settings, known_pages, previous=previous))
 
 
 def run_crawler(crawler: Crawler) -> Report:

@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from rapport.content.checker.crawler import Crawler, Report, Settings, run_crawler
-from rapport.content.models import ArticlePage, CheckFault, CheckRun
+from rapport.content.checker.crawler import Crawler, PageFacts, Report, Settings, run_crawler
+from rapport.content.models import ArticlePage, CheckedPage, CheckFault, CheckRun
 from rapport.core import audit
 from rapport.messaging import send_time
 
@@ -40,14 +40,44 @@ def known_pages() -> list[str]:
 
 
 def run_check(
-    *, base_url: str | None = None, trigger: str = "nightly", actor: Any = None, **overrides: Any
+    *,
+    base_url: str | None = None,
+    trigger: str = "nightly",
+    actor: Any = None,
+    incremental: bool = True,
+    **overrides: Any,
 ) -> CheckRun:
+    """Crawl the store and keep the report. `incremental`: ask with the last run's validators
+    and reuse the facts of every page the store answers 304 (unchanged); off, every page is
+    downloaded and parsed again."""
     base = (base_url or settings.RAPPORT_CHECKER_BASE_URL).rstrip("/") + "/"
     run = CheckRun.objects.create(base_url=base, trigger=trigger)
     known = [urljoin(base, u) for u in known_pages()]
-    crawler = Crawler([base], checker_settings(**overrides), known_pages=known)
+    previous = last_facts(base) if incremental else {}
+    crawler = Crawler([base], checker_settings(**overrides), known_pages=known, previous=previous)
     report = run_crawler(crawler)
+    keep_facts(base, report.facts)
     return store_report(run, report, actor=actor)
+
+
+def last_facts(base_url: str) -> dict[str, PageFacts]:
+    """What the last run saw at each URL of the site."""
+    rows = CheckedPage.objects.filter(base_url=base_url).values_list("url", "facts")
+    return {url: PageFacts.from_dict(facts) for url, facts in rows.iterator(chunk_size=2000)}
+
+
+def keep_facts(base_url: str, facts: dict[str, PageFacts]) -> None:
+    """Replace the site's kept facts with this run's (URLs no longer reached are dropped)."""
+    with transaction.atomic():
+        CheckedPage.objects.filter(base_url=base_url).delete()
+        CheckedPage.objects.bulk_create(
+            (
+                CheckedPage(base_url=base_url, url=url, facts=item.as_dict())
+                for url, item in facts.items()
+                if len(url) <= 2000
+            ),
+            batch_size=1000,
+        )
 
 
 def store_report(run: CheckRun, report: Report, *, actor: Any = None) -> CheckRun:
@@ -74,13 +104,17 @@ def store_report(run: CheckRun, report: Report, *, actor: Any = None) -> CheckRu
         run.pages = report.pages
         run.seconds = report.seconds
         run.external_links = len(report.external_links)
+        run.reused = report.reused
         run.new_faults = sum(1 for f in faults if f.is_new)
         run.save()
         audit.record(
             action="content.site_checked",
             actor=actor,
             target=run,
-            summary=f"{run.pages} pages, {len(faults)} faults ({run.new_faults} new)",
+            summary=(
+                f"{run.pages} pages ({run.reused} unchanged URLs reused), "
+                f"{len(faults)} faults ({run.new_faults} new)"
+            ),
         )
         if run.new_faults:
             from rapport.messaging.services import queue_send_time_message

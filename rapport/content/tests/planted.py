@@ -1,8 +1,12 @@
 """A small planted site served by a threaded http.server on the loopback address: each page
-carries one known fault (or none), so the checker's findings can be compared exactly."""
+carries one known fault (or none), so the checker's findings can be compared exactly.
+
+Every answer carries an ETag made from its body and a matching `If-None-Match` gets a 304, as
+the store's pages do; `served` (when given) records each request's path and status."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -38,7 +42,9 @@ def image() -> Resource:
     return Resource(PNG, "image/png")
 
 
-def make_server(resources: dict[str, Resource]) -> ThreadingHTTPServer:
+def make_server(
+    resources: dict[str, Resource], served: list[tuple[str, int]] | None = None
+) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive: the crawler reuses its connections
 
@@ -48,12 +54,25 @@ def make_server(resources: dict[str, Resource]) -> ThreadingHTTPServer:
                 item = Resource(b"not found", "text/plain", 404)
             if item.delay:
                 time.sleep(item.delay)
+            etag = '"' + hashlib.sha256(item.body).hexdigest()[:16] + '"'
+            if item.status == 200 and self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                if served is not None:
+                    served.append((self.path, 304))
+                return
             self.send_response(item.status)
             self.send_header("Content-Type", item.content_type)
             self.send_header("Content-Length", str(len(item.body)))
+            if item.status == 200:
+                self.send_header("ETag", etag)
             self.end_headers()
             if with_body:
                 self.wfile.write(item.body)
+            if served is not None:
+                served.append((self.path, item.status))
 
         def do_GET(self) -> None:
             self._answer(True)
@@ -70,8 +89,10 @@ def make_server(resources: dict[str, Resource]) -> ThreadingHTTPServer:
 
 
 @contextmanager
-def serve(resources: dict[str, Resource]) -> Iterator[str]:
-    server = make_server(resources)
+def serve(
+    resources: dict[str, Resource], served: list[tuple[str, int]] | None = None
+) -> Iterator[str]:
+    server = make_server(resources, served)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -152,3 +152,93 @@ def test_the_checker_runs_from_a_thread_that_already_runs_an_event_loop():
         report = pool.submit(asyncio.run, from_inside_a_loop(url)).result()
     assert report.pages == 2
     assert report.faults == []
+
+
+# --- Re-crawls: conditional requests, facts reused on a 304 ---------------------------------
+
+
+def _faults(report, site):
+    return {(f.kind, f.url.replace(site, ""), f.found_on.replace(site, "")) for f in report.faults}
+
+
+def test_a_recrawl_of_an_unchanged_site_reuses_every_page_and_finds_the_same_faults():
+    served: list[tuple[str, int]] = []
+    settings = Settings(slow_ms=1500, https_site=True)
+    with serve(external_site()) as ext, serve(planted_site(ext), served) as site:
+        first = run(site, settings)
+        assert {status for _path, status in served} == {200, 404}  # nothing conditional yet
+        served.clear()
+        again = crawl(
+            [site + "/"],
+            settings,
+            known_pages=["/orphan/", "/clean/", "/mixed/"],
+            previous=first.facts,
+        )
+    assert _faults(again, site) == _faults(first, site)
+    assert len({k for k, _u, _f in _faults(again, site)}) == len(Kind.ALL) - 1  # no externals
+    assert again.pages == first.pages == 16
+    # Every page and image that answered 200 answered 304 now; only the missing ones (404)
+    # were fetched in full again.
+    assert sorted(p for p, s in served if s != 304) == ["/img/none.png", "/missing/"]
+    assert again.reused == len([p for p, s in served if s == 304]) == 18  # 16 pages, 2 images
+    assert again.facts.keys() == first.facts.keys()
+    assert {u for u, facts in again.facts.items() if facts is not first.facts[u]} == {
+        site + "/missing/",
+        site + "/img/none.png",
+    }
+
+
+def test_a_recrawl_fetches_and_parses_a_changed_page_and_finds_its_new_faults():
+    site = {
+        "/": page("Home", "Welcome", '<a href="/a/">a</a><a href="/b/">b</a>'),
+        "/a/": page("Page A", "About A", '<a href="/">home</a>'),
+        "/b/": page("Page B", "About B", '<a href="/">home</a>'),
+    }
+    served: list[tuple[str, int]] = []
+    with serve(site, served) as url:
+        first = crawl([url + "/"], Settings(https_site=True))
+        assert first.faults == []
+        site["/a/"] = page(
+            "Page B",  # now the same title as /b/
+            None,
+            '<a href="/gone/">gone</a><img src="/nothing.png"><script src="http://x.test/s.js">',
+        )
+        served.clear()
+        again = crawl([url + "/"], Settings(https_site=True), previous=first.facts)
+    assert _faults(again, url) == {
+        (Kind.DUPLICATE_TITLE, "/b/", "/a/"),
+        (Kind.MISSING_DESCRIPTION, "/a/", ""),
+        (Kind.BROKEN_LINK, "/gone/", "/a/"),
+        (Kind.MISSING_IMAGE, "/nothing.png", "/a/"),
+        (Kind.MIXED_CONTENT, "http://x.test/s.js", "/a/"),
+    }
+    assert sorted(served) == [
+        ("/", 304),
+        ("/a/", 200),
+        ("/b/", 304),
+        ("/gone/", 404),
+        (
+            "/nothing.png",
+            404,
+        ),
+    ]
+    assert again.reused == 2
+
+
+def test_a_recrawl_reports_a_link_to_a_page_that_was_deleted_since():
+    site = {
+        "/": page("Home", "Welcome", '<a href="/a/">a</a><a href="/b/">b</a>'),
+        "/a/": page("Page A", "About A", '<a href="/b/">b</a>'),
+        "/b/": page("Page B", "About B", '<a href="/">home</a>'),
+    }
+    with serve(site) as url:
+        first = crawl([url + "/"], Settings(https_site=True))
+        del site["/b/"]
+        again = crawl([url + "/"], Settings(https_site=True), previous=first.facts)
+    # Home and /a/ did not change (304, their links reused), and their link to /b/ is broken.
+    assert again.reused == 2
+    assert _faults(again, url) == {
+        (Kind.BROKEN_LINK, "/b/", "/"),
+        (Kind.BROKEN_LINK, "/b/", "/a/"),
+    }
+    assert again.facts[url + "/b/"].status == 404

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from rapport.content.checker.crawler import Fault, Kind, Report
 from rapport.content.checker.services import run_check, store_report
-from rapport.content.models import CheckRun
+from rapport.content.models import CheckedPage, CheckRun
 from rapport.content.tests.planted import page, serve
 from rapport.core.testing import FORBIDDEN, REDIRECT_HOME, Row, check_matrix, expect, redirect_to
 from rapport.messaging.models import Message
@@ -81,3 +81,32 @@ def test_permission_matrix(home, people, clients, settings):
         ),
     ]
     assert check_matrix(rows, clients, {}) == []
+
+
+def test_a_second_run_reuses_unchanged_pages_and_still_reports_a_deleted_one(home, clients):
+    site = {
+        "/": page("Home", "Welcome", '<a href="/a/">a</a><a href="/b/">b</a>'),
+        "/a/": page("Page A", "About A", '<a href="/b/">b</a>'),
+        "/b/": page("Page B", "About B"),
+    }
+    served: list[tuple[str, int]] = []
+    with serve(site, served) as url:
+        first = run_check(base_url=url)
+        assert (first.pages, first.reused) == (3, 0)
+        served.clear()
+        again = run_check(base_url=url)
+        assert (again.pages, again.reused) == (3, 3)
+        assert {status for _path, status in served} == {304}
+        shown = clients["employee"].get(reverse("portal:site_check")).content.decode()
+        assert "3 addresses were unchanged since the check before" in shown
+        del site["/b/"]
+        third = run_check(base_url=url)
+        full = run_check(base_url=url, incremental=False)
+    assert third.reused == 2
+    broken = {(url + "/b/", url + "/"), (url + "/b/", url + "/a/")}
+    for run in (third, full):
+        assert set(run.faults.filter(kind=Kind.BROKEN_LINK).values_list("url", "found_on")) == (
+            broken
+        )
+    assert full.reused == 0
+    assert CheckedPage.objects.filter(base_url=url + "/").count() == 3

@@ -13,12 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
 from rapport.catalog import queries
 from rapport.catalog.cache import version as catalogue_version
 from rapport.catalog.models import Category, Product
 from rapport.catalog.queries import sellable_products
+from rapport.core import conditional
 from rapport.core.money import format_money
 from rapport.core.paths import PathPattern
 from rapport.pricing.queries import prices_for, product_price_for
@@ -79,7 +80,60 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Conditional GET (ETag, 304) for pages a first-time visitor shares: `rapport.core.conditional`.
+# A conditional request's tag is computed before the view, without rendering (one small query);
+# any other response gets its tag from the rows the view read anyway, so the pages' query
+# counts do not grow. None: no validator.
+_PLAIN_SORTS = ("name", "price", "-price", "newest")  # "popular" follows sales: no validator
+
+
+def _conditional(request: HttpRequest) -> bool:
+    return "HTTP_IF_NONE_MATCH" in request.META and conditional.shared(request)
+
+
+def _category_tag(request: HttpRequest, slug: str, updated_at: Any) -> str | None:
+    """A plain listing page (no price or stock filter, a sort that follows product rows): the
+    catalogue version (every product, stock or category edit, retirement and new review moves
+    it), the category row, the sort and page."""
+    if set(request.GET) - {"sort", "page"}:
+        return None
+    if request.GET.get("sort", "name") not in _PLAIN_SORTS:
+        return None
+    query = request.GET.urlencode()
+    return conditional.etag(request, "category", slug, updated_at, catalogue_version(), query)
+
+
+def _category_etag(request: HttpRequest, slug: str) -> str | None:
+    if not _conditional(request):
+        return None
+    updated_at = Category.objects.filter(slug=slug).values_list("updated_at", flat=True).first()
+    if updated_at is None:  # no such category: the 404 gets no validator
+        return None
+    return _category_tag(request, slug, updated_at)
+
+
+def _product_tag(
+    request: HttpRequest, public_id: UUID, state: queries.ProductValidatorState
+) -> str | None:
+    """A product on sale: what its page is drawn from (slug, `updated_at` — moved by every edit
+    the page shows, reviews included — units in stock, the configurator flag, its category and
+    parent rows). Not the catalogue version: another product's edit leaves this page alone."""
+    return conditional.etag(request, "product", public_id, tuple(state))
+
+
+def _product_etag(request: HttpRequest, public_id: UUID, slug: str | None = None) -> str | None:
+    """Retired products, redirects and 404s get no validator."""
+    if not _conditional(request):
+        return None
+    state = queries.product_validator_state(public_id)
+    if state is None or state.page[0] != slug:
+        return None
+    request._rapport_product_state = state  # type: ignore[attr-defined]  # the view reuses it
+    return _product_tag(request, public_id, state)
+
+
 @require_GET
+@condition(etag_func=_category_etag)
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     cat = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
     sort = request.GET.get("sort", "name")
@@ -100,7 +154,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     )
     keep = request.GET.copy()
     keep.pop("page", None)
-    return render(
+    response = render(
         request,
         "storefront/category.html",
         {
@@ -114,9 +168,13 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
             "catalogue_version": catalogue_version(),
         },
     )
+    if conditional.shared(request) and (tag := _category_tag(request, slug, cat.updated_at)):
+        response.headers.setdefault("ETag", tag)
+    return response
 
 
 @require_GET
+@condition(etag_func=_product_etag)
 def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> HttpResponse:
     key = ("product", public_id, catalogue_version())
     copy = pagecache.shared_copy(request, key)
@@ -124,8 +182,13 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         # A first-time visitor and a cached copy: serve it if the product still reads the same
         # (one small query instead of the page's query and its rendering).
         state, html = copy
-        if slug == state[0] and queries.product_page_state(public_id) == state:
-            return pagecache.serve(request, html)
+        live = getattr(request, "_rapport_product_state", None)
+        live = live or queries.product_validator_state(public_id)  # one query, as before
+        if slug == state[0] and live is not None and live.page == state:
+            response = pagecache.serve(request, html)
+            if tag := _product_tag(request, public_id, live):
+                response.headers["ETag"] = tag
+            return response
     # Category, its parent and stock come in the same query: the page costs one query.
     page = queries.product_page(public_id)
     if page is None:
@@ -146,13 +209,24 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         "suggestions_url": _SUGGESTIONS_PATH(public_id=item.public_id),
         "delivery_url": _DELIVERY_PATH(public_id=item.public_id),
     }
-    return pagecache.render_shared(
+    response = pagecache.render_shared(
         request,
         "storefront/product.html",
         context,
         key,
         state=(item.slug, item.updated_at, in_stock),
     )
+    if conditional.shared(request):
+        parent = category.parent if category else None
+        live = queries.ProductValidatorState(
+            (item.slug, item.updated_at, in_stock),
+            item.built_to_order,
+            category.updated_at if category else None,
+            parent.updated_at if parent else None,
+        )
+        if tag := _product_tag(request, public_id, live):
+            response.headers.setdefault("ETag", tag)
+    return response
 
 
 def _customer_price(request: HttpRequest, item: Product) -> dict[str, Any]:
