@@ -183,7 +183,15 @@ def crawl_process(
     """One crawl; with `facts_in` a re-crawl from the facts an earlier crawl left there (the
     checker's `CheckedPage` rows, here a pickle), and with `facts_out` it leaves its own."""
     previous = pickle.loads(Path(facts_in).read_bytes()) if facts_in else {}  # noqa: S301
-    settings = Settings(concurrency=concurrency, pause=pause, max_pages=pages, timeout=60.0)
+    # One CSRF cookie on every crawl, as the checker's service sends (`crawler_csrf_secret`): the
+    # store gives a validator only to a visitor who has one.
+    settings = Settings(
+        concurrency=concurrency,
+        pause=pause,
+        max_pages=pages,
+        timeout=60.0,
+        cookie="csrftoken=" + "k" * 32,
+    )
     cpu0 = time.process_time()
     began = time.perf_counter()
     crawler = BoundedCrawler([base + "/"], settings, previous=previous)

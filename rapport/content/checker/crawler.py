@@ -91,6 +91,9 @@ class Settings:
     external_allow: tuple[str, ...] = ()  # hosts; "*" allows any
     https_site: bool | None = None  # None: from the start URL's scheme
     max_pages: int = 50_000
+    # Sent with every request to the site itself, never elsewhere (e.g. the store's CSRF cookie,
+    # the same from one crawl to the next, so the store can answer 304: `core.conditional`).
+    cookie: str = ""
 
 
 @dataclass
@@ -108,6 +111,9 @@ class PageFacts:
     links: list[str] = field(default_factory=list)  # absolute targets, fragments dropped
     images: list[str] = field(default_factory=list)  # absolute sources ("" for none)
     mixed: list[str] = field(default_factory=list)  # http:// assets, as written
+    # `<meta name="robots" content="noindex">`: nobody's search result (sign-in, cart...), so
+    # its description is not checked.
+    noindex: bool = False
 
     @property
     def is_page(self) -> bool:
@@ -141,6 +147,7 @@ class _PageParser(HTMLParser):
         self.assets: list[str] = []  # scripts, stylesheets, frames, media: mixed-content check
         self.titles: list[str] = []
         self.descriptions: list[str] = []
+        self.noindex = False
         self._in_title = False
         self._title: list[str] = []
 
@@ -155,6 +162,8 @@ class _PageParser(HTMLParser):
             self._title = []
         elif tag == "meta" and a.get("name", "").lower() == "description":
             self.descriptions.append(a.get("content", ""))
+        elif tag == "meta" and a.get("name", "").lower() == "robots":
+            self.noindex = self.noindex or "noindex" in a.get("content", "").lower()
         elif tag in ("script", "iframe", "audio", "video", "source") and a.get("src"):
             self.assets.append(a["src"])
         elif tag == "link" and "stylesheet" in a.get("rel", "").lower() and a.get("href"):
@@ -268,6 +277,8 @@ class Crawler:
         from a full answer or the last crawl's own on a 304."""
         before = self.previous.get(url)
         headers = {}
+        if self.settings.cookie and self.is_internal(url):
+            headers["Cookie"] = self.settings.cookie
         if before is not None and 0 < before.status < 400:
             if before.etag:
                 headers["If-None-Match"] = before.etag
@@ -277,7 +288,8 @@ class Crawler:
             response = await client.get(url, headers=headers)
         except httpx.HTTPError as exc:
             return PageFacts(0, type(exc).__name__, 0.0)
-        if response.status_code == 304 and before is not None and headers:
+        conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
+        if response.status_code == 304 and before is not None and conditional:
             self.report.reused += 1
             return before
         # Request sent → response read (httpx's own clock), not the time spent queued here.
@@ -299,6 +311,7 @@ class Crawler:
         parser.feed(body)
         facts.titles = parser.titles
         facts.descriptions = parser.descriptions
+        facts.noindex = parser.noindex
         for href in parser.links:
             if href.startswith(("mailto:", "tel:", "javascript:", "#")) or not href.strip():
                 continue
@@ -320,7 +333,8 @@ class Crawler:
         if not facts.is_page:
             return
         self._titles[url] = facts.titles
-        self._descriptions[url] = facts.descriptions
+        if not facts.noindex:
+            self._descriptions[url] = facts.descriptions
         for target in facts.links:
             self._linked_from[target].append(url)
             if self.is_internal(target):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from rapport.content.checker.crawler import Crawler, PageFacts, Report, Settings, run_crawler
@@ -28,9 +29,18 @@ def checker_settings(**overrides: Any) -> Settings:
         "pause": settings.RAPPORT_CHECKER_PAUSE_MS / 1000,
         "fetch_external": settings.RAPPORT_CHECKER_FETCH_EXTERNAL,
         "external_allow": tuple(settings.RAPPORT_CHECKER_EXTERNAL_ALLOW),
+        "cookie": f"{settings.CSRF_COOKIE_NAME}={crawler_csrf_secret()}",
     }
     values.update(overrides)
     return Settings(**values)
+
+
+def crawler_csrf_secret() -> str:
+    """The CSRF cookie the checker sends the store, the same on every crawl: the store gives a
+    page a validator only for a visitor who has one (`core.conditional.etag`), and the page's
+    forms are drawn from it. 32 letters and digits, a valid CSRF secret, derived from the
+    secret key."""
+    return salted_hmac("rapport.content.checker.csrf", "crawler", algorithm="sha256").hexdigest()[:32]
 
 
 def known_pages() -> list[str]:

@@ -136,6 +136,22 @@ def test_a_clean_site_reports_nothing():
     assert report.pages == 2
 
 
+def test_pages_marked_noindex_need_no_description():
+    noindex = '<meta name="robots" content="noindex, follow">'
+    links = '<a href="/login/">in</a><a href="/cart/">cart</a><a href="/about/">about</a>'
+    site = {
+        "/": page("Home", "Welcome", links),
+        "/login/": Resource(f"<html><head><title>Sign in</title>{noindex}</head></html>".encode()),
+        "/cart/": Resource(f"<html><head><title>Cart</title>{noindex}</head></html>".encode()),
+        "/about/": page("About", None, '<a href="/">home</a>'),
+    }
+    with serve(site) as url:
+        report = crawl([url + "/"], Settings(https_site=True))
+    # The indexable page without a description is still a fault; the two noindex ones are not.
+    assert [(f.kind, f.url) for f in report.faults] == [(Kind.MISSING_DESCRIPTION, url + "/about/")]
+    assert report.pages == 4
+
+
 def test_the_checker_runs_from_a_thread_that_already_runs_an_event_loop():
     """A browser driver or an ASGI server keeps a loop running in its thread; a check started
     there still runs (in a thread of its own) instead of failing."""

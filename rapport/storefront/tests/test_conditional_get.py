@@ -21,11 +21,17 @@ from rapport.inventory.services import adjust_stock
 pytestmark = pytest.mark.django_db
 
 
+CSRF_COOKIE = "c" * 32
+
+
 def visit(url: str, etag: str | None = None, **headers: str):
-    """A first-time visitor's GET (no cookies), optionally with `If-None-Match`."""
+    """A visitor with no session yet (only the CSRF cookie a first page gave them, or the one
+    the site checker sends), optionally with `If-None-Match`."""
     if etag is not None:
         headers["HTTP_IF_NONE_MATCH"] = etag
-    return Client().get(url, **headers)
+    client = Client()
+    client.cookies["csrftoken"] = CSRF_COOKIE
+    return client.get(url, **headers)
 
 
 def first_tag(url: str) -> str:
@@ -156,6 +162,7 @@ def test_signed_in_visitors_and_sessions_get_no_validator(product, clients):
     assert not signed_in.has_header("ETag")
     with_session = Client()
     with_session.cookies["sessionid"] = "whatever"
+    with_session.cookies["csrftoken"] = CSRF_COOKIE
     assert with_session.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 200
 
 
@@ -207,3 +214,29 @@ def test_a_listing_follows_the_catalogue_and_filtered_listings_get_no_validator(
     # Filters (stock, price) and the "popular" order follow more than product rows.
     for query in ("?in_stock=1", "?min=1", "?sort=popular"):
         assert not visit(url + query).has_header("ETag")
+
+
+def test_a_visitor_without_a_csrf_cookie_gets_no_validator(product):
+    """Their page is drawn with a new CSRF cookie; a 304 would leave someone who cleared their
+    cookies but not their cache with forms whose token matches no cookie."""
+    url = product.get_absolute_url()
+    tag = first_tag(url)
+    response = Client().get(url, HTTP_IF_NONE_MATCH=tag)
+    assert response.status_code == 200
+    assert "ETag" not in response
+    assert response.cookies["csrftoken"].value  # the page came with the cookie its forms need
+
+
+def test_the_site_checker_sends_one_csrf_cookie_on_every_crawl_and_gets_304s(product):
+    from rapport.content.checker.services import checker_settings
+
+    cookie = checker_settings().cookie
+    assert cookie == checker_settings().cookie and cookie.startswith("csrftoken=")
+    url = product.get_absolute_url()
+    client = Client()
+    first = client.get(url, HTTP_COOKIE=cookie)
+    again = Client().get(url, HTTP_COOKIE=cookie, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert first.status_code == 200 and again.status_code == 304
+    # The store kept the checker's cookie as it was (it may say so again, with the same value).
+    if "csrftoken" in first.cookies:
+        assert "csrftoken=" + first.cookies["csrftoken"].value == cookie
