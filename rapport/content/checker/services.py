@@ -40,7 +40,9 @@ def crawler_csrf_secret() -> str:
     page a validator only for a visitor who has one (`core.conditional.etag`), and the page's
     forms are drawn from it. 32 letters and digits, a valid CSRF secret, derived from the
     secret key."""
-    return salted_hmac("rapport.content.checker.csrf", "crawler", algorithm="sha256").hexdigest()[:32]
+    return salted_hmac("rapport.content.checker.csrf", "crawler", algorithm="sha256").hexdigest()[
+        :32
+    ]
 
 
 def known_pages() -> list[str]:
