@@ -15,7 +15,7 @@ from rapport.support.models import ArticleCategory
 
 pytestmark = pytest.mark.django_db
 
-PAGE_2_OF_2_ZH = "第 2 页，共 2 页"  # noqa: RUF001 (the catalogue's full-width comma)
+PAGE_2_ZH = "第 2 页"
 NOINDEX = '<meta name="robots" content="noindex">'
 
 
@@ -42,8 +42,8 @@ def test_listing_pages_have_their_own_title_and_description(client):
 
     assert first[0].startswith("MUGS · ") and "Page" not in first[0]
     assert first[1] == "Mugs for every morning."
-    assert second[0].startswith("MUGS · Page 2 of 2 · ")
-    assert second[1] == "Page 2 of 2: Mugs for every morning."
+    assert second[0].startswith("MUGS · Page 2 · ")
+    assert second[1] == "Page 2: Mugs for every morning."
     assert not first[2] and not second[2]  # listings are for search engines
 
 
@@ -53,8 +53,8 @@ def test_listing_page_title_in_chinese(client):
     url = reverse("storefront:category", kwargs={"slug": "cups"})
     client.cookies["django_language"] = "zh-hans"
     title, description, _ = head(client, url, page="2")
-    assert PAGE_2_OF_2_ZH in title
-    assert description is not None and description.startswith(PAGE_2_OF_2_ZH)
+    assert PAGE_2_ZH in title
+    assert description is not None and description.startswith(PAGE_2_ZH)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,22 @@ def test_public_pages_have_a_description(client, make_user):
     assert help_home[1] and "Help centre" in help_home[1] and not help_home[2]
     assert help_article[1] == "We wrap every gift by hand, free of charge."
     assert community[1] and "Community Q&A" in community[1]
+
+
+def test_a_cached_listing_page_reads_no_products_for_its_title(client):
+    """The title and description name the page without evaluating the listing: a listing
+    served from its cached fragment runs no product query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rapport.catalog.models import Product
+
+    category = CategoryFactory(slug="jugs", name="JUGS")
+    ProductFactory.create_batch(30, category=category)
+    url = reverse("storefront:category", kwargs={"slug": "jugs"})
+    client.get(url, {"page": "2"})
+    with CaptureQueriesContext(connection) as queries:
+        title, _, _ = head(client, url, page="2")
+    assert title.startswith("JUGS · Page 2 · ")
+    products = Product._meta.db_table
+    assert not [q["sql"] for q in queries.captured_queries if f'FROM "{products}"' in q["sql"]]

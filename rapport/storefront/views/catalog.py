@@ -162,6 +162,9 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
             "subcategories": cat.children.order_by("position", "name"),
             "listing_key": keep.urlencode() + "&page=" + str(number or 1),
             "page": page,
+            # For the title: the page asked for, without evaluating `page` (a cached listing
+            # runs no product query).
+            "page_number": int(number) if number and number.isdigit() else 1,
             "sort": sort,
             "filters": filters,
             "query_string": keep.urlencode(),
