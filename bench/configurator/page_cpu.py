@@ -35,13 +35,8 @@ from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.configurator.page_load import stored_product  # noqa: E402
-from bench.configurator.product import GROUPS, generated_product  # noqa: E402
+from bench.configurator.product import GROUPS, generated_product, percentile  # noqa: E402
 from rapport.configurator import solver  # noqa: E402
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

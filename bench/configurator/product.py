@@ -62,3 +62,9 @@ def generated_product(rng: random.Random) -> Spec:
     rules[-2] = RuleSpec(kind=TOTAL, attribute="power", limit=GROUPS * 12)
     rules[-1] = RuleSpec(kind=TOTAL, attribute="weight", limit=GROUPS * 150)
     return Spec(groups=groups, rules=tuple(rules))
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank percentile `p` (0-100) of `values`, as the configurator benches report."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]

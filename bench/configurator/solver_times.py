@@ -25,14 +25,14 @@ import django
 
 django.setup()
 
-from bench.configurator.product import GROUPS, OPTIONS, generated_product  # noqa: E402
+from bench.configurator.product import (  # noqa: E402
+    GROUPS,
+    OPTIONS,
+    generated_product,
+    percentile,
+)
 from rapport.configurator import solver  # noqa: E402
 from rapport.configurator.spec import violated_rules  # noqa: E402
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed(call, wall: list[float], cpu: list[float]):  # type: ignore[no-untyped-def]
