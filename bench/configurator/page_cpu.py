@@ -34,9 +34,8 @@ django.setup()
 from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from bench.configurator.page_load import stored_product  # noqa: E402
-from bench.configurator.product import GROUPS, generated_product, percentile  # noqa: E402
-from rapport.configurator import solver  # noqa: E402
+from bench.configurator.page_load import customer_choices, stored_product  # noqa: E402
+from bench.configurator.product import generated_product, percentile  # noqa: E402
 
 
 def main() -> None:
@@ -49,14 +48,10 @@ def main() -> None:
     spec = generated_product(rng)
     product = stored_product(spec)
     url = f"/configure/{product.public_id}/"
-    bodies: list[dict[str, str]] = []
-    for _ in range(args.paths):
-        choice: dict[str, str] = {}
-        for g in rng.sample(range(GROUPS), GROUPS):
-            possible = solver.possible_literals(spec, choice)
-            offered = sorted(k for (gc, k), ok in possible.items() if gc == f"g{g}" and ok)
-            choice[f"g{g}"] = rng.choice(offered)
-            bodies.append({f"g-{code}": key for code, key in choice.items()} | {"action": "check"})
+    bodies = [
+        {f"g-{code}": key for code, key in choice.items()} | {"action": "check"}
+        for choice in customer_choices(spec, args.paths, rng)
+    ]
     client = Client(SERVER_NAME="127.0.0.1")
     headers = {"HX-Request": "true"}
     cache.clear()

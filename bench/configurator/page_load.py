@@ -49,6 +49,21 @@ SKU = "BENCH-CONFIGURATOR-20X10"
 
 
 @transaction.atomic
+def customer_choices(spec, paths: int, rng: random.Random) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """Customer paths (as in solver_times.py): pick a still-possible option, group after group;
+    every choice along each path, in order."""
+    choices: list[dict[str, str]] = []
+    for _ in range(paths):
+        choice: dict[str, str] = {}
+        for g in rng.sample(range(GROUPS), GROUPS):
+            possible = solver.possible_literals(spec, choice)
+            # Sorted: the same paths whatever order the solver answers in.
+            offered = sorted(k for (gc, k), ok in possible.items() if gc == f"g{g}" and ok)
+            choice[f"g{g}"] = rng.choice(offered)
+            choices.append(dict(choice))
+    return choices
+
+
 def stored_product(spec) -> Product:  # type: ignore[no-untyped-def]
     found = Product.objects.filter(sku=SKU).first()
     if found is not None:
@@ -115,16 +130,10 @@ def main() -> None:
         print(f"prepared {SKU} (version {configurable.version}) in the shared cache")
         return
     url = f"/configure/{product.public_id}/"
-    # Customer paths (as in solver_times.py): pick a still-possible option, group after group.
-    bodies: list[str] = []
-    for _ in range(args.paths):
-        choice: dict[str, str] = {}
-        for g in rng.sample(range(GROUPS), GROUPS):
-            possible = solver.possible_literals(spec, choice)
-            # Sorted: the same paths whatever order the solver answers in.
-            offered = sorted(k for (gc, k), ok in possible.items() if gc == f"g{g}" and ok)
-            choice[f"g{g}"] = rng.choice(offered)
-            bodies.append("&".join(f"g-{code}={key}" for code, key in choice.items()))
+    bodies = [
+        "&".join(f"g-{code}={key}" for code, key in choice.items())
+        for choice in customer_choices(spec, args.paths, rng)
+    ]
     if args.repeat_one:
         bodies = bodies[len(bodies) // 2 : len(bodies) // 2 + 1]
     if not args.base.startswith(("http://", "https://")):
