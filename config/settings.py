@@ -555,10 +555,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # Wagtail runs its search-index and reference-index updates as Django tasks; the
-        # immediate backend logs every start and finish at INFO (noise in `make run`'s output).
-        # Failures are still logged (ERROR).
+        # Wagtail runs its search-index and reference-index updates as tasks (the django-tasks
+        # package, which Django's own tasks came from); the immediate backend logs every start
+        # and finish at INFO (noise in `make run`'s output). Failures are still logged (ERROR).
         "django.tasks": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
     },
 }
 
