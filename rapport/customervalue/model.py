@@ -6,15 +6,15 @@ Three predictors, all fed the same history (lines before the cutoff):
   before the cutoff (scaled when the history is shorter);
 - **BG/NBD + Gamma-Gamma** (`lifetimes`): expected purchase days in the horizon times the expected
   spend per purchase day;
-- **ours**: gradient boosting (Poisson loss) on RFM, tenure, recent-window, return-share and
-  seasonality features plus the BG/NBD + Gamma-Gamma figures themselves (a blend), trained on
-  earlier snapshots of the same history: features before `t`, target = spend in `[t, t + L)`,
-  for several `t` before the cutoff, then applied at the cutoff.
+- **ours**: 0.8 x the customer's spend over the *whole* history (net, floored at 0) per day of
+  history, times the horizon, + 0.2 x BG/NBD + Gamma-Gamma. Chosen on a development protocol of
+  26 cutoff/horizon cases of the shared file (not the official split): see
+  docs/customer-value.md and bench/customervalue/dev_protocol.py. The booster blend it replaced
+  is kept for that comparison in bench/customervalue/previous_blend.py.
 
 When the data after the cutoff is shorter than the horizon (the shared file ends in December
 2011), every predictor predicts, and is scored on, the part of the horizon the data covers
-(`horizon_days_observed`). When the history is too short for a training window of 14 days,
-ours falls back to BG/NBD + Gamma-Gamma and says so.
+(`horizon_days_observed`).
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ import numpy as np
 
 from rapport.customervalue.history import History
 
-MIN_WINDOW = 14
-MIN_HISTORY = 30
-SNAPSHOTS = 9
-SNAPSHOT_STEP = 7
 TOP_SHARE = 0.10
-# Windows are fractions of the target window L, and totals are rates per day, so a feature means
-# the same at a training snapshot (short history) and at the cutoff (longer history).
+# Ours: weights of (all-history spend rate, BG/NBD + Gamma-Gamma), fixed on the development
+# protocol (docs/customer-value.md); never chosen on the evaluated split.
+WEIGHTS = (0.8, 0.2)
+# Features of `snapshot` (used by the booster in bench/customervalue/previous_blend.py). Windows
+# are fractions of the target window L, and totals are rates per day, so a feature means the
+# same at a training snapshot (short history) and at the cutoff (longer history).
 FEATURE_NAMES = (
     "recency_over_window",
     "tenure_capped",
@@ -67,6 +67,7 @@ class Snapshot:
     x: np.ndarray
     bgnbd_gg: np.ndarray
     bgnbd_converged: bool
+    p_alive: np.ndarray
 
 
 def _sum_by(customer: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -81,11 +82,12 @@ def spend_between(history: History, start: int, end: int) -> np.ndarray:
 
 def bgnbd_gamma_gamma(
     frequency: np.ndarray, recency: np.ndarray, age: np.ndarray, monetary: np.ndarray, days: int
-) -> tuple[np.ndarray, np.ndarray, bool]:
+) -> tuple[np.ndarray, np.ndarray, bool, np.ndarray]:
     """Expected purchase days in the next `days` (BG/NBD) and expected spend per purchase day
-    (Gamma-Gamma, fitted on repeat buyers; others get its population mean), and whether BG/NBD
-    converged. When it does not (few customers), each customer's own purchase rate so far
-    stands in for it."""
+    (Gamma-Gamma, fitted on repeat buyers; others get its population mean), whether BG/NBD
+    converged, and BG/NBD's probability that each customer is still active. When BG/NBD does
+    not converge (few customers), each customer's own purchase rate so far stands in for the
+    purchases and every customer counts as active."""
     import pandas as pd
     from lifetimes import BetaGeoFitter, GammaGammaFitter
 
@@ -94,6 +96,7 @@ def bgnbd_gamma_gamma(
     purchases = (frequency + 1) / np.maximum(age, 1) * weeks
     converged = False
     value = np.zeros(len(frequency))
+    alive = np.ones(len(frequency))
     # lifetimes prints its convergence reports; stdout belongs to the command's JSON.
     with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
         warnings.simplefilter("ignore")
@@ -104,6 +107,12 @@ def bgnbd_gamma_gamma(
                 purchases = np.asarray(
                     bg.conditional_expected_number_of_purchases_up_to_time(
                         weeks, pd.Series(frequency), pd.Series(recency), pd.Series(age)
+                    ),
+                    dtype=float,
+                )
+                alive = np.asarray(
+                    bg.conditional_probability_alive(
+                        pd.Series(frequency), pd.Series(recency), pd.Series(age)
                     ),
                     dtype=float,
                 )
@@ -133,7 +142,8 @@ def bgnbd_gamma_gamma(
     sane = np.isfinite(value) & (value > 0) & (value <= ceiling)
     value = np.where(sane, value, mean)
     purchases = np.where(np.isfinite(purchases) & (purchases >= 0), purchases, 0.0)
-    return purchases, value, converged
+    alive = np.where(np.isfinite(alive), np.clip(alive, 0.0, 1.0), 1.0)
+    return purchases, value, converged, alive
 
 
 def snapshot(history: History, t: int, horizon: int) -> Snapshot:
@@ -172,7 +182,7 @@ def snapshot(history: History, t: int, horizon: int) -> Snapshot:
     freq = purchase_days[p] - 1
     repeat_spend = np.maximum(net[p] - _first_day_spend(history, t, first)[p], 0)
     monetary = np.where(freq > 0, repeat_spend / np.maximum(freq, 1), 0.0)
-    purchases, value, converged = bgnbd_gamma_gamma(
+    purchases, value, converged, alive = bgnbd_gamma_gamma(
         freq, tenure - recency, tenure, monetary, horizon
     )
     combined = purchases * value
@@ -199,48 +209,13 @@ def snapshot(history: History, t: int, horizon: int) -> Snapshot:
             combined,
         ]
     )
-    return Snapshot(customers=p, x=x, bgnbd_gg=combined, bgnbd_converged=converged)
+    return Snapshot(customers=p, x=x, bgnbd_gg=combined, bgnbd_converged=converged, p_alive=alive)
 
 
 def _first_day_spend(history: History, t: int, first: np.ndarray) -> np.ndarray:
     n = len(history.customer_ids)
     mask = (history.day < t) & (history.day == first[history.customer])
     return _sum_by(history.customer[mask], history.amount[mask], n)
-
-
-def fit_ours(history: History, cutoff: int, horizon: int) -> tuple[Any, int, int]:
-    """Train the booster on snapshots before the cutoff. Returns (model or None, window L,
-    number of snapshots)."""
-    from sklearn.ensemble import HistGradientBoostingRegressor
-    from threadpoolctl import threadpool_limits
-
-    span = cutoff - history.first_day
-    length = min(horizon, span // 2)
-    if length < MIN_WINDOW:
-        return None, length, 0
-    xs, ys = [], []
-    for k in range(SNAPSHOTS):
-        t = cutoff - length - k * SNAPSHOT_STEP
-        if t - history.first_day < min(MIN_HISTORY, span // 2):
-            break
-        snap = snapshot(history, t, length)
-        target = np.maximum(spend_between(history, t, t + length), 0)[snap.customers]
-        xs.append(snap.x)
-        ys.append(target * horizon / length)
-    if not xs:
-        return None, length, 0
-    model = HistGradientBoostingRegressor(
-        loss="poisson",
-        learning_rate=0.05,
-        max_iter=300,
-        max_leaf_nodes=15,
-        min_samples_leaf=40,
-        l2_regularization=1.0,
-        random_state=0,
-    )
-    with threadpool_limits(limits=1):
-        model.fit(np.vstack(xs), np.concatenate(ys))
-    return model, length, len(xs)
 
 
 def scores(predicted: np.ndarray, actual: np.ndarray) -> dict[str, Any]:
@@ -273,79 +248,31 @@ class Prediction:
     info: dict[str, Any]
 
 
-# Blend weights tried for (booster, last-period spend, BG/NBD + Gamma-Gamma), in tenths.
-BLENDS = tuple((a / 10, b / 10, (10 - a - b) / 10) for a in range(11) for b in range(11 - a))
-EQUAL_THIRDS = (1 / 3, 1 / 3, 1 / 3)
-
-
-def _blend(weights: tuple[float, float, float], *parts: np.ndarray) -> np.ndarray:
-    return sum((w * p for w, p in zip(weights, parts, strict=True)), np.zeros(len(parts[0])))
-
-
 def _last_period(history: History, t: int, horizon: int, customers: np.ndarray) -> np.ndarray:
     period = min(horizon, t - history.first_day)
     spend = np.maximum(spend_between(history, t - period, t), 0)[customers]
     return spend * horizon / max(period, 1)
 
 
-def choose_blend(history: History, cutoff: int, horizon: int) -> dict[str, Any]:
-    """Pick the blend weights on a validation split made *before* the cutoff: everything is
-    learned from the days before `v = cutoff - L` (L = half the history at most) and scored on
-    the spend in `[v, cutoff)`; the weights with the best top-decile capture + Spearman there
-    are the ones used at the cutoff. The horizon after the cutoff is never looked at. Falls back
-    to equal thirds when the history is too short for a validation window."""
-    span = cutoff - history.first_day
-    length = min(horizon, span // 2)
-    chosen: dict[str, Any] = {"weights": EQUAL_THIRDS, "validation_from_day": None}
-    if length < MIN_WINDOW:
-        return chosen
-    v = cutoff - length
-    snap = snapshot(history, v, length)
-    booster, _window, snapshots = fit_ours(history, v, length)
-    if booster is None or len(snap.customers) < 20:
-        return chosen
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        boosted = np.maximum(booster.predict(snap.x), 0)
-    last = _last_period(history, v, length, snap.customers)
-    actual = np.maximum(spend_between(history, v, cutoff), 0)[snap.customers]
-    best, best_score = EQUAL_THIRDS, -np.inf
-    for weights in BLENDS:
-        figures = scores(_blend(weights, boosted, last, snap.bgnbd_gg), actual)
-        score = (figures["top_decile_capture"] or 0) + (figures["spearman"] or 0)
-        if score > best_score + 1e-9:
-            best, best_score = weights, score
-    return {
-        "weights": best,
-        "validation_from_day": int(v),
-        "validation_days": int(length),
-        "validation_snapshots": snapshots,
-        "validation_score": round(float(best_score), 4),
-    }
+def history_spend(history: History, t: int, horizon: int, customers: np.ndarray) -> np.ndarray:
+    """Net spend over the whole history before day `t` (floored at 0), per day of history,
+    times the horizon."""
+    days = max(t - history.first_day, 1)
+    spend = np.maximum(spend_between(history, history.first_day, t), 0)[customers]
+    return spend * horizon / days
 
 
 def predict(history: History, cutoff: int, horizon: int) -> Prediction:
     """Predict spend in [cutoff, cutoff + horizon) for every customer who bought before.
 
-    Ours blends the booster's prediction, last-period spend and BG/NBD + Gamma-Gamma with
-    weights chosen on a validation split before the cutoff (`choose_blend`): the booster alone,
-    trained on windows half as long as the history, ranks worse than last-period spend on the
-    shared data (docs/customer-value.md).
+    Ours is `WEIGHTS[0]` x the all-history spend rate + `WEIGHTS[1]` x BG/NBD + Gamma-Gamma: the
+    longer window steadies the big spenders' ranking, and BG/NBD + GG moves frequent buyers up
+    against one-off large orders (docs/customer-value.md).
     """
     snap = snapshot(history, cutoff, horizon)
     last_period = _last_period(history, cutoff, horizon, snap.customers)
-    booster, window, snapshots = fit_ours(history, cutoff, horizon)
-    blend: dict[str, Any] = {"weights": EQUAL_THIRDS, "validation_from_day": None}
-    if booster is None:
-        ours = snap.bgnbd_gg.copy()
-    else:
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1):
-            boosted = np.maximum(booster.predict(snap.x), 0)
-        blend = choose_blend(history, cutoff, horizon)
-        ours = _blend(blend["weights"], boosted, last_period, snap.bgnbd_gg)
+    history_rate = history_spend(history, cutoff, horizon, snap.customers)
+    ours = WEIGHTS[0] * history_rate + WEIGHTS[1] * snap.bgnbd_gg
     return Prediction(
         customers=snap.customers,
         ours=ours,
@@ -353,12 +280,17 @@ def predict(history: History, cutoff: int, horizon: int) -> Prediction:
         bgnbd_gg=snap.bgnbd_gg,
         observed=horizon,
         info={
-            "window_days": int(window),
-            "snapshots": snapshots,
-            "fallback_to_bg_nbd": booster is None,
+            "method": "all-history spend rate + BG/NBD-Gamma-Gamma",
+            "window_days": int(cutoff - history.first_day),
+            "snapshots": 0,
+            "fallback_to_bg_nbd": False,
             "bg_nbd_converged": snap.bgnbd_converged,
-            "features": list(FEATURE_NAMES),
-            "blend": {**blend, "weights": [round(w, 4) for w in blend["weights"]]},
+            "features": ["all_history_spend_rate", "bgnbd_gg"],
+            "blend": {
+                "weights": list(WEIGHTS),
+                "of": ["all_history_spend_rate", "bg_nbd_gamma_gamma"],
+                "validation_from_day": None,
+            },
         },
     )
 

@@ -41,7 +41,8 @@ def test_prints_scores_for_ours_and_both_baselines():
         assert 0 < scores["top_decile_capture"] <= 1
         assert -1 <= scores["spearman"] <= 1
         assert scores["mae"] >= 0
-    assert result["training"]["snapshots"] > 0
+    assert result["training"]["blend"]["weights"] == [0.8, 0.2]
+    assert result["training"]["window_days"] == 182  # 2010-12-01 → 2011-06-01
 
 
 def test_both_column_namings_and_several_files_give_the_same_figures(tmp_path):
