@@ -10,7 +10,7 @@ session and a CSRF token). Requests/s is given for wall-clock and for CPU time o
     RAPPORT_VAR_DIR=/tmp/shop-rapport-bench .venv/bin/python bench/profile_pages.py product 2000
     ... profile_pages.py cart 500 --profile      # cProfile, top functions by cumulative time
 
-Pages: product (a uniformly random product of bench/data/products.txt, no cookies), cart (one
+Pages: home, product (a uniformly random product of bench/data/products.txt, no cookies), cart (one
 shopper: POST add-to-cart then GET /cart/, with a session; `--signed-in`: as a bench price-list
 customer, bench/pricing/signed_in_customer.py), product-signed-in (random product pages for
 that customer, through the test client), category, search. Prints requests/s
@@ -38,11 +38,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_bench")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "page", choices=["product", "cart", "category", "search", "product-signed-in"]
+        "page", choices=["home", "product", "cart", "category", "search", "product-signed-in"]
     )
     parser.add_argument("n", type=int, nargs="?", default=1000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--queries", action="store_true")
+    parser.add_argument(
+        "--pool", type=int, default=0, help="product: only the first N products (cache hits)"
+    )
     parser.add_argument(
         "--signed-in", action="store_true", help="cart: as a bench price-list customer"
     )
@@ -80,6 +83,8 @@ def main() -> None:
 
     data = ROOT / "bench" / "data"
     products = (data / "products.txt").read_text().split()
+    if args.pool:
+        products = products[: args.pool]
     categories = (data / "categories.txt").read_text().split()
     cart_add = (data / "cart_add.txt").read_text().split()
     words = ["cotton", "oak", "leather", "classic", "lamp", "shirt", "wool", "organic"]
@@ -89,7 +94,9 @@ def main() -> None:
 
     def one() -> None:
         nonlocal token
-        if args.page == "product":
+        if args.page == "home":
+            first_visit("/")
+        elif args.page == "product":
             first_visit(rng.choice(products))
         elif args.page == "category":
             first_visit(rng.choice(categories))
@@ -133,7 +140,8 @@ def main() -> None:
         f"{args.n / cpu:.0f} per CPU second ({cpu / args.n * 1000:.2f} ms CPU each)"
     )
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        order = os.environ.get("SORT", "cumulative")  # SORT=tottime, TOP=60: other views
+        pstats.Stats(profiler).sort_stats(order).print_stats(int(os.environ.get("TOP", "45")))
 
 
 if __name__ == "__main__":

@@ -96,7 +96,52 @@ def test_the_footer_switch_changes_the_language_and_keeps_it(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'name="language" value="zh-hans"' in page
 
-    response = client.post("/i18n/setlang/", {"language": "zh-hans"}, HTTP_REFERER="/cart/")
+    response = client.post(
+        "/language/",
+        {"language": "zh-hans"},
+        HTTP_REFERER="http://testserver/cart/",
+        HTTP_ORIGIN="http://testserver",
+    )
 
-    assert response.status_code == 302 and response["Location"] == "/cart/"
+    assert response.status_code == 302 and response["Location"] == "http://testserver/cart/"
     assert "购物车" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_without_a_form_set_no_csrf_cookie(client):
+    """The footer's language switch carries no CSRF token (it checks the browser's Origin
+    instead), so a page with no form of its own mints no CSRF secret."""
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert home.status_code == 200 and "csrfmiddlewaretoken" not in home.content.decode()
+    assert "csrftoken" not in home.cookies
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # neither Origin nor Sec-Fetch-Site: not a browser form on our pages
+        {"HTTP_ORIGIN": "https://elsewhere.example"},
+        {"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+    ],
+)
+def test_the_language_switch_refuses_posts_from_other_sites(client, headers):
+    response = client.post("/language/", {"language": "zh-hans"}, **headers)
+
+    assert response.status_code == 403
+    assert "django_language" not in response.cookies
+    assert "购物车" not in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_accepts_a_same_origin_fetch_without_origin(client):
+    response = client.post("/language/", {"language": "zh-hans"}, HTTP_SEC_FETCH_SITE="same-origin")
+
+    assert response.status_code == 302 and response.cookies["django_language"].value == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_the_language_switch_answers_only_posts(client):
+    assert client.get("/language/?language=zh-hans").status_code == 405

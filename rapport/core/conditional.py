@@ -37,15 +37,20 @@ def shared(request: HttpRequest) -> bool:
     )
 
 
+def may_tag(request: HttpRequest) -> bool:
+    """Whether `etag` can give this request a validator (else its parts need not be read)."""
+    return bool(request.COOKIES.get(settings.CSRF_COOKIE_NAME)) and shared(request)
+
+
 def etag(request: HttpRequest, *parts: Any) -> str | None:
     """A strong ETag for a shared page drawn from `parts`; None for a request that is not
     `shared`."""
-    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    if not csrf or not shared(request):
+    if not may_tag(request):
         # Without a CSRF cookie the page is drawn with a new one, set by this response; a 304
         # would leave a visitor who cleared their cookies (not their cache) a cached page whose
         # forms carry the token of a cookie they no longer have, refused until a hard reload.
         return None
+    csrf = request.COOKIES[settings.CSRF_COOKIE_NAME]
     raw = repr((release(), get_language(), csrf, *parts)).encode()
     return '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
 

@@ -23,6 +23,7 @@ from rapport.storefront.views import community as community_views
 from rapport.storefront.views import delivery as delivery_views
 from rapport.storefront.views import drafts as drafts_views
 from rapport.storefront.views import help as help_views
+from rapport.storefront.views import language as language_views
 from rapport.storefront.views import loyalty as loyalty_views
 from rapport.storefront.views import quotes as quotes_views
 from rapport.storefront.views import returns as returns_views
@@ -100,6 +101,7 @@ urlpatterns = [
     path("m/o/<str:token>/", mail.open_pixel, name="mail_open"),
     path("m/c/<str:token>/", mail.click, name="mail_click"),
     path("search/", search.search, name="search"),
+    path("language/", language_views.switch, name="language"),
     path("search/suggest/", search.suggest, name="search_suggest"),
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.add, name="cart_add"),

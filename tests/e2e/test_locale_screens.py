@@ -9,6 +9,7 @@ import polib
 import pytest
 from django.test import Client
 from django.utils import timezone, translation
+from playwright.sync_api import expect
 
 from rapport.catalog.tests.factories import CategoryFactory
 from rapport.checkout.services import place_order
@@ -99,3 +100,21 @@ def test_chinese_pages_write_pounds_chinese_dates_and_no_english(browser, live_s
     assert "购物车" in pages["home"] or "订单" in pages["orders"]
     untranslated = {name: [s for s in SENTENCES if s in text] for name, text in pages.items()}
     assert {k: v for k, v in untranslated.items() if v} == {}
+
+
+def test_the_footer_switch_turns_the_store_chinese_and_keeps_the_page(browser, live_server, shop):
+    """The switch posts without a CSRF token: the browser's own Origin header lets it in."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    path = shop["lantern"].get_absolute_url()
+    tab.goto(path)
+
+    tab.locator(".language-switch button[value='zh-hans']").click()
+
+    expect(tab.locator("html")).to_have_attribute("lang", "zh-hans")
+    assert tab.url == live_server.url + path
+    expect(tab.locator(".language-switch button[value='zh-hans']")).to_be_disabled()
+    tab.goto("/")  # kept for the next page
+    expect(tab.locator("html")).to_have_attribute("lang", "zh-hans")
+    context.close()

@@ -64,6 +64,13 @@ def storefront_rows():
         Row("suggest", reverse("storefront:search_suggest") + "?q=pro", EVERYONE_OK),
         Row("chat_invite", reverse("storefront:chat_invite"), EVERYONE_OK),
         Row("cart", reverse("storefront:cart"), EVERYONE_OK),
+        # Without the browser's Origin / Sec-Fetch-Site (tests/test_translations.py has both).
+        Row(
+            "language",
+            reverse("storefront:language"),
+            dict.fromkeys(EVERYONE_OK, 403),
+            method="post",
+        ),
         Row(
             "cart_update",
             reverse("storefront:cart_update"),

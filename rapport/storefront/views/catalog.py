@@ -27,7 +27,6 @@ from rapport.storefront.views import pagecache
 from rapport.storefront.views.personal import personal_home
 
 PAGE_SIZE = 24
-_SUGGESTIONS_PATH = PathPattern("storefront:suggestions_product", public_id=UUID(int=0))
 _DELIVERY_PATH = PathPattern("storefront:delivery_estimate", public_id=UUID(int=0))
 SORT_CHOICES = ("name", "price", "-price", "newest", "popular")
 
@@ -186,10 +185,15 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         # (one small query instead of the page's query and its rendering).
         state, html = copy
         live = getattr(request, "_rapport_product_state", None)
-        live = live or queries.product_validator_state(public_id)  # one query, as before
-        if slug == state[0] and live is not None and live.page == state:
+        if live is None and conditional.may_tag(request):
+            live = queries.product_validator_state(public_id)
+        # The page-cache key holds the catalogue version (category edits, the configurator
+        # flag), so slug, `updated_at` and stock are all a copy needs to be checked against:
+        # a first visit (no CSRF cookie, so no validator) reads just those, in one small query.
+        now = live.page if live is not None else queries.product_page_state(public_id)
+        if slug == state[0] and now == state:
             response = pagecache.serve(request, html)
-            if tag := _product_tag(request, public_id, live):
+            if live is not None and (tag := _product_tag(request, public_id, live)):
                 response.headers["ETag"] = tag
             return response
     # Category, its parent and stock come in the same query: the page costs one query.
@@ -209,7 +213,6 @@ def product(request: HttpRequest, public_id: UUID, slug: str | None = None) -> H
         "category": category,
         "category_url": category.get_absolute_url() if category else "",
         "parent": category.parent if category else None,
-        "suggestions_url": _SUGGESTIONS_PATH(public_id=item.public_id),
         "delivery_url": _DELIVERY_PATH(public_id=item.public_id),
     }
     response = pagecache.render_shared(
