@@ -99,9 +99,10 @@ def _url_name(path: str) -> str:
 
 def event_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
     """The event to log for this request, or None (not a page worth logging, or not allowed)."""
-    if request.headers.get("DNT") == "1" or request.headers.get("Sec-GPC") == "1":
+    meta = request.META  # not `request.headers`: building it reads every header, each page
+    if meta.get("HTTP_DNT") == "1" or meta.get("HTTP_SEC_GPC") == "1":
         return None
-    agent = request.headers.get("User-Agent", "")
+    agent = meta.get("HTTP_USER_AGENT", "")
     if not agent or BOTS.search(agent):
         return None
     match = request.resolver_match

@@ -65,7 +65,7 @@ class ListingPaginator(Paginator):
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
+    return pagecache.render_page(
         request,
         "storefront/home.html",
         {
@@ -153,7 +153,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     )
     keep = request.GET.copy()
     keep.pop("page", None)
-    response = render(
+    response = pagecache.render_page(
         request,
         "storefront/category.html",
         {

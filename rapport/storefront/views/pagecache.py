@@ -23,18 +23,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.template import Context
 from django.template.base import Template
+from django.template.context import make_context
 from django.template.loader import get_template, render_to_string
 from django.template.loader_tags import BlockNode, ExtendsNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
-from rapport.storefront.context_processors import store
-
 CSRF_PLACEHOLDER = "__rapport_csrf_placeholder__"
 TIMEOUT = 300
 SHELL = "storefront/_shell.html"
+BASE = "base.html"
 SHELL_BLOCKS = ("title", "head", "content")
 _SHELL_MARK = "__rapport_shell_%s__"
 _shells: dict[tuple[Any, ...], list[str]] = {}
@@ -107,28 +106,41 @@ def _shell(request: HttpRequest) -> list[str]:
 
 
 def _page_blocks(template_name: str) -> tuple[Template, dict[str, BlockNode]] | None:
-    """The compiled template and its blocks, if it extends the store's base template and fills
-    no block but `SHELL_BLOCKS` (else it is rendered whole)."""
+    """The compiled template and the blocks it is drawn from (its own, and the base template's
+    for those it leaves alone), if it extends the store's base template and fills no block but
+    `SHELL_BLOCKS` (else it is rendered whole)."""
     template: Template = get_template(template_name).template  # type: ignore[attr-defined]
     extends = next((n for n in template.nodelist if isinstance(n, ExtendsNode)), None)
     if extends is None or getattr(extends.parent_name, "var", None) != "storefront/base.html":
         return None
-    top = {n.name: n for n in extends.nodelist if isinstance(n, BlockNode)}
-    if set(top) != set(SHELL_BLOCKS):
+    own = {n.name: n for n in extends.nodelist if isinstance(n, BlockNode)}
+    if not set(own) <= set(SHELL_BLOCKS):
         return None
-    return template, top
+    return template, {**_base_blocks(), **own}
+
+
+def _base_blocks() -> dict[str, BlockNode]:
+    """The root base template's own `SHELL_BLOCKS` (a page that leaves its title alone shows
+    the base's)."""
+    root: Template = get_template(BASE).template  # type: ignore[attr-defined]
+    found: list[BlockNode] = root.nodelist.get_nodes_by_type(BlockNode)  # type: ignore[assignment]
+    return {n.name: n for n in found if n.name in SHELL_BLOCKS}
+
+
+def first_visit(request: HttpRequest) -> bool:
+    """A page for a first-time visitor: not signed in, no session, no flash message."""
+    return cacheable(request)
 
 
 def render_in_shell(request: HttpRequest, template_name: str, context: dict[str, Any]) -> str:
-    """`template_name` as a first-time visitor sees it (no session, no message, not signed in),
-    the same HTML as `render_to_string(template_name, context, request=request)`."""
+    """`template_name` as a first-time visitor sees it (`first_visit`; the caller checks), the
+    same HTML as `render_to_string(template_name, context, request=request)`. Not for a page
+    whose header differs (the search page prints its query there)."""
     found = _page_blocks(template_name)
     if found is None:
         return render_to_string(template_name, context, request=request)
     template, blocks = found
-    # What the blocks read besides the view's context: the `store` context processor's
-    # SITE_NAME and store_urls, and the visitor (the product page's slots).
-    page = Context({**store(request), "request": request, "user": request.user, **context})
+    page = make_context(context, request)  # the context processors run, as for a whole page
     with page.render_context.push_state(template), page.bind_template(template):
         rendered = [blocks[name].render(page) for name in SHELL_BLOCKS]
     pieces = _shell(request)
@@ -136,3 +148,11 @@ def render_in_shell(request: HttpRequest, template_name: str, context: dict[str,
     for block, piece in zip(rendered, pieces[1:], strict=True):
         html += [block, piece]
     return "".join(html)
+
+
+def render_page(request: HttpRequest, template_name: str, context: dict[str, Any]) -> HttpResponse:
+    """`django.shortcuts.render` for a store page: a first-time visitor's page is drawn in the
+    kept shell."""
+    if first_visit(request):
+        return HttpResponse(render_in_shell(request, template_name, context))
+    return HttpResponse(render_to_string(template_name, context, request=request))

@@ -1,6 +1,6 @@
-"""A first-time visitor's product page is drawn from the page's own blocks set into a kept shell
-(`pagecache.render_in_shell`); anyone else's from the whole template. Both must give the same
-page, whatever the product shows."""
+"""A first-time visitor's product, home and category pages are drawn from the page's own blocks
+set into a kept shell (`pagecache.render_in_shell`); anyone else's from the whole template. Both
+must give the same page, whatever the page shows."""
 
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ def products() -> None:
     assert {plain, described, sold_out} <= set(Product.objects.all())
 
 
-def page(client: Client, product: Product, language: str) -> str:
-    response = client.get(product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+def page(client: Client, product: Product | str, language: str) -> str:
+    path = product if isinstance(product, str) else product.get_absolute_url()
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     return TOKEN.sub(r"\1TOKEN\2", response.content.decode())
 
@@ -67,3 +68,21 @@ def test_the_shell_follows_the_language():
 
     assert 'lang="en"' in english and 'lang="zh-hans"' in chinese
     assert "购物车" in chinese and "购物车" not in english
+
+
+def own_client() -> Client:
+    own = Client()
+    own.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    return own
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_home_and_listing_pages_are_the_whole_templates_pages(language):
+    products()
+    paths = ["/", "/c/candles/", "/c/candles/?sort=-price", "/c/home-garden/?page=2", "/c/none/"]
+    for path in paths[:-1]:
+        shared, whole = page(Client(), path, language), page(own_client(), path, language)
+
+        assert shared == whole, path
+        assert "<main" in shared and "</footer>" in shared
+    assert Client().get(paths[-1]).status_code == 404
