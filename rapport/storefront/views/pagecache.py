@@ -23,12 +23,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template import Context
 from django.template.base import Template
 from django.template.context import make_context
 from django.template.loader import get_template, render_to_string
 from django.template.loader_tags import BlockNode, ExtendsNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
+
+from rapport.storefront.context_processors import store
 
 CSRF_PLACEHOLDER = "__rapport_csrf_placeholder__"
 TIMEOUT = 300
@@ -83,7 +86,9 @@ def render_shared(
         return HttpResponse(
             render_to_string(template, {**context, "csrf_token": token}, request=request)
         )
-    html = render_in_shell(request, template, {**context, "csrf_token": CSRF_PLACEHOLDER})
+    html = render_in_shell(
+        request, template, {**context, "csrf_token": CSRF_PLACEHOLDER}, processors=False
+    )
     cache.set(_key(key_parts), (state, html), TIMEOUT)
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, token))
 
@@ -132,15 +137,26 @@ def first_visit(request: HttpRequest) -> bool:
     return cacheable(request)
 
 
-def render_in_shell(request: HttpRequest, template_name: str, context: dict[str, Any]) -> str:
+def render_in_shell(
+    request: HttpRequest,
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    processors: bool = True,
+) -> str:
     """`template_name` as a first-time visitor sees it (`first_visit`; the caller checks), the
     same HTML as `render_to_string(template_name, context, request=request)`. Not for a page
-    whose header differs (the search page prints its query there)."""
+    whose header differs (the search page prints its query there). `processors=False` skips
+    the context processors for a page whose blocks read none but the `store` one's SITE_NAME
+    and store_urls, the request and the visitor (the product page: its test compares)."""
     found = _page_blocks(template_name)
     if found is None:
         return render_to_string(template_name, context, request=request)
     template, blocks = found
-    page = make_context(context, request)  # the context processors run, as for a whole page
+    if processors:  # they run, as for a whole page
+        page = make_context(context, request)
+    else:
+        page = Context({**store(request), "request": request, "user": request.user, **context})
     with page.render_context.push_state(template), page.bind_template(template):
         rendered = [blocks[name].render(page) for name in SHELL_BLOCKS]
     pieces = _shell(request)
