@@ -145,3 +145,17 @@ def test_the_language_switch_accepts_a_same_origin_fetch_without_origin(client):
 @pytest.mark.django_db
 def test_the_language_switch_answers_only_posts(client):
     assert client.get("/language/?language=zh-hans").status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["", "xx-nope", "zh-hans" * 200])
+def test_the_language_switch_ignores_a_language_the_store_does_not_have(client, language):
+    response = client.post(
+        "/language/",
+        {"language": language},
+        HTTP_REFERER="https://elsewhere.example/phish",
+        HTTP_ORIGIN="http://testserver",
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/"  # not off-site
+    assert "django_language" not in response.cookies

@@ -132,11 +132,6 @@ def _base_blocks() -> dict[str, BlockNode]:
     return {n.name: n for n in found if n.name in SHELL_BLOCKS}
 
 
-def first_visit(request: HttpRequest) -> bool:
-    """A page for a first-time visitor: not signed in, no session, no flash message."""
-    return cacheable(request)
-
-
 def render_in_shell(
     request: HttpRequest,
     template_name: str,
@@ -144,7 +139,7 @@ def render_in_shell(
     *,
     processors: bool = True,
 ) -> str:
-    """`template_name` as a first-time visitor sees it (`first_visit`; the caller checks), the
+    """`template_name` as a first-time visitor sees it (`cacheable`; the caller checks), the
     same HTML as `render_to_string(template_name, context, request=request)`. Not for a page
     whose header differs (the search page prints its query there). `processors=False` skips
     the context processors for a page whose blocks read none but the `store` one's SITE_NAME
@@ -169,6 +164,6 @@ def render_in_shell(
 def render_page(request: HttpRequest, template_name: str, context: dict[str, Any]) -> HttpResponse:
     """`django.shortcuts.render` for a store page: a first-time visitor's page is drawn in the
     kept shell."""
-    if first_visit(request):
+    if cacheable(request):
         return HttpResponse(render_in_shell(request, template_name, context))
     return HttpResponse(render_to_string(template_name, context, request=request))
