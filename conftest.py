@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -178,6 +179,14 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    if delay := float(os.environ.get("RAPPORT_E2E_SLOW_SCRIPTS", "0")):
+        # A race finder (README): every script arrives `delay` seconds late, so a test
+        # that acts before htmx has loaded fails every time instead of once in a while in CI.
+        def late_script(route: Any) -> None:
+            time.sleep(delay)
+            route.continue_()
+
+        tab.route("**/*.js", late_script)
     try:
         yield tab
     finally:

@@ -28,6 +28,10 @@ def shop(make_user, password):
 def test_configure_fix_buy_and_see_the_configuration(page, shop, artifacts_dir):
     page.goto(shop["laptop"].get_absolute_url())
     page.get_by_role("link", name="Choose your options").click()
+    # htmx listens for choices only once the page has loaded: a choice made before that would
+    # change the radio button without asking the server (the CI failure of 2026-12-06).
+    page.wait_for_url("**/configure/**", wait_until="load")
+    assert page.evaluate("typeof htmx") == "object"
     panel = page.locator("#configurator-panel")
 
     # The compact chassis: the fast processor is shown as impossible, with the reason.

@@ -39,12 +39,15 @@ def test_customer_buys_and_gets_a_receipt(page, shop, artifacts_dir, mode):
     # Browse to the category, then search with the autocomplete.
     page.goto("/")
     page.get_by_role("link", name="Candles & Lights").first.click()
+    # htmx (search suggestions, add to cart) listens only once a page has loaded: wait for that.
+    page.wait_for_url("**/c/**", wait_until="load")
     assert page.get_by_role("heading", level=1).inner_text() == "Candles & Lights"
     box = page.get_by_role("searchbox", name="Search products").first
     box.fill("lant")
     page.locator("#suggestions").get_by_role("link", name="MOROCCAN METAL LANTERN").wait_for()
     box.press("Enter")
     page.get_by_role("link", name="MOROCCAN METAL LANTERN").first.click()
+    page.wait_for_url("**/p/**", wait_until="load")
 
     # Add to cart (htmx), then raise the quantity by click.
     page.get_by_role("button", name="Add to cart").click()
