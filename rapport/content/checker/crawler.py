@@ -3,7 +3,8 @@ library's HTML parser.
 
 It starts at the given URLs, follows every same-origin link of HTML pages, fetches each internal
 URL once, and reports faults: broken internal links, missing or broken images, page titles and
-meta descriptions (missing, empty, duplicate, too long), slow pages, mixed content (http://
+meta descriptions (missing, empty, too long, duplicate — among pages that are not a declared
+copy of another through `rel="canonical"`), slow pages, mixed content (http://
 assets on an https site) and orphans (known pages nothing links to). External links are
 listed, not fetched, unless `fetch_external` is on — and then only hosts on the allow-list.
 It knows nothing of Django: `rapport.content.checker.services` runs it and stores the result.
@@ -114,6 +115,10 @@ class PageFacts:
     # `<meta name="robots" content="noindex">`: nobody's search result (sign-in, cart...), so
     # its description is not checked.
     noindex: bool = False
+    # `<link rel="canonical" href>`, made absolute: a page naming another URL as its canonical
+    # one (a sorted listing, an address with a tracking query) says it is a copy of that page, so
+    # its title and description are not reported as duplicates of it.
+    canonical: str = ""
 
     @property
     def is_page(self) -> bool:
@@ -148,6 +153,7 @@ class _PageParser(HTMLParser):
         self.titles: list[str] = []
         self.descriptions: list[str] = []
         self.noindex = False
+        self.canonical = ""
         self._in_title = False
         self._title: list[str] = []
 
@@ -166,8 +172,12 @@ class _PageParser(HTMLParser):
             self.noindex = self.noindex or "noindex" in a.get("content", "").lower()
         elif tag in ("script", "iframe", "audio", "video", "source") and a.get("src"):
             self.assets.append(a["src"])
-        elif tag == "link" and "stylesheet" in a.get("rel", "").lower() and a.get("href"):
-            self.assets.append(a["href"])
+        elif tag == "link" and a.get("href"):
+            rel = a.get("rel", "").lower().split()
+            if "stylesheet" in rel:
+                self.assets.append(a["href"])
+            elif "canonical" in rel and not self.canonical:
+                self.canonical = a["href"].strip()
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title" and self._in_title:
@@ -220,6 +230,7 @@ class Crawler:
         self._images_on: dict[str, list[str]] = defaultdict(list)
         self._titles: dict[str, list[str]] = defaultdict(list)
         self._descriptions: dict[str, list[str]] = defaultdict(list)
+        self._copies: set[str] = set()  # pages whose canonical URL is another page
         self._queued: set[str] = set()
         self._queue: asyncio.Queue[str] = asyncio.Queue()
 
@@ -312,6 +323,8 @@ class Crawler:
         facts.titles = parser.titles
         facts.descriptions = parser.descriptions
         facts.noindex = parser.noindex
+        if parser.canonical:
+            facts.canonical = _normal(urljoin(url, parser.canonical))
         for href in parser.links:
             if href.startswith(("mailto:", "tel:", "javascript:", "#")) or not href.strip():
                 continue
@@ -335,6 +348,12 @@ class Crawler:
         self._titles[url] = facts.titles
         if not facts.noindex:
             self._descriptions[url] = facts.descriptions
+        if facts.canonical and facts.canonical != url:
+            self._copies.add(url)
+            if self.is_internal(facts.canonical):
+                # Search engines follow it: it is checked like a link (a 404 there is a fault).
+                self._linked_from[facts.canonical].append(url)
+                self._enqueue(facts.canonical)
         for target in facts.links:
             self._linked_from[target].append(url)
             if self.is_internal(target):
@@ -446,7 +465,8 @@ class Crawler:
                 continue
             if len(value) > limit:
                 self.report.faults.append(Fault(long, url, "", f"{len(value)} characters"))
-            seen[value.strip()].append(url)
+            if url not in self._copies:
+                seen[value.strip()].append(url)
         for value, urls in seen.items():
             if len(urls) > 1:
                 first = sorted(urls)[0]

@@ -152,6 +152,39 @@ def test_pages_marked_noindex_need_no_description():
     assert report.pages == 4
 
 
+def test_a_page_whose_canonical_link_names_another_page_is_a_copy_not_a_duplicate():
+    """A sorted listing says (rel=canonical) it is the plain listing under another address: not a
+    duplicate of it. The same title without that link still is; a canonical link to a page
+    that is gone is a broken link of the page that carries it."""
+    shelf = '<link rel="canonical" href="/shelf/">'
+    links = (
+        '<a href="/shelf/">shelf</a><a href="/shelf/?sort=price">by price</a>'
+        '<a href="/twin/">twin</a><a href="/lost/">lost</a>'
+    )
+
+    def listing(canonical: str) -> Resource:
+        head = f"<title>Shelves</title>{canonical}<meta name=description content='All shelves'>"
+        return Resource(f"<html><head>{head}</head><body></body></html>".encode())
+
+    # The planted server answers /shelf/?sort=price with /shelf/'s page, as a store does.
+    site = {
+        "/": page("Home", "Welcome", links),
+        "/shelf/": listing(shelf),
+        "/twin/": listing(""),
+        "/lost/": listing('<link rel="canonical" href="/gone/">'),
+    }
+    with serve(site) as url:
+        report = crawl([url + "/"], Settings(https_site=True))
+    found = sorted((f.kind, f.url, f.found_on) for f in report.faults)
+    assert found == [
+        (Kind.BROKEN_LINK, url + "/gone/", url + "/lost/"),
+        (Kind.DUPLICATE_DESCRIPTION, url + "/twin/", url + "/shelf/"),
+        (Kind.DUPLICATE_TITLE, url + "/twin/", url + "/shelf/"),
+    ]
+    assert report.facts[url + "/shelf/?sort=price"].canonical == url + "/shelf/"
+    assert report.pages == 5
+
+
 def test_the_checker_runs_from_a_thread_that_already_runs_an_event_loop():
     """A browser driver or an ASGI server keeps a loop running in its thread; a check started
     there still runs (in a thread of its own) instead of failing."""

@@ -45,3 +45,30 @@ def test_descriptions_in_chinese():
     category = CategoryFactory(name="Teapots")
     [listing] = description(category.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert listing.endswith("的 Teapots")
+
+
+def canonical(path: str) -> str:
+    response = Client().get(path)
+    assert response.status_code == 200
+    parser = _PageParser()
+    parser.feed(response.content.decode())
+    return parser.canonical
+
+
+def test_sorted_paged_and_tagged_addresses_name_their_plain_page_as_canonical():
+    """So the site checker (and a search engine) takes `?sort=price` for the listing it is, not
+    a duplicate of it; page 2 is a page of its own."""
+    category = CategoryFactory(name="Teapots")
+    for n in range(30):  # more than one listing page
+        ProductFactory(name=f"Teapot {n:02}", category=category)
+    product = ProductFactory(name="Copper kettle", category=category)
+    listing = category.get_absolute_url()
+
+    assert canonical("/") == "/"
+    assert canonical("/?utm_source=mail") == "/"
+    assert canonical(listing) == listing
+    assert canonical(listing + "?sort=price") == listing
+    assert canonical(listing + "?sort=-price&in_stock=1&page=1") == listing
+    assert canonical(listing + "?page=2&sort=price") == listing + "?page=2"
+    assert canonical(product.get_absolute_url()) == product.get_absolute_url()
+    assert canonical(product.get_absolute_url() + "?utm_source=mail") == product.get_absolute_url()
