@@ -3,8 +3,8 @@ library's HTML parser.
 
 It starts at the given URLs, follows every same-origin link of HTML pages, fetches each internal
 URL once, and reports faults: broken internal links, missing or broken images, page titles and
-meta descriptions (missing, empty, too long, duplicate — among pages that are not a declared
-copy of another through `rel="canonical"`), slow pages, mixed content (http://
+meta descriptions (missing, empty, too long, duplicate — among pages that are indexable and
+not a declared copy of another through `rel="canonical"`), slow pages, mixed content (http://
 assets on an https site) and orphans (known pages nothing links to). External links are
 listed, not fetched, unless `fetch_external` is on — and then only hosts on the allow-list.
 It knows nothing of Django: `rapport.content.checker.services` runs it and stores the result.
@@ -230,7 +230,9 @@ class Crawler:
         self._images_on: dict[str, list[str]] = defaultdict(list)
         self._titles: dict[str, list[str]] = defaultdict(list)
         self._descriptions: dict[str, list[str]] = defaultdict(list)
-        self._copies: set[str] = set()  # pages whose canonical URL is another page
+        # Pages not compared for duplicates: a copy (its canonical URL is another page) or a
+        # page in no search result (noindex: `/login/?next=…` is rightly titled as `/login/`).
+        self._not_compared: set[str] = set()
         self._queued: set[str] = set()
         self._queue: asyncio.Queue[str] = asyncio.Queue()
 
@@ -348,8 +350,10 @@ class Crawler:
         self._titles[url] = facts.titles
         if not facts.noindex:
             self._descriptions[url] = facts.descriptions
+        if facts.noindex:
+            self._not_compared.add(url)
         if facts.canonical and facts.canonical != url:
-            self._copies.add(url)
+            self._not_compared.add(url)
             if self.is_internal(facts.canonical):
                 # Search engines follow it: it is checked like a link (a 404 there is a fault).
                 self._linked_from[facts.canonical].append(url)
@@ -465,7 +469,7 @@ class Crawler:
                 continue
             if len(value) > limit:
                 self.report.faults.append(Fault(long, url, "", f"{len(value)} characters"))
-            if url not in self._copies:
+            if url not in self._not_compared:
                 seen[value.strip()].append(url)
         for value, urls in seen.items():
             if len(urls) > 1:

@@ -136,20 +136,28 @@ def test_a_clean_site_reports_nothing():
     assert report.pages == 2
 
 
-def test_pages_marked_noindex_need_no_description():
+def test_pages_marked_noindex_need_no_description_nor_a_title_of_their_own():
     noindex = '<meta name="robots" content="noindex, follow">'
-    links = '<a href="/login/">in</a><a href="/cart/">cart</a><a href="/about/">about</a>'
+    links = (
+        '<a href="/login/">in</a><a href="/login/?next=/cart/">in for the cart</a>'
+        '<a href="/cart/">cart</a><a href="/about/">about</a><a href="/blank/">blank</a>'
+    )
     site = {
         "/": page("Home", "Welcome", links),
         "/login/": Resource(f"<html><head><title>Sign in</title>{noindex}</head></html>".encode()),
         "/cart/": Resource(f"<html><head><title>Cart</title>{noindex}</head></html>".encode()),
+        "/blank/": Resource(f"<html><head><title> </title>{noindex}</head></html>".encode()),
         "/about/": page("About", None, '<a href="/">home</a>'),
     }
     with serve(site) as url:
         report = crawl([url + "/"], Settings(https_site=True))
-    # The indexable page without a description is still a fault; the two noindex ones are not.
-    assert [(f.kind, f.url) for f in report.faults] == [(Kind.MISSING_DESCRIPTION, url + "/about/")]
-    assert report.pages == 4
+    # The indexable page without a description is still a fault; the noindex ones are not, nor
+    # is the sign-in page's title under two addresses. An empty title is, noindex or not.
+    assert sorted((f.kind, f.url) for f in report.faults) == [
+        (Kind.EMPTY_TITLE, url + "/blank/"),
+        (Kind.MISSING_DESCRIPTION, url + "/about/"),
+    ]
+    assert report.pages == 6
 
 
 def test_a_page_whose_canonical_link_names_another_page_is_a_copy_not_a_duplicate():
