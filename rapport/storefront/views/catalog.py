@@ -131,6 +131,16 @@ def _product_etag(request: HttpRequest, public_id: UUID, slug: str | None = None
     return _product_tag(request, public_id, state)
 
 
+def _page_number(number: str | None) -> int:
+    """The page a listing address asks for, as its title and canonical link name it: 1 for
+    anything the paginator takes for no number (it shows page 1), a number too long for `int`
+    included."""
+    try:
+        return int(number) if number and number.isdigit() else 1
+    except ValueError:  # more digits than Python converts
+        return 1
+
+
 @require_GET
 @condition(etag_func=_category_etag)
 def category(request: HttpRequest, slug: str) -> HttpResponse:
@@ -163,7 +173,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             # For the title: the page asked for, without evaluating `page` (a cached listing
             # runs no product query).
-            "page_number": int(number) if number and number.isdigit() else 1,
+            "page_number": _page_number(number),
             "sort": sort,
             "filters": filters,
             "query_string": keep.urlencode(),
