@@ -348,10 +348,10 @@ class Crawler:
         if not facts.is_page:
             return
         self._titles[url] = facts.titles
-        if not facts.noindex:
-            self._descriptions[url] = facts.descriptions
         if facts.noindex:
             self._not_compared.add(url)
+        else:
+            self._descriptions[url] = facts.descriptions
         if facts.canonical and facts.canonical != url:
             self._not_compared.add(url)
             if self.is_internal(facts.canonical):
